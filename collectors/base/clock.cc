@@ -1,0 +1,10 @@
+#include "collectors/base/clock.h"
+
+namespace cg {
+
+RealClock& RealClock::Instance() {
+  static RealClock clock;
+  return clock;
+}
+
+}  // namespace cg

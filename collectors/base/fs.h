@@ -1,0 +1,32 @@
+// Small filesystem helpers with Status-style errors (no exceptions escape).
+// Thread-safe (they touch only their arguments and the filesystem).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "collectors/base/status.h"
+
+namespace cg {
+
+// Reads a whole file. Errors name the path and the errno text.
+Result<std::string> ReadFile(const std::filesystem::path& path);
+
+// Writes via temp file + fsync + rename + directory fsync, so readers see old or new, never a
+// torn file, even across a crash.
+Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content);
+
+// True if `pattern` contains glob metacharacters (* ? [).
+bool HasGlobMeta(std::string_view pattern);
+
+// Expands a glob(3) pattern to the matching paths, sorted. A pattern without metacharacters
+// yields itself if it exists. No match is not an error (empty list); an I/O error is.
+Result<std::vector<std::filesystem::path>> ExpandGlob(const std::string& pattern);
+
+// Resolves `p` against `base_dir` when it is relative (config paths are relative to the
+// config file's directory).
+std::filesystem::path ResolveAgainst(const std::filesystem::path& base_dir,
+                                     const std::filesystem::path& p);
+
+}  // namespace cg

@@ -1,0 +1,279 @@
+#include "daemon/config.h"
+
+#include <re2/re2.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include "collectors/base/fs.h"
+#include "collectors/base/yaml_reader.h"
+
+namespace cg {
+namespace {
+
+// Names double as Prometheus label values and file names in state_dir: keep them tame.
+bool ValidName(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
+}
+
+void CheckName(MapReader& m, const std::string& name, std::set<std::string>* seen) {
+  if (name.empty()) return;  // Already reported as missing.
+  if (!ValidName(name)) {
+    m.ErrorAt("name",
+              m.what() + ".name: \"" + name + "\" must be 1-64 characters of [A-Za-z0-9_.-]");
+  } else if (!seen->insert(name).second) {
+    m.ErrorAt("name", m.what() + ".name: duplicate name \"" + name + "\"");
+  }
+}
+
+void CheckRegex(MapReader& m, std::string_view key, const std::string& pattern) {
+  if (pattern.empty()) return;
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  RE2 re(pattern, opts);
+  if (!re.ok()) {
+    m.ErrorAt(key,
+              m.what() + "." + std::string(key) + ": invalid regular expression: " + re.error());
+  }
+}
+
+void CheckUrl(MapReader& m, std::string_view key, const std::string& url) {
+  if (url.empty()) return;
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    m.ErrorAt(key, m.what() + "." + std::string(key) + ": \"" + url +
+                       "\" must start with http:// or https://");
+  }
+}
+
+void ReadTargets(YamlContext& ctx, const YAML::Node& node, const std::filesystem::path& dir,
+                 Config* cfg) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (!node.IsSequence()) {
+    ctx.Error(node, "targets: expected a list, got " + DescribeNode(node));
+    return;
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < node.size(); ++i) {
+    MapReader m(node[i], "targets[" + std::to_string(i) + "]", ctx);
+    if (!m.valid()) continue;
+    TargetConfig t;
+    m.String("name", &t.name, /*required=*/true);
+    CheckName(m, t.name, &seen);
+    std::string pidfile;
+    if (m.String("pidfile", &pidfile)) t.pidfile = ResolveAgainst(dir, pidfile);
+    if (m.String("cmdline", &t.cmdline)) CheckRegex(m, "cmdline", t.cmdline);
+    if (t.pidfile.empty() && t.cmdline.empty()) {
+      ctx.Error(m.mark(), m.what() + ": needs a pidfile, a cmdline pattern, or both");
+    }
+    m.Finish();
+    cfg->targets.push_back(std::move(t));
+  }
+}
+
+void ReadLogs(YamlContext& ctx, const YAML::Node& node, const std::filesystem::path& dir,
+              Config* cfg) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (!node.IsSequence()) {
+    ctx.Error(node, "logs: expected a list, got " + DescribeNode(node));
+    return;
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < node.size(); ++i) {
+    MapReader m(node[i], "logs[" + std::to_string(i) + "]", ctx);
+    if (!m.valid()) continue;
+    LogConfig l;
+    m.String("name", &l.name, /*required=*/true);
+    CheckName(m, l.name, &seen);
+    if (m.String("path", &l.path, /*required=*/true)) l.path = ResolveAgainst(dir, l.path);
+    m.Enum("format", kLogFormats, &l.format);
+    if (m.String("entry_start", &l.entry_start)) CheckRegex(m, "entry_start", l.entry_start);
+    if (l.format == "custom" && l.entry_start.empty()) {
+      m.ErrorAt("format", m.what() + ": format \"custom\" needs an entry_start regex");
+    } else if (l.format != "custom" && !l.entry_start.empty()) {
+      m.ErrorAt("entry_start", m.what() + ".entry_start: only used with format \"custom\"");
+    }
+    m.Enum("start_at", {"end", "beginning"}, &l.start_at);
+    if (m.String("timezone", &l.timezone)) {
+      auto tz = TimeZone::Parse(l.timezone);
+      if (!tz.ok()) m.ErrorAt("timezone", m.what() + ".timezone: " + tz.error().message());
+    }
+    m.StringList("exclude", &l.exclude);
+    m.Size("max_line", &l.max_line, 256);
+    m.Duration("poll_interval", &l.poll_interval, milliseconds(50));
+    m.Duration("flush_timeout", &l.flush_timeout, milliseconds(10));
+    m.Finish();
+    cfg->logs.push_back(std::move(l));
+  }
+}
+
+void ReadCutover(YamlContext& ctx, const YAML::Node& node, Config* cfg) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  MapReader m(node, "cutover", ctx);
+  if (!m.valid()) return;
+  if (m.String("at", &cfg->cutover.at_text)) {
+    auto civil = ParseCivilTime(cfg->cutover.at_text);
+    if (!civil.ok()) {
+      m.ErrorAt("at", "cutover.at: " + civil.error().message());
+    } else {
+      cfg->cutover.at = TimeZone::Local().ToWall(*civil);
+    }
+  }
+  m.Duration("warmup", &cfg->cutover.warmup);
+  m.Finish();
+}
+
+void ReadAlerting(YamlContext& ctx, const YAML::Node& node, const std::filesystem::path& dir,
+                  Config* cfg) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  MapReader m(node, "alerting", ctx);
+  if (!m.valid()) return;
+  YAML::Node am = m.Get("alertmanager");
+  if (am.IsDefined() && !am.IsNull()) {
+    MapReader a(am, "alerting.alertmanager", ctx);
+    if (a.valid()) {
+      AlertmanagerConfig c;
+      if (a.String("url", &c.url, /*required=*/true)) CheckUrl(a, "url", c.url);
+      a.Duration("resend_interval", &c.resend_interval, milliseconds(1000));
+      a.Duration("timeout", &c.timeout, milliseconds(100));
+      a.Finish();
+      cfg->alerting.alertmanager = std::move(c);
+    }
+  }
+  YAML::Node hooks = m.Get("webhooks");
+  if (hooks.IsDefined() && !hooks.IsNull()) {
+    if (!hooks.IsSequence()) {
+      ctx.Error(hooks, "alerting.webhooks: expected a list, got " + DescribeNode(hooks));
+    } else {
+      std::set<std::string> seen;
+      for (size_t i = 0; i < hooks.size(); ++i) {
+        MapReader w(hooks[i], "alerting.webhooks[" + std::to_string(i) + "]", ctx);
+        if (!w.valid()) continue;
+        WebhookConfig c;
+        w.String("name", &c.name, /*required=*/true);
+        CheckName(w, c.name, &seen);
+        if (w.String("url", &c.url, /*required=*/true)) CheckUrl(w, "url", c.url);
+        std::string secret;
+        if (w.String("secret_file", &secret)) c.secret_file = ResolveAgainst(dir, secret);
+        w.Duration("timeout", &c.timeout, milliseconds(100));
+        w.Finish();
+        cfg->alerting.webhooks.push_back(std::move(c));
+      }
+    }
+  }
+  m.Size("spool_max", &cfg->alerting.spool_max_bytes, 4096);
+  m.Finish();
+}
+
+void ReadApi(YamlContext& ctx, const YAML::Node& node, const std::filesystem::path& dir,
+             Config* cfg) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  MapReader m(node, "api", ctx);
+  if (!m.valid()) return;
+  std::string token;
+  if (m.String("token_file", &token)) cfg->api.token_file = ResolveAgainst(dir, token);
+  m.Size("max_body", &cfg->api.max_body_bytes, 1024);
+  m.Int("threads", &cfg->api.threads, 1, 64);
+  m.Finish();
+}
+
+void ExpandRuleFiles(YamlContext& ctx, MapReader& m, Config* cfg) {
+  std::set<std::filesystem::path> paths;
+  for (const auto& pattern : cfg->rule_files) {
+    auto matched = ExpandGlob(pattern);
+    if (!matched.ok()) {
+      m.ErrorAt("rule_files", "rule_files: " + matched.error().message());
+      continue;
+    }
+    if (matched->empty()) {
+      if (HasGlobMeta(pattern)) {
+        // A drop-in directory may legitimately be empty (like Prometheus rule_files).
+        cfg->warnings.Add(ctx.file(), 0, 0, "rule_files: \"" + pattern + "\" matches no file");
+      } else {
+        m.ErrorAt("rule_files", "rule_files: \"" + pattern + "\" does not exist");
+      }
+      continue;
+    }
+    for (auto& p : *matched) {
+      if (::access(p.c_str(), R_OK) != 0) {
+        m.ErrorAt("rule_files", "rule_files: \"" + p.string() + "\" is not readable");
+        continue;
+      }
+      paths.insert(p);
+    }
+  }
+  cfg->rule_paths.assign(paths.begin(), paths.end());
+}
+
+std::string DefaultInstance() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "localhost";
+  return host;
+}
+
+}  // namespace
+
+Result<Config, Diagnostics> ParseConfig(std::string_view text, const std::filesystem::path& name) {
+  Diagnostics diags;
+  YamlContext ctx(name.string(), &diags);
+  Config cfg;
+  cfg.source = name;
+  const std::filesystem::path dir = name.parent_path();
+  auto root = LoadYaml(text, ctx);
+  if (!root) return diags;
+  if (root->IsNull()) {
+    ctx.Error(YAML::Mark::null_mark(), "the configuration is empty");
+    return diags;
+  }
+  MapReader m(*root, "config", ctx);
+  if (!m.valid()) return diags;
+
+  m.String("instance", &cfg.instance);
+  if (cfg.instance.empty()) cfg.instance = DefaultInstance();
+  std::string listen;
+  if (m.String("listen", &listen)) {
+    auto hp = ParseHostPort(listen);
+    if (hp.ok()) {
+      cfg.listen = *hp;
+    } else {
+      m.ErrorAt("listen", "listen: " + hp.error().message());
+    }
+  }
+  std::string s;
+  if (m.String("state_dir", &s)) cfg.state_dir = ResolveAgainst(dir, s);
+  if (m.String("proc_root", &s)) cfg.proc_root = ResolveAgainst(dir, s);
+  m.Duration("sample_interval", &cfg.sample_interval, milliseconds(100));
+  m.Duration("history", &cfg.history, milliseconds(1000));
+  if (cfg.history < cfg.sample_interval) {
+    m.ErrorAt("history", "history: must be at least one sample_interval");
+  }
+  ReadCutover(ctx, m.Get("cutover"), &cfg);
+  ReadTargets(ctx, m.Get("targets"), dir, &cfg);
+  ReadLogs(ctx, m.Get("logs"), dir, &cfg);
+  if (m.StringList("rule_files", &cfg.rule_files)) {
+    for (auto& r : cfg.rule_files) r = ResolveAgainst(dir, r).string();
+    ExpandRuleFiles(ctx, m, &cfg);
+  }
+  ReadAlerting(ctx, m.Get("alerting"), dir, &cfg);
+  ReadApi(ctx, m.Get("api"), dir, &cfg);
+  m.Finish();
+
+  if (!diags.empty()) return diags;
+  return cfg;
+}
+
+Result<Config, Diagnostics> LoadConfigFile(const std::filesystem::path& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    Diagnostics d;
+    d.Add("", 0, 0, text.error().message());
+    return d;
+  }
+  return ParseConfig(*text, path);
+}
+
+}  // namespace cg

@@ -1,0 +1,106 @@
+// The daemon's configuration: one YAML file, parsed and validated as a whole.
+//
+// ParseConfig() never stops at the first mistake: it returns every problem as FILE:LINE:COL
+// diagnostics (unknown keys with a "did you mean" hint, wrong types, out-of-range values,
+// unreadable rule files). Relative paths are resolved against the config file's directory.
+// A Config is a plain value, immutable once built; share it as shared_ptr<const Config>.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "collectors/base/clock.h"
+#include "collectors/base/diagnostics.h"
+#include "collectors/base/status.h"
+#include "collectors/base/units.h"
+
+namespace cg {
+
+using std::chrono::milliseconds;
+
+struct TargetConfig {
+  std::string name;
+  std::filesystem::path pidfile;  // Optional.
+  std::string cmdline;            // RE2 over the NUL-separated command line; optional.
+};
+
+// Named record layouts understood by the tailer (see README "Log formats").
+inline const std::vector<std::string> kLogFormats = {"wso2-carbon",   "wso2-errors", "wso2-audit",
+                                                     "tomcat-access", "plain",       "custom"};
+
+struct LogConfig {
+  std::string name;
+  std::string path;  // File or glob, resolved against the config directory.
+  std::string format = "wso2-carbon";
+  std::string entry_start;           // RE2; required iff format == "custom".
+  std::string start_at = "end";      // "end" | "beginning", for files never seen before.
+  std::string timezone = "local";    // Zone of the log's timestamps.
+  std::vector<std::string> exclude;  // Globs matched against the file name.
+  uint64_t max_line = 64 * 1024;     // Bytes kept of an over-long line.
+  milliseconds poll_interval{1000};  // Stat poll that backs up inotify.
+  milliseconds flush_timeout{500};   // Idle time after which a pending record is emitted.
+};
+
+struct CutoverConfig {
+  std::optional<WallTime> at;  // The cutover mark; observation starts here.
+  std::string at_text;         // As written, for display.
+  milliseconds warmup{5 * 60 * 1000};
+};
+
+struct AlertmanagerConfig {
+  std::string url;  // Base URL, e.g. http://127.0.0.1:9093 (the v2 API path is appended).
+  milliseconds resend_interval{60 * 1000};
+  milliseconds timeout{5000};
+};
+
+struct WebhookConfig {
+  std::string name;
+  std::string url;
+  std::filesystem::path secret_file;  // Optional; enables the HMAC-SHA256 signature header.
+  milliseconds timeout{5000};
+};
+
+struct AlertingConfig {
+  std::optional<AlertmanagerConfig> alertmanager;
+  std::vector<WebhookConfig> webhooks;
+  uint64_t spool_max_bytes = 16 * 1024 * 1024;
+};
+
+struct ApiConfig {
+  std::filesystem::path token_file;  // Optional; without it, write endpoints are disabled.
+  uint64_t max_body_bytes = 64 * 1024;
+  int64_t threads = 4;
+};
+
+struct Config {
+  std::filesystem::path source;  // The file it came from ("" for inline text).
+  std::string instance;          // Alertmanager `instance` label; default: the host name.
+  HostPort listen{"127.0.0.1", 9860};
+  std::filesystem::path state_dir = "/var/lib/cutover-guard";
+  std::filesystem::path proc_root = "/proc";
+  milliseconds sample_interval{1000};
+  milliseconds history{15 * 60 * 1000};  // Length of each series' history ring.
+  CutoverConfig cutover;
+  std::vector<TargetConfig> targets;
+  std::vector<LogConfig> logs;
+  std::vector<std::string> rule_files;            // Globs as written (resolved).
+  std::vector<std::filesystem::path> rule_paths;  // What the globs matched, sorted, unique.
+  AlertingConfig alerting;
+  ApiConfig api;
+  Diagnostics warnings;  // Not fatal (e.g. a rule glob that matches nothing).
+};
+
+// Parses and validates config text. `name` is used in diagnostics and as the base for
+// relative paths (its directory). Checks rule file globs against the filesystem.
+Result<Config, Diagnostics> ParseConfig(std::string_view text, const std::filesystem::path& name);
+
+// Reads `path` and calls ParseConfig.
+Result<Config, Diagnostics> LoadConfigFile(const std::filesystem::path& path);
+
+}  // namespace cg

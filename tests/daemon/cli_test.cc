@@ -1,0 +1,74 @@
+#include "daemon/cli.h"
+
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "tests/support/temp_dir.h"
+
+namespace cg {
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+CliRun Run(std::vector<std::string> args) {
+  args.insert(args.begin(), "cutover-guard");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("check-config exits 0 on the shipped config", "[daemon][cli]") {
+  auto r = Run({"check-config", "--config", CG_SOURCE_DIR "/packaging/config.yaml"});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find(": OK (1 target(s)") != std::string::npos);
+}
+
+TEST_CASE("check-config exits 1 and lists every error", "[daemon][cli]") {
+  testing::TempDir dir;
+  auto cfg = dir.Write("bad.yaml", "listen: nope\nsample_interval: 5\nbogus: 1\n");
+  auto r = Run({"check-config", "--config", cfg.string()});
+  CHECK(r.code == 1);
+  CHECK(r.err.find(cfg.string() + ":1:9: listen:") != std::string::npos);
+  CHECK(r.err.find(cfg.string() + ":2:18: config.sample_interval:") != std::string::npos);
+  CHECK(r.err.find(cfg.string() + ":3:1: config: unknown key \"bogus\"") != std::string::npos);
+  CHECK(r.err.find(": 3 errors") != std::string::npos);
+}
+
+TEST_CASE("check-config on a missing file exits 1 with the reason", "[daemon][cli]") {
+  testing::TempDir dir;
+  auto r = Run({"check-config", "--config", (dir / "none.yaml").string()});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2", "[daemon][cli]") {
+  CHECK(Run({}).code == 2);
+  CHECK(Run({"check-config"}).code == 2);
+  CHECK(Run({"frobnicate"}).code == 2);
+  CHECK(Run({"check-config", "--config", "x", "--bogus"}).code == 2);
+}
+
+TEST_CASE("help exits 0 and names the subcommands", "[daemon][cli]") {
+  auto r = Run({"--help"});
+  CHECK(r.code == 0);
+  for (const char* sub : {"run", "check-config", "replay", "version"}) {
+    CHECK(r.out.find(sub) != std::string::npos);
+  }
+  CHECK(Run({"check-config", "--help"}).code == 0);
+}
+
+TEST_CASE("version prints the project version", "[daemon][cli]") {
+  auto r = Run({"version"});
+  CHECK(r.code == 0);
+  CHECK(r.out.starts_with("cutover-guard 0.1.0"));
+}
+
+}  // namespace cg
