@@ -181,12 +181,15 @@ void ReadApi(YamlContext& ctx, const YAML::Node& node, const std::filesystem::pa
   m.Finish();
 }
 
-void ExpandRuleFiles(YamlContext& ctx, MapReader& m, Config* cfg) {
+void ExpandRuleFiles(YamlContext& ctx, const YAML::Node& node, Config* cfg) {
   std::set<std::filesystem::path> paths;
-  for (const auto& pattern : cfg->rule_files) {
+  for (size_t i = 0; i < cfg->rule_files.size(); ++i) {
+    const std::string& pattern = cfg->rule_files[i];
+    // Point at the list item itself (a single string is accepted as a one-item list).
+    const YAML::Mark at = node.IsSequence() ? node[i].Mark() : node.Mark();
     auto matched = ExpandGlob(pattern);
     if (!matched.ok()) {
-      m.ErrorAt("rule_files", "rule_files: " + matched.error().message());
+      ctx.Error(at, "rule_files: " + matched.error().message());
       continue;
     }
     if (matched->empty()) {
@@ -194,13 +197,13 @@ void ExpandRuleFiles(YamlContext& ctx, MapReader& m, Config* cfg) {
         // A drop-in directory may legitimately be empty (like Prometheus rule_files).
         cfg->warnings.Add(ctx.file(), 0, 0, "rule_files: \"" + pattern + "\" matches no file");
       } else {
-        m.ErrorAt("rule_files", "rule_files: \"" + pattern + "\" does not exist");
+        ctx.Error(at, "rule_files: \"" + pattern + "\" does not exist");
       }
       continue;
     }
     for (auto& p : *matched) {
       if (::access(p.c_str(), R_OK) != 0) {
-        m.ErrorAt("rule_files", "rule_files: \"" + p.string() + "\" is not readable");
+        ctx.Error(at, "rule_files: \"" + p.string() + "\" is not readable");
         continue;
       }
       paths.insert(p);
@@ -256,7 +259,7 @@ Result<Config, Diagnostics> ParseConfig(std::string_view text, const std::filesy
   ReadLogs(ctx, m.Get("logs"), dir, &cfg);
   if (m.StringList("rule_files", &cfg.rule_files)) {
     for (auto& r : cfg.rule_files) r = ResolveAgainst(dir, r).string();
-    ExpandRuleFiles(ctx, m, &cfg);
+    ExpandRuleFiles(ctx, m.Get("rule_files"), &cfg);
   }
   ReadAlerting(ctx, m.Get("alerting"), dir, &cfg);
   ReadApi(ctx, m.Get("api"), dir, &cfg);

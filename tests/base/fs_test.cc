@@ -27,7 +27,7 @@ TEST_CASE("reading a missing file names the path and the reason", "[base][fs]") 
         std::string::npos);
 }
 
-TEST_CASE("globs expand sorted; no match is an empty list", "[base][fs]") {
+TEST_CASE("globs expand sorted and no match is an empty list", "[base][fs]") {
   testing::TempDir dir;
   dir.Write("b.yaml", "");
   dir.Write("a.yaml", "");

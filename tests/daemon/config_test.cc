@@ -152,7 +152,7 @@ TEST_CASE("alerting urls must be http(s)", "[daemon][config]") {
         "http:// or https://\n");
 }
 
-TEST_CASE("a missing rule file is an error; an empty glob is a warning", "[daemon][config]") {
+TEST_CASE("a missing rule file is an error but an empty glob only a warning", "[daemon][config]") {
   testing::TempDir dir;
   auto missing = ParseConfig("rule_files: [nope.yaml]\n", dir / "c.yaml");
   REQUIRE_FALSE(missing.ok());
