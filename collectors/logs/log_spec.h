@@ -1,0 +1,77 @@
+// Plain value types shared by the log tailer, the record assembler and `replay`.
+//
+// LogSpec mirrors daemon/config.h LogConfig field for field (the daemon copies the fields over;
+// defaults are kept identical). Everything here is a copyable value with no synchronisation.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collectors/base/clock.h"
+#include "collectors/record.h"
+
+namespace cg {
+
+struct LogSpec {
+  std::string name;  // Metric label and Record::log; unique per daemon.
+  std::string path;  // A file, or a glob (metacharacters in the file name part).
+  std::string format =
+      "wso2-carbon";             // wso2-carbon|wso2-errors|wso2-audit|tomcat-access|plain|custom
+  std::string entry_start;       // RE2 entry-start regex; used (and required) iff format == custom.
+  std::string start_at = "end";  // end|beginning: where to start in a file never seen before.
+  std::string timezone = "local";    // Zone of the zone-less timestamps: local|UTC|+HH:MM.
+  std::vector<std::string> exclude;  // fnmatch(3) globs matched against the file name.
+  uint64_t max_line = 64 * 1024;     // Bytes kept of an over-long line; the rest is dropped.
+  std::chrono::milliseconds poll_interval{1000};  // Stat poll that backs up inotify.
+  std::chrono::milliseconds flush_timeout{500};   // Idle time after which a pending record goes.
+};
+
+// Receives each assembled record. Called synchronously on the caller's thread; the Record is
+// only valid for the duration of the call (it is reused).
+using RecordSink = std::function<void(const Record&)>;
+
+// Counters of one ReadRecordsFromFile() call.
+struct FileReadStats {
+  uint64_t lines = 0;       // Physical lines read (a final line without newline counts).
+  uint64_t records = 0;     // Records handed to the sink.
+  uint64_t bytes = 0;       // Bytes read (decompressed bytes for .gz).
+  uint64_t long_lines = 0;  // Lines longer than max_line (kept truncated).
+};
+
+// Operational messages from the tailer (file missing, rotation, gap...). The collectors layer
+// has no logger of its own: the daemon routes these to its journal-aware log. Messages that
+// could repeat are already de-duplicated by the tailer (one line per state change).
+enum class NoticeLevel { kInfo, kWarning, kError };
+using NoticeSink = std::function<void(NoticeLevel, std::string_view message)>;
+
+// What one tailed file looks like right now (for /api/v1/status).
+struct TailedFileStatus {
+  std::string path;
+  FileIdentity id;
+  uint64_t offset = 0;   // Read position (bytes consumed).
+  uint64_t size = 0;     // Size at the last stat.
+  bool open = false;     // Holds a file descriptor.
+  bool rotated = false;  // No longer at a path the spec matches (being drained).
+};
+
+struct LogStatus {
+  std::string name;
+  uint64_t lines = 0;           // Physical lines handed on inside records.
+  uint64_t records = 0;         // Records handed on.
+  uint64_t bytes = 0;           // Bytes read.
+  uint64_t lag_bytes = 0;       // Bytes written but not yet read, over all tracked files.
+  uint64_t rotations = 0;       // Files that left their path (rename or delete) while tailed.
+  uint64_t truncations = 0;     // Files that shrank or were rewritten in place (copytruncate).
+  uint64_t long_lines = 0;      // Lines cut at max_line.
+  uint64_t gap_events = 0;      // Times certainty was lost (data possibly skipped or unreadable).
+  uint64_t files_open = 0;      // File descriptors held.
+  WallTime last_record_time{};  // Record::time of the last record handed on (epoch if none).
+  std::string last_error;       // Most recent problem ("" if none since the last success).
+  std::vector<TailedFileStatus> files;
+};
+
+}  // namespace cg

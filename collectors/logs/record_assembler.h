@@ -1,0 +1,94 @@
+// RecordAssembler: joins physical lines into records, the same way for live tailing and for
+// `replay` (ReadRecordsFromFile).
+//
+// A line that matches the format's entry start begins a new record and hands on the pending
+// one. Any other line - stack frames, "Caused by:", blank lines and indented lines inside
+// exception messages - joins the pending record (WSO2 fact sheet §5: blank lines are not
+// separators). A continuation line with nothing pending (the file started mid-record, or the
+// previous record was flushed by the idle timeout) starts a record of its own.
+// A record also ends at Flush() (end of a file) or FlushIfIdle() (flush_timeout without a line).
+//
+// Record text is always valid UTF-8: invalid sequences and NUL bytes become U+FFFD, a trailing
+// '\r' is dropped. Memory is bounded: the first line is kept whole (it is already cut at
+// max_line by the splitter); continuation lines that would push the text beyond
+// max_record_bytes are counted but not kept, and the record is marked truncated.
+//
+// Not thread-safe; one per file being read (a record never spans two files).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "collectors/base/clock.h"
+#include "collectors/base/status.h"
+#include "collectors/base/units.h"
+#include "collectors/logs/line_splitter.h"
+#include "collectors/logs/log_spec.h"
+#include "collectors/logs/record_format.h"
+#include "collectors/record.h"
+
+namespace cg {
+
+struct AssemblerOptions {
+  std::string log_name;                     // Record::log.
+  TimeZone zone = TimeZone::Local();        // For zone-less timestamps.
+  uint64_t max_record_bytes = 1024 * 1024;  // Text kept per record (see above).
+};
+
+class RecordAssembler {
+ public:
+  // Compiles the spec's format and zone. Errors name the problem (bad regex, bad zone).
+  static Result<std::unique_ptr<RecordAssembler>> Create(const LogSpec& spec);
+
+  RecordAssembler(std::shared_ptr<const RecordFormat> format, AssemblerOptions options);
+
+  // Where the following lines come from (copied into each Record).
+  void SetSource(std::string_view file, const FileIdentity& id);
+  void SetFileIdentity(const FileIdentity& id) { file_id_ = id; }
+
+  // Adds one physical line. `read_time` becomes the record time when the line carries none;
+  // `now` is remembered for FlushIfIdle().
+  void AddLine(const Line& line, WallTime read_time, MonoTime now, const RecordSink& sink);
+
+  // Hands on the pending record, if any. Returns true if one was handed on.
+  bool Flush(const RecordSink& sink);
+  // Flushes if the pending record has seen no line for `timeout`.
+  bool FlushIfIdle(MonoTime now, std::chrono::milliseconds timeout, const RecordSink& sink);
+  // Drops the pending record without handing it on (its bytes will be read again).
+  void Discard();
+
+  bool has_pending() const { return pending_; }
+  uint64_t pending_offset() const { return record_.offset; }  // Valid if has_pending().
+  MonoTime last_line_time() const { return last_line_; }
+
+  // Totals handed on since construction.
+  uint64_t records() const { return records_; }
+  uint64_t lines() const { return lines_; }
+  WallTime last_record_time() const { return last_record_time_; }
+
+  const RecordFormat& format() const { return *format_; }
+
+ private:
+  void Start(const Line& line, const EntryHeader& h, bool is_entry, WallTime read_time);
+  void Emit(const RecordSink& sink);
+
+  std::shared_ptr<const RecordFormat> format_;
+  AssemblerOptions options_;
+  TimeConverter time_;
+  std::string file_;
+  FileIdentity file_id_;
+  Record record_;
+  bool pending_ = false;
+  MonoTime last_line_{};
+  uint64_t records_ = 0;
+  uint64_t lines_ = 0;
+  WallTime last_record_time_{};
+};
+
+// Appends `in` to `*out` as valid UTF-8: invalid sequences and NUL become U+FFFD.
+void AppendSanitizedUtf8(std::string_view in, std::string* out);
+
+}  // namespace cg

@@ -1,0 +1,275 @@
+#include "collectors/logs/record_format.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+
+namespace cg {
+namespace {
+
+// Level alternatives: log4j names plus the JUL names SEVERE/WARNING. Longer names first so
+// that "WARN" does not win over "WARNING" inside the alternation.
+constexpr std::string_view kLevels = "(TRACE|DEBUG|INFO|WARNING|WARN|ERROR|FATAL|SEVERE)";
+
+// 3.x/4.x:  TID: [-1234] [] [2024-11-16 02:14:07,512]  INFO {logger} - msg
+// JUL:      TID: [-1234] [] [2024-11-16 3:05:41,220]  INFO {logger} - msg   (hour via %tk)
+// 2.6:      TID: [-1234] [] [2019-03-15 10:24:07,882] ERROR {logger} -  msg {logger}
+// 2.6 %P:   TID: [5] [] [date] user@domain [5] [server] ERROR {logger} - ...
+// `(?:.*? )?` lets the 2.6 tenant prefix sit between the date and the level.
+std::string CarbonPattern() {
+  return std::string(
+             R"(^TID: \[-?\d*\] \[[^\]]*\] \[(\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2},\d{3})\] (?:.*? )?)") +
+         std::string(kLevels) + R"( \{([^}]*)\} - )";
+}
+
+// 3.1+ (and 2.6): 2024-11-16T02:20:41,605 [-] [thread]  WARN ConnectCallback msg
+// 4.3+:           ... ERROR {org.wso2...APIManagerComponent} msg
+std::string ErrorsPattern() {
+  return std::string(R"(^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2},\d{3}) \[[^\]]*\] \[[^\]]*\] +)") +
+         std::string(kLevels) + R"( (?:\{([^}]*)\}|(\S+)))";
+}
+
+// 3.x/4.x: TID: [-1234] [2024-11-16 02:35:10,402]  INFO {AUDIT_LOG} - msg
+std::string AuditPattern() {
+  return std::string(R"(^TID: \[-?\d*\] \[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\] +)") +
+         std::string(kLevels) + R"( \{([^}]*)\} - )";
+}
+
+// 2.6: [2019-03-15 10:24:07,882]  INFO - msg   (TenantAwarePatternLayout "[%d] %P%5p - %x %m")
+std::string Audit26Pattern() {
+  return std::string(R"(^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\] (?:.*? )?)") +
+         std::string(kLevels) + " - ";
+}
+
+// %t = [16/Nov/2024:02:15:44 +0000]; Tomcat writes the server's offset, so no zone guessing.
+constexpr std::string_view kTomcatTime =
+    R"(^\S+ \S+ \S+ \[(\d{2})/([A-Za-z]{3})/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\])";
+
+std::string_view ToView(const re2::StringPiece& p) { return std::string_view(p.data(), p.size()); }
+
+bool Digits(std::string_view s, size_t pos, size_t len, int* out) {
+  if (pos + len > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + len; ++i) {
+    char c = s[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+int MonthFromAbbrev(std::string_view m) {
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (size_t i = 0; i < kMonths.size(); ++i) {
+    if (kMonths[i] == m) return static_cast<int>(i) + 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool ParseLogTimestamp(std::string_view s, CivilTime* out) {
+  CivilTime t;
+  if (!Digits(s, 0, 4, &t.year) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &t.month) ||
+      s[7] != '-' || !Digits(s, 8, 2, &t.day)) {
+    return false;
+  }
+  if (s.size() < 11 || (s[10] != ' ' && s[10] != 'T')) return false;
+  size_t p = 11;
+  // Hour: one or two digits (JUL %tk does not pad).
+  size_t hour_len = (p + 1 < s.size() && s[p + 1] != ':') ? 2 : 1;
+  if (!Digits(s, p, hour_len, &t.hour)) return false;
+  p += hour_len;
+  if (p >= s.size() || s[p] != ':' || !Digits(s, p + 1, 2, &t.minute)) return false;
+  p += 3;
+  if (p >= s.size() || s[p] != ':' || !Digits(s, p + 1, 2, &t.second)) return false;
+  p += 3;
+  if (p < s.size()) {
+    if ((s[p] != ',' && s[p] != '.') || !Digits(s, p + 1, 3, &t.millis) || p + 4 != s.size()) {
+      return false;
+    }
+  }
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > kDays[t.month - 1] || t.hour > 23 ||
+      t.minute > 59 || t.second > 60) {
+    return false;
+  }
+  *out = t;
+  return true;
+}
+
+WallTime TimeConverter::ToWall(const CivilTime& t) {
+  // Zone offsets change (DST) only at hour boundaries in practice, so the instant of the
+  // hour's start is computed once (mktime for "local" costs microseconds) and reused.
+  int64_t key = DaysFromCivil(t.year, t.month, t.day) * 24 + t.hour;
+  if (key != cached_hour_key_) {
+    CivilTime h = t;
+    h.minute = h.second = h.millis = 0;
+    cached_hour_start_ = zone_.ToWall(h);
+    cached_hour_key_ = key;
+  }
+  return cached_hour_start_ + std::chrono::minutes(t.minute) + std::chrono::seconds(t.second) +
+         std::chrono::milliseconds(t.millis);
+}
+
+RecordFormat::RecordFormat(Kind kind, std::string name) : kind_(kind), name_(std::move(name)) {}
+RecordFormat::~RecordFormat() = default;
+
+Result<std::shared_ptr<const RecordFormat>> RecordFormat::Create(std::string_view format,
+                                                                 std::string_view entry_start) {
+  auto compile = [](const std::string& pattern, std::unique_ptr<re2::RE2>* out) -> Status {
+    re2::RE2::Options opts;
+    opts.set_log_errors(false);
+    // Log lines are bytes, not necessarily valid UTF-8: match them as Latin-1 so that invalid
+    // sequences never make a line "not match".
+    opts.set_encoding(re2::RE2::Options::EncodingLatin1);
+    auto re = std::make_unique<re2::RE2>(pattern, opts);
+    if (!re->ok()) return Status::Error("invalid entry_start regex: " + re->error());
+    *out = std::move(re);
+    return Status::Ok();
+  };
+  std::shared_ptr<RecordFormat> f;
+  Status st;
+  if (format == "wso2-carbon") {
+    f.reset(new RecordFormat(Kind::kCarbon, std::string(format)));
+    st = compile(CarbonPattern(), &f->re_);
+  } else if (format == "wso2-errors") {
+    f.reset(new RecordFormat(Kind::kErrors, std::string(format)));
+    st = compile(ErrorsPattern(), &f->re_);
+  } else if (format == "wso2-audit") {
+    f.reset(new RecordFormat(Kind::kAudit, std::string(format)));
+    st = compile(AuditPattern(), &f->re_);
+    if (st.ok()) st = compile(Audit26Pattern(), &f->re_alt_);
+  } else if (format == "tomcat-access") {
+    f.reset(new RecordFormat(Kind::kTomcat, std::string(format)));
+    f->line_per_record_ = true;
+    st = compile(std::string(kTomcatTime), &f->re_);
+  } else if (format == "plain") {
+    f.reset(new RecordFormat(Kind::kPlain, std::string(format)));
+    f->line_per_record_ = true;
+  } else if (format == "custom") {
+    if (entry_start.empty()) return Status::Error("format \"custom\" needs an entry_start regex");
+    f.reset(new RecordFormat(Kind::kCustom, std::string(format)));
+    std::string pattern(entry_start);
+    // An entry start is a property of the line's beginning: anchor it.
+    if (pattern.empty() || pattern[0] != '^') pattern = "^(?:" + pattern + ")";
+    st = compile(pattern, &f->re_);
+    if (st.ok()) {
+      f->custom_groups_ = f->re_->NumberOfCapturingGroups();
+      const auto& names = f->re_->NamedCapturingGroups();
+      auto find = [&](const char* n) {
+        auto it = names.find(n);
+        return it == names.end() ? -1 : it->second;
+      };
+      f->custom_time_ = find("time");
+      f->custom_level_ = find("level");
+      f->custom_logger_ = find("logger");
+    }
+  } else {
+    return Status::Error("unknown log format \"" + std::string(format) +
+                         "\"; expected wso2-carbon, wso2-errors, wso2-audit, tomcat-access, "
+                         "plain or custom");
+  }
+  if (!st.ok()) return st;
+  return std::shared_ptr<const RecordFormat>(std::move(f));
+}
+
+bool RecordFormat::Match(std::string_view line, EntryHeader* h) const {
+  *h = EntryHeader{};
+  switch (kind_) {
+    case Kind::kCarbon:
+      return MatchCarbon(line, h);
+    case Kind::kErrors:
+      return MatchErrors(line, h);
+    case Kind::kAudit:
+      return MatchAudit(line, h);
+    case Kind::kTomcat:
+      MatchTomcat(line, h);
+      return true;  // Every line is a record; the time is a bonus.
+    case Kind::kPlain:
+      return true;
+    case Kind::kCustom:
+      return MatchCustom(line, h);
+  }
+  return false;
+}
+
+bool RecordFormat::MatchCarbon(std::string_view line, EntryHeader* h) const {
+  // Cheap pre-check: every continuation line (frames, Caused by:, blank lines) fails here
+  // without running the regex.
+  if (line.size() < 40 || line.compare(0, 6, "TID: [") != 0) return false;
+  re2::StringPiece g[4];
+  if (!re_->Match(line, 0, line.size(), re2::RE2::ANCHOR_START, g, 4)) return false;
+  h->has_time = ParseLogTimestamp(ToView(g[1]), &h->civil);
+  h->level = ParseLevel(ToView(g[2]));
+  h->logger = ToView(g[3]);
+  return true;
+}
+
+bool RecordFormat::MatchErrors(std::string_view line, EntryHeader* h) const {
+  if (line.size() < 24 || line[0] < '0' || line[0] > '9') return false;
+  re2::StringPiece g[5];
+  if (!re_->Match(line, 0, line.size(), re2::RE2::ANCHOR_START, g, 5)) return false;
+  h->has_time = ParseLogTimestamp(ToView(g[1]), &h->civil);
+  h->level = ParseLevel(ToView(g[2]));
+  h->logger = g[3].data() != nullptr ? ToView(g[3]) : ToView(g[4]);
+  return true;
+}
+
+bool RecordFormat::MatchAudit(std::string_view line, EntryHeader* h) const {
+  if (line.size() < 24) return false;
+  re2::StringPiece g[4];
+  if (line[0] == 'T') {
+    if (!re_->Match(line, 0, line.size(), re2::RE2::ANCHOR_START, g, 4)) return false;
+    h->logger = ToView(g[3]);
+  } else if (line[0] == '[') {
+    if (!re_alt_->Match(line, 0, line.size(), re2::RE2::ANCHOR_START, g, 3)) return false;
+  } else {
+    return false;
+  }
+  h->has_time = ParseLogTimestamp(ToView(g[1]), &h->civil);
+  h->level = ParseLevel(ToView(g[2]));
+  return true;
+}
+
+bool RecordFormat::MatchTomcat(std::string_view line, EntryHeader* h) const {
+  re2::StringPiece g[10];
+  if (!re_->Match(line, 0, line.size(), re2::RE2::ANCHOR_START, g, 10)) return false;
+  CivilTime t;
+  int oh = 0, om = 0;
+  t.month = MonthFromAbbrev(ToView(g[2]));
+  if (t.month == 0 || !Digits(ToView(g[1]), 0, 2, &t.day) || !Digits(ToView(g[3]), 0, 4, &t.year) ||
+      !Digits(ToView(g[4]), 0, 2, &t.hour) || !Digits(ToView(g[5]), 0, 2, &t.minute) ||
+      !Digits(ToView(g[6]), 0, 2, &t.second) || !Digits(ToView(g[8]), 0, 2, &oh) ||
+      !Digits(ToView(g[9]), 0, 2, &om)) {
+    return false;
+  }
+  if (t.day < 1 || t.day > 31 || t.hour > 23 || t.minute > 59 || t.second > 60) return false;
+  int64_t offset = (oh * 3600 + om * 60) * (g[7][0] == '-' ? -1 : 1);
+  h->has_time = true;
+  h->has_zone = true;
+  h->civil = t;
+  h->instant = TimeZone::FixedOffset(std::chrono::seconds(offset)).ToWall(t);
+  return true;
+}
+
+bool RecordFormat::MatchCustom(std::string_view line, EntryHeader* h) const {
+  constexpr int kMaxGroups = 16;
+  re2::StringPiece g[kMaxGroups + 1];
+  int n = std::min(custom_groups_, kMaxGroups) + 1;
+  if (!re_->Match(line, 0, line.size(), re2::RE2::ANCHOR_START, g, n)) return false;
+  if (custom_time_ > 0 && custom_time_ < n && g[custom_time_].data() != nullptr) {
+    h->has_time = ParseLogTimestamp(ToView(g[custom_time_]), &h->civil);
+  }
+  if (custom_level_ > 0 && custom_level_ < n) h->level = ParseLevel(ToView(g[custom_level_]));
+  if (custom_logger_ > 0 && custom_logger_ < n && g[custom_logger_].data() != nullptr) {
+    h->logger = ToView(g[custom_logger_]);
+  }
+  return true;
+}
+
+}  // namespace cg

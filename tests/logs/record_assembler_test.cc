@@ -1,0 +1,162 @@
+#include "collectors/logs/record_assembler.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+namespace cg {
+namespace {
+
+struct Harness {
+  std::unique_ptr<RecordAssembler> assembler;
+  LineSplitter splitter{64 * 1024};
+  std::vector<Record> records;
+  RecordSink sink = [this](const Record& r) { records.push_back(r); };
+  MonoTime now{std::chrono::seconds(100)};
+  WallTime read_time{std::chrono::seconds(1'700'000'000)};
+
+  explicit Harness(std::string format = "wso2-carbon", uint64_t max_line = 64 * 1024) {
+    LogSpec spec;
+    spec.name = "carbon";
+    spec.format = std::move(format);
+    spec.timezone = "UTC";
+    spec.max_line = max_line;
+    auto a = RecordAssembler::Create(spec);
+    REQUIRE(a.ok());
+    assembler = std::move(a).value();
+    assembler->SetSource("/logs/wso2carbon.log", FileIdentity{1, 2, 3});
+    splitter = LineSplitter(max_line);
+  }
+  void Feed(std::string_view text) {
+    splitter.Feed(text, [&](const Line& l) { assembler->AddLine(l, read_time, now, sink); });
+  }
+};
+
+constexpr std::string_view kTrace =
+    "TID: [] [] [2024-11-16 02:44:30,118] ERROR {org.wso2.carbon.apimgt.impl.dao.ApiMgtDAO} - "
+    "Error while retrieving subscriptions com.mysql.cj.jdbc.exceptions.CommunicationsException: "
+    "Communications link failure\n"
+    "\n"
+    "The last packet successfully received from the server was 95,113 milliseconds ago.\n"
+    "\tat com.mysql.cj.jdbc.exceptions.SQLError.createCommunicationsException(SQLError.java:174)\n"
+    "Caused by: java.net.SocketTimeoutException: Read timed out\n"
+    "\t... 41 more\n"
+    "\n";
+constexpr std::string_view kNext = "TID: [] [] [2024-11-16 02:44:31,000]  INFO {a.B} - next\n";
+
+}  // namespace
+
+TEST_CASE("a stack trace with blank lines inside joins its record",
+          "[collectors][logs][assembler]") {
+  Harness h;
+  h.Feed(kTrace);
+  CHECK(h.records.empty());  // Pending until the next entry or a flush.
+  CHECK(h.assembler->has_pending());
+  CHECK(h.assembler->pending_offset() == 0);
+  h.Feed(kNext);
+  REQUIRE(h.records.size() == 1);
+  const Record& r = h.records[0];
+  CHECK(r.lines == 7);
+  CHECK(r.level == Level::kError);
+  CHECK(r.logger == "org.wso2.carbon.apimgt.impl.dao.ApiMgtDAO");
+  CHECK(r.time_from_log);
+  CHECK(FormatRfc3339(r.time) == "2024-11-16T02:44:30.118Z");
+  CHECK(r.offset == 0);
+  CHECK(r.end_offset == kTrace.size());
+  CHECK(r.log == "carbon");
+  CHECK(r.file == "/logs/wso2carbon.log");
+  CHECK(r.file_id == FileIdentity{1, 2, 3});
+  CHECK(r.FirstLine().substr(0, 37) == "TID: [] [] [2024-11-16 02:44:30,118] ");
+  CHECK(r.text.find("\n\nThe last packet") != std::string::npos);
+  CHECK(r.text.back() == '\n');  // The trailing blank line belongs to the record.
+  CHECK(h.assembler->pending_offset() == kTrace.size());
+  CHECK(h.assembler->lines() == 7);
+  CHECK(h.assembler->records() == 1);
+}
+
+TEST_CASE("continuation lines with nothing pending form a record of their own",
+          "[collectors][logs][assembler]") {
+  Harness h;
+  h.Feed("\tat a.B.c(B.java:1)\n\tat a.B.d(B.java:2)\n");
+  h.Feed(kNext);
+  REQUIRE(h.records.size() == 1);
+  CHECK(h.records[0].lines == 2);
+  CHECK(h.records[0].level == Level::kUnknown);
+  CHECK_FALSE(h.records[0].time_from_log);
+  CHECK(h.records[0].time == h.read_time);
+}
+
+TEST_CASE("a pending record is flushed after the idle timeout, not before",
+          "[collectors][logs][assembler]") {
+  Harness h;
+  h.Feed(kNext);
+  CHECK_FALSE(h.assembler->FlushIfIdle(h.now + std::chrono::milliseconds(499),
+                                       std::chrono::milliseconds(500), h.sink));
+  CHECK(h.records.empty());
+  CHECK(h.assembler->FlushIfIdle(h.now + std::chrono::milliseconds(500),
+                                 std::chrono::milliseconds(500), h.sink));
+  REQUIRE(h.records.size() == 1);
+  CHECK(h.records[0].lines == 1);
+  CHECK_FALSE(h.assembler->has_pending());
+}
+
+TEST_CASE("line-per-record formats hand each line on at once", "[collectors][logs][assembler]") {
+  Harness h("plain");
+  h.Feed("one\n\ttwo\n\n");
+  REQUIRE(h.records.size() == 3);
+  CHECK(h.records[1].text == "\ttwo");
+  CHECK(h.records[2].text.empty());
+  CHECK_FALSE(h.assembler->has_pending());
+}
+
+TEST_CASE("records are valid UTF-8 whatever the bytes", "[collectors][logs][assembler]") {
+  Harness h("plain");
+  h.Feed(std::string_view("a\0b\xff\xc3\xa9\xe2\x82\n", 9));
+  h.Feed("line\r\n");
+  REQUIRE(h.records.size() == 2);
+  CHECK(h.records[0].text ==
+        "a\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(h.records[1].text == "line");
+}
+
+TEST_CASE("overlong and surrogate UTF-8 sequences are replaced", "[collectors][logs][assembler]") {
+  std::string out;
+  AppendSanitizedUtf8("\xC0\xAF|\xED\xA0\x80|\xF4\x90\x80\x80|\xF0\x9F\x98\x80", &out);
+  CHECK(out ==
+        "\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+        "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xF0\x9F\x98\x80");
+}
+
+TEST_CASE("a record stops growing at its cap but still counts its lines",
+          "[collectors][logs][assembler]") {
+  Harness h("wso2-carbon", 256);  // Cap = max(1 MiB, 4 * 256) = 1 MiB.
+  h.Feed(kNext);
+  std::string frame = "\tat " + std::string(200, 'x') + "\n";
+  for (int i = 0; i < 10'000; ++i) h.Feed(frame);  // ~2 MB of frames.
+  REQUIRE(h.assembler->Flush(h.sink));
+  REQUIRE(h.records.size() == 1);
+  CHECK(h.records[0].lines == 10'001);
+  CHECK(h.records[0].truncated);
+  CHECK(h.records[0].text.size() <= 1024 * 1024);
+  CHECK(h.records[0].text.size() > 1024 * 1024 - 300);
+}
+
+TEST_CASE("a line cut at max_line marks its record truncated", "[collectors][logs][assembler]") {
+  Harness h("plain", 256);
+  h.Feed(std::string(300, 'y') + "\n");
+  REQUIRE(h.records.size() == 1);
+  CHECK(h.records[0].truncated);
+  CHECK(h.records[0].text.size() == 256);
+}
+
+TEST_CASE("an assembler cannot be built from a bad spec", "[collectors][logs][assembler]") {
+  LogSpec spec;
+  spec.name = "x";
+  spec.timezone = "Mars/Olympus";
+  auto a = RecordAssembler::Create(spec);
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.error().message().rfind("x: invalid timezone", 0) == 0);
+}
+
+}  // namespace cg

@@ -1,0 +1,225 @@
+#include "collectors/logs/record_format.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace cg {
+namespace {
+
+std::shared_ptr<const RecordFormat> Format(std::string_view name, std::string_view entry = "") {
+  auto f = RecordFormat::Create(name, entry);
+  REQUIRE(f.ok());
+  return *f;
+}
+
+std::vector<std::string> FixtureLines(const std::string& name) {
+  std::ifstream in(std::string(CG_FIXTURES_DIR) + "/logs/" + name);
+  REQUIRE(in.good());
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+size_t CountEntries(const RecordFormat& f, const std::vector<std::string>& lines) {
+  size_t n = 0;
+  EntryHeader h;
+  for (const auto& l : lines) n += f.Match(l, &h) ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("carbon entry starts match every WSO2 carbon layout and no continuation line",
+          "[collectors][logs][format]") {
+  auto f = Format("wso2-carbon");
+  auto [file, lines, entries] = GENERATE(table<std::string, size_t, size_t>({
+      {"carbon-4.2.log", 87, 42},
+      {"carbon-4.0.log", 25, 7},
+      {"carbon-3.2.log", 11, 5},
+      {"carbon-2.6.log", 8, 5},
+  }));
+  CAPTURE(file);
+  auto l = FixtureLines(file);
+  CHECK(l.size() == lines);
+  CHECK(CountEntries(*f, l) == entries);
+}
+
+TEST_CASE("carbon lines yield time, level and logger", "[collectors][logs][format]") {
+  auto f = Format("wso2-carbon");
+  EntryHeader h;
+  REQUIRE(
+      f->Match("TID: [] [] [2024-11-16 02:13:19,474] ERROR "
+               "{org.wso2.carbon.apimgt.impl.internal.APIManagerComponent} - Error while "
+               "initializing",
+               &h));
+  CHECK(h.has_time);
+  CHECK(h.civil.year == 2024);
+  CHECK(h.civil.month == 11);
+  CHECK(h.civil.day == 16);
+  CHECK(h.civil.hour == 2);
+  CHECK(h.civil.minute == 13);
+  CHECK(h.civil.second == 19);
+  CHECK(h.civil.millis == 474);
+  CHECK(h.level == Level::kError);
+  CHECK(h.logger == "org.wso2.carbon.apimgt.impl.internal.APIManagerComponent");
+}
+
+TEST_CASE("JUL shutdown lines with an unpadded hour are entry starts with their time",
+          "[collectors][logs][format]") {
+  auto f = Format("wso2-carbon");
+  EntryHeader h;
+  REQUIRE(
+      f->Match("TID: [-1234] [] [2024-11-16 3:05:41,221]  INFO "
+               "{org.wso2.carbon.core.init.CarbonServerManager} - Halting JVM ",
+               &h));
+  CHECK(h.civil.hour == 3);
+  CHECK(h.civil.minute == 5);
+  CHECK(h.civil.second == 41);
+  CHECK(h.civil.millis == 221);
+  CHECK(h.level == Level::kInfo);
+  CHECK(h.logger == "org.wso2.carbon.core.init.CarbonServerManager");
+}
+
+TEST_CASE("carbon 2.6 lines with a tenant prefix before the level still match",
+          "[collectors][logs][format]") {
+  auto f = Format("wso2-carbon");
+  EntryHeader h;
+  REQUIRE(
+      f->Match("TID: [5] [] [2019-03-15 10:24:07,882] admin@t.com [5] [AM] ERROR "
+               "{org.x.Y} -  boom {org.x.Y}",
+               &h));
+  CHECK(h.level == Level::kError);
+  CHECK(h.logger == "org.x.Y");
+}
+
+TEST_CASE("JUL level names map to log4j levels", "[collectors][logs][format]") {
+  auto f = Format("wso2-carbon");
+  EntryHeader h;
+  REQUIRE(f->Match("TID: [-1234] [] [2024-11-16 3:05:41,221]  WARNING {a.B} - x", &h));
+  CHECK(h.level == Level::kWarn);
+  REQUIRE(f->Match("TID: [-1234] [] [2024-11-16 3:05:41,221]  SEVERE {a.B} - x", &h));
+  CHECK(h.level == Level::kError);
+}
+
+TEST_CASE("stack frames, Caused by and indented message lines are not entry starts",
+          "[collectors][logs][format]") {
+  auto f = Format("wso2-carbon");
+  EntryHeader h;
+  for (const char* l :
+       {"\tat "
+        "org.postgresql.core.v3.QueryExecutorImpl.receiveErrorResponse(QueryExecutorImpl.java:"
+        "2676)",
+        "Caused by: org.postgresql.util.PSQLException: ERROR: relation \"x\" does not exist",
+        "  Position: 39", "", "\t... 61 more",
+        "The last packet successfully received from the server was 95,113 milliseconds ago.",
+        "TID: [] [] [2024-11-16 02:13:19,474] ERROR missing braces - x"}) {
+    CAPTURE(l);
+    CHECK_FALSE(f->Match(l, &h));
+  }
+}
+
+TEST_CASE("errors log entry starts cover the %c{1} and {%c} layouts",
+          "[collectors][logs][format]") {
+  auto f = Format("wso2-errors");
+  CHECK(CountEntries(*f, FixtureLines("errors-4.0.log")) == 3);
+  CHECK(CountEntries(*f, FixtureLines("errors-4.3.log")) == 2);
+  EntryHeader h;
+  REQUIRE(
+      f->Match("2024-11-16T02:20:41,605 [-] [HTTP-Sender I/O dispatcher-2]  WARN "
+               "ConnectCallback Connection refused",
+               &h));
+  CHECK(h.logger == "ConnectCallback");
+  CHECK(h.level == Level::kWarn);
+  CHECK(h.civil.hour == 2);
+  REQUIRE(
+      f->Match("2024-11-16T02:13:19,474 [-] [Start Level: Equinox Container: 5a1f] ERROR "
+               "{org.wso2.carbon.apimgt.impl.internal.APIManagerComponent} Error",
+               &h));
+  CHECK(h.logger == "org.wso2.carbon.apimgt.impl.internal.APIManagerComponent");
+  CHECK(h.level == Level::kError);
+  // log4j 1.2 ISO8601 has a space instead of the T.
+  CHECK(f->Match("2019-03-15 10:24:07,882 [-] [main] ERROR TransactionManager x", &h));
+  CHECK_FALSE(f->Match("org.wso2.carbon.apimgt.api.APIManagementException: Error while", &h));
+}
+
+TEST_CASE("audit entry starts cover 3.x/4.x and 2.6", "[collectors][logs][format]") {
+  auto f = Format("wso2-audit");
+  CHECK(CountEntries(*f, FixtureLines("audit.log")) == 2);
+  EntryHeader h;
+  REQUIRE(
+      f->Match("[2019-03-15 10:24:07,882]  INFO -  'admin@carbon.super [-1234]' logged in", &h));
+  CHECK(h.level == Level::kInfo);
+  CHECK(h.civil.year == 2019);
+  CHECK_FALSE(f->Match("  continuation of a JSON blob", &h));
+}
+
+TEST_CASE("tomcat access lines are records with the zone they carry",
+          "[collectors][logs][format]") {
+  auto f = Format("tomcat-access");
+  CHECK(f->line_per_record());
+  EntryHeader h;
+  REQUIRE(f->Match("10.1.9.40 - - [18/Mar/2021:10:04:27 +0530] GET /x HTTP/1.1 200 2104 - UA 0.014",
+                   &h));
+  CHECK(h.has_zone);
+  // 10:04:27 at +05:30 is 04:34:27 UTC.
+  CHECK(FormatRfc3339(h.instant) == "2021-03-18T04:34:27.000Z");
+  CHECK(f->Match("garbage that is still a line", &h));
+  CHECK_FALSE(h.has_time);
+}
+
+TEST_CASE("custom formats use named time, level and logger groups", "[collectors][logs][format]") {
+  auto f = Format("custom", R"((?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\|)");
+  CHECK(CountEntries(*f, FixtureLines("correlation.log")) == 3);
+  auto g = Format("custom", R"(\[(?P<time>[^\]]+)\] +(?P<level>[A-Z]+) \{(?P<logger>[^}]*)\})");
+  EntryHeader h;
+  REQUIRE(
+      g->Match("[2024-11-16 02:13:02,118]  INFO {API_LOG} admin--PizzaShackAPI:v1.0.0 - x", &h));
+  CHECK(h.has_time);
+  CHECK(h.civil.second == 2);
+  CHECK(h.level == Level::kInfo);
+  CHECK(h.logger == "API_LOG");
+  // Custom patterns are anchored at the line start.
+  CHECK_FALSE(g->Match("xx [2024-11-16 02:13:02,118]  INFO {API_LOG} - x", &h));
+}
+
+TEST_CASE("bad formats and regexes are errors that say why", "[collectors][logs][format]") {
+  auto a = RecordFormat::Create("wso2-karbon", "");
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.error().message().find("unknown log format \"wso2-karbon\"") != std::string::npos);
+  auto b = RecordFormat::Create("custom", "(unclosed");
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.error().message().find("invalid entry_start regex") != std::string::npos);
+  auto c = RecordFormat::Create("custom", "");
+  REQUIRE_FALSE(c.ok());
+}
+
+TEST_CASE("log timestamps parse leniently but reject impossible values",
+          "[collectors][logs][format]") {
+  CivilTime t;
+  CHECK(ParseLogTimestamp("2024-11-16T02:13:19.474", &t));
+  CHECK(t.millis == 474);
+  CHECK(ParseLogTimestamp("2024-11-16 02:13:19", &t));
+  CHECK(t.millis == 0);
+  CHECK(ParseLogTimestamp("2024-02-29 9:00:00,000", &t));
+  CHECK(t.hour == 9);
+  CHECK_FALSE(ParseLogTimestamp("2024-13-01 00:00:00,000", &t));
+  CHECK_FALSE(ParseLogTimestamp("2024-11-16 24:00:00,000", &t));
+  CHECK_FALSE(ParseLogTimestamp("2024-11-16 02:13", &t));
+  CHECK_FALSE(ParseLogTimestamp("2024-11-16 02:13:19,47", &t));
+  CHECK_FALSE(ParseLogTimestamp("", &t));
+}
+
+TEST_CASE("the time converter applies fixed zones and caches per hour",
+          "[collectors][logs][format]") {
+  TimeConverter tc(TimeZone::FixedOffset(std::chrono::hours(2)));
+  CivilTime a{2024, 11, 16, 3, 5, 41, 220};
+  CHECK(FormatRfc3339(tc.ToWall(a)) == "2024-11-16T01:05:41.220Z");
+  CivilTime b{2024, 11, 16, 3, 59, 59, 999};
+  CHECK(FormatRfc3339(tc.ToWall(b)) == "2024-11-16T01:59:59.999Z");
+  CivilTime c{2024, 11, 17, 0, 0, 0, 1};
+  CHECK(FormatRfc3339(tc.ToWall(c)) == "2024-11-16T22:00:00.001Z");
+}
+
+}  // namespace cg
