@@ -1,0 +1,41 @@
+// Renders a prometheus-cpp registry in the text exposition format 0.0.4 for GET /metrics.
+//
+// Rendering (Collect + TextSerializer) allocates per series and dominates the cost of a scrape.
+// With `max_age` > 0 a rendered page is reused for that long, and concurrent requests that find
+// it stale wait for one renderer instead of all rendering (single flight). The default (0) renders
+// every request, which is what tests and Prometheus' 15 s scrapes want; a busy deployment scraped
+// by several servers can set a short max age. Thread-safe; the registry must outlive the object.
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "collectors/base/clock.h"
+
+namespace cg {
+
+class MetricsPage {
+ public:
+  MetricsPage(const prometheus::Registry* registry, const Clock* clock,
+              std::chrono::milliseconds max_age)
+      : registry_(registry), clock_(clock), max_age_(max_age) {}
+
+  // The current page. Never null.
+  std::shared_ptr<const std::string> Render();
+
+ private:
+  std::shared_ptr<const std::string> RenderNow() const;
+
+  const prometheus::Registry* registry_;  // Not owned.
+  const Clock* clock_;                    // Not owned.
+  std::chrono::milliseconds max_age_;
+  std::mutex mu_;  // Serializes renders when caching; guards the cache.
+  std::shared_ptr<const std::string> cached_;
+  MonoTime rendered_at_{};
+};
+
+}  // namespace cg
