@@ -1,0 +1,81 @@
+#include "rules/alert.h"
+
+#include <algorithm>
+
+namespace cg {
+
+std::string_view AlertStateName(AlertState s) {
+  switch (s) {
+    case AlertState::kInactive:
+      return "inactive";
+    case AlertState::kPending:
+      return "pending";
+    case AlertState::kFiring:
+      return "firing";
+    case AlertState::kResolved:
+      return "resolved";
+  }
+  return "inactive";
+}
+
+std::string_view AlertEventKindName(AlertEvent::Kind k) {
+  switch (k) {
+    case AlertEvent::Kind::kFiring:
+      return "firing";
+    case AlertEvent::Kind::kResolved:
+      return "resolved";
+    case AlertEvent::Kind::kRecommendationChanged:
+      return "recommendation";
+  }
+  return "firing";
+}
+
+std::string AlertId(std::string_view rule, const Labels& sorted_labels) {
+  uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // Separator that cannot occur in UTF-8 text.
+    h *= 1099511628211ull;
+  };
+  mix(rule);
+  for (const auto& [k, v] : sorted_labels) {
+    mix(k);
+    mix(v);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = kHex[h & 0xf];
+    h >>= 4;
+  }
+  return out;
+}
+
+void CopyEvidence(const Record& record, Evidence* out) {
+  out->log.assign(record.log);
+  out->file.assign(record.file);
+  out->offset = record.offset;
+  out->time = record.time;
+  out->level = record.level;
+  out->lines = record.lines;
+  // First line plus a bounded part of the trace.
+  std::string_view t = record.text;
+  size_t end = 0, lines = 0;
+  while (end < t.size() && lines <= kEvidenceMaxLines) {
+    size_t nl = t.find('\n', end);
+    size_t next = nl == std::string_view::npos ? t.size() : nl + 1;
+    if (next > kEvidenceMaxBytes && lines > 0) break;
+    end = next;
+    ++lines;
+  }
+  end = std::min(end, kEvidenceMaxBytes);
+  std::string_view kept = t.substr(0, end);
+  if (!kept.empty() && kept.back() == '\n') kept.remove_suffix(1);
+  out->text.assign(kept);
+  out->truncated = record.truncated || kept.size() < t.size();
+}
+
+}  // namespace cg

@@ -1,0 +1,114 @@
+// Engine: turns records and samples into alerts, and alerts into a recommendation.
+//
+// Feed it records (OnRecord, the hot path) and tick it (Evaluate, about once a second live;
+// replay ticks it as log time advances). Time is always a parameter: live callers pass wall
+// time, replay passes the records' own timestamps. The same code runs both ways.
+//
+// Semantics (README "Rules" has the user-facing version):
+//   - Log rules count matching records per alert identity (rule + capture labels) in a sliding
+//     window; the condition is "count >= threshold.count (and >= distinct.count values of the
+//     distinct capture)". It must hold for `for` before the alert fires; a firing alert resolves
+//     when the count has fallen to clear.count (default threshold.count - 1) and stayed there
+//     for clear.keep_firing_for. Transition times are exact (computed from the match times), so
+//     they do not depend on how often Evaluate runs.
+//   - Records older than the cutover mark are not evaluated (the mark starts observation); WSO2
+//     lifecycle markers in them are still tracked.
+//   - Matches of a rule with `warmup` inside its grace after the cutover mark or after a WSO2
+//     boot start marker are counted (rule_status) but do not enter the window.
+//   - Alerts: pending -> firing -> resolved; the id is stable for rule + labels. Ack silences
+//     re-notification (AlertEvent consumers check Alert::acked); a new firing clears the ack.
+//
+// Threading: not thread-safe. Everything runs on the daemon's event-loop thread; the daemon
+// copies alerts()/recommendation()/rule_status() into its snapshot for the HTTP threads.
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "collectors/base/clock.h"
+#include "collectors/base/status.h"
+#include "collectors/metric_source.h"
+#include "collectors/record.h"
+#include "rules/alert.h"
+#include "rules/recommendation.h"
+#include "rules/rule_set.h"
+
+namespace cg {
+
+struct EngineOptions {
+  RecommendationPolicy policy;
+  std::optional<WallTime> cutover_at;  // Observation starts here; none = from the start.
+  // Grace for rules that say `warmup: true` (config cutover.warmup).
+  std::chrono::milliseconds warmup{5 * 60 * 1000};
+  // Not owned; must outlive the engine. Null: no metrics.
+  prometheus::Registry* registry = nullptr;
+  // How long a resolved alert stays listed (after that, and once its window is empty, the
+  // identity is forgotten; it comes back with the same id if it fires again).
+  std::chrono::milliseconds resolved_retention{60 * 60 * 1000};
+};
+
+struct RuleStatus {
+  std::string id;
+  std::string description;
+  Severity severity = Severity::kWarning;
+  RuleKind kind = RuleKind::kLog;
+  std::string source;         // "file:line:col" of the rule.
+  uint64_t matches = 0;       // Records matching (log rules, incl. suppressed) / events.
+  uint64_t suppressed = 0;    // Matches inside a warm-up grace.
+  uint64_t overflow = 0;      // Matches beyond max_label_sets.
+  uint64_t window_count = 0;  // Largest window count over the rule's alert identities now.
+  uint64_t alerts = 0;        // Alert identities tracked.
+  AlertState state = AlertState::kInactive;  // Worst state among them.
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Create(std::shared_ptr<const RuleSet> rules,
+                                                EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Reload: rules whose id and definition are unchanged keep their state (windows, alerts,
+  // acks); firing alerts of removed or changed rules are resolved (a transition is emitted).
+  void SetRuleSet(std::shared_ptr<const RuleSet> rules);
+  void SetCutover(std::optional<WallTime> at);
+  std::optional<WallTime> cutover() const;
+
+  // Hot path: no heap allocation for a record that matches nothing (after warm-up).
+  void OnRecord(const Record& record, WallTime now);
+  // Window expiry, `for`, metric and built-in conditions, lifecycle, recommendation.
+  void Evaluate(WallTime now, const MetricSource& metrics);
+  Status Ack(std::string_view alert_id, WallTime now);
+
+  // Transitions since the last call, oldest first.
+  std::vector<AlertEvent> TakeTransitions();
+  // Pending, firing and resolved alerts: firing first (most severe first), then pending, then
+  // resolved; each group oldest first.
+  std::vector<Alert> alerts() const;
+  Recommendation recommendation() const;
+  std::vector<RuleStatus> rule_status() const;
+  const RuleSet& rules() const;
+
+  uint64_t records() const;  // Records seen.
+  uint64_t records_before_cutover() const;
+  uint64_t matcher_set_runs() const;  // Records that ran a RE2::Set (the rest were skipped).
+
+  // Alert state (windows, alerts, acks, log lifecycle) as JSON, to survive restarts; restored
+  // only for rules whose id and definition are unchanged.
+  nlohmann::json SaveState() const;
+  Status RestoreState(const nlohmann::json& state);
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cg

@@ -1,0 +1,125 @@
+// Engine internals, shared by engine.cc (evaluation) and engine_state.cc (save/restore).
+// Not part of the public interface; include only from rules/engine*.cc.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules/engine.h"
+#include "rules/engine_metrics.h"
+#include "rules/evidence_ring.h"
+#include "rules/matcher.h"
+#include "rules/window.h"
+
+namespace cg {
+
+struct Engine::Impl {
+  // Window parameters of a rule, resolved once per rule set.
+  struct RuleWindow {
+    uint64_t count = 1;
+    std::chrono::milliseconds window{0};
+    uint64_t clear_count = 0;
+    std::chrono::milliseconds keep{0};
+    size_t capacity = 1;
+  };
+
+  // One alert identity: a rule plus a label set.
+  struct Group {
+    Group(size_t window_capacity, size_t evidence_slots)
+        : window(window_capacity), evidence(evidence_slots) {}
+    std::vector<std::string> key;  // Capture values (or "target"/"log" + name).
+    Labels labels;                 // Sorted.
+    std::string id;
+    SlidingWindow window;
+    EvidenceRing evidence;
+    AlertState state = AlertState::kInactive;
+    bool was_resolved = false;            // State to fall back to from pending.
+    bool cond = false;                    // The firing condition holds ...
+    WallTime cond_since{};                // ... since then.
+    std::optional<WallTime> clear_since;  // Sampled conditions: false since then.
+    std::optional<WallTime> pending_since, fired_at, resolved_at;
+    WallTime first_seen{}, last_seen{};
+    uint64_t count = 0;
+    bool acked = false;
+    std::optional<WallTime> acked_at;
+    std::optional<double> value;
+  };
+
+  struct RuleState {
+    const CompiledRule* rule = nullptr;  // Points into `rules`.
+    size_t index = 0;
+    RuleWindow win;
+    std::vector<std::unique_ptr<Group>> groups;
+    uint64_t matches = 0, suppressed = 0, overflow = 0;
+    EngineMetrics::RuleCounters counters;
+    std::vector<std::optional<double>> last_restarts;  // Per target (process_restarted).
+  };
+
+  // Per log slot: when it last produced a record, and the WSO2 boot lifecycle seen in it.
+  struct LogState {
+    std::string name;
+    std::optional<WallTime> last_record;
+    uint64_t records = 0;
+    bool boot_in_progress = false;
+    WallTime boot_started{};
+    std::optional<WallTime> boot_failed_at;  // A boot was superseded before completing.
+    std::optional<WallTime> boot_done_at;
+    bool graceful = false;  // A graceful shutdown marker since the last boot start.
+    bool has_boot_marker = false;
+    Evidence boot_marker;
+    EvidenceRing boot_errors{4};
+  };
+
+  explicit Impl(EngineOptions o);
+  static RuleWindow WindowOf(const CompiledRule& r);
+  void Install(std::shared_ptr<const RuleSet> next);
+  void ResolveAll(RuleState& rs, const char* why);
+
+  Group* FindGroup(RuleState& rs, const std::string_view* values, size_t n);
+  Group* NewGroup(RuleState& rs, const std::string_view* values, size_t n, const Labels& extra);
+  Alert Snapshot(const RuleState& rs, const Group& g, WallTime now) const;
+  void Fire(RuleState& rs, Group& g, WallTime at);
+  void Resolve(RuleState& rs, Group& g, WallTime at);
+  void LeavePending(Group& g);
+
+  void OnRecord(const Record& record, WallTime now);
+  void OnBootStart(size_t slot, const Record& record, WallTime now, bool observing);
+  void OnRuleMatch(RuleState& rs, const Record& record, WallTime now);
+  void AddMatch(RuleState& rs, Group& g, const Record& record, WallTime now, uint64_t tag);
+  bool ConditionHolds(const RuleState& rs, const Group& g, WallTime now) const;
+
+  void Evaluate(WallTime now, const MetricSource& src);
+  void EvaluateWindowGroup(RuleState& rs, Group& g, WallTime now);
+  void EvaluateSampled(RuleState& rs, Group& g, WallTime now, bool active, WallTime active_since,
+                       WallTime clear_since);
+  void EvaluateMetric(RuleState& rs, WallTime now, const MetricSource& src);
+  void EvaluateRestarts(RuleState& rs, WallTime now, const MetricSource& src);
+  void EvaluateSilence(RuleState& rs, WallTime now, const MetricSource& src);
+  void EvaluateBoot(RuleState& rs, WallTime now);
+  bool AnyTargetUp(const RuleState& rs, const MetricSource& src) const;
+  void FillBootEvidence(RuleState& rs, Group& g);
+  void Evict(RuleState& rs, WallTime now);
+  void UpdateRecommendation(WallTime now);
+
+  EngineOptions options;
+  EngineMetrics metrics;
+  std::shared_ptr<const RuleSet> rules;
+  std::unique_ptr<RecordMatcher> matcher;
+  std::vector<std::unique_ptr<RuleState>> rule_states;
+  std::vector<LogState> logs;
+  std::vector<int> hits;  // Scratch for the matcher.
+  std::vector<AlertEvent> events;
+  std::optional<WallTime> cutover;
+  std::optional<WallTime> observe_start;    // First time observed at/after the mark.
+  std::optional<WallTime> last_boot_start;  // Warm-up graces start here and at the mark.
+  std::optional<WallTime> last_transition;  // Latest transition since the last evaluation.
+  WallTime last_now{};
+  uint64_t records = 0;
+  uint64_t records_before_cutover = 0;
+  Recommendation recommendation;
+  bool has_recommendation = false;
+};
+
+}  // namespace cg

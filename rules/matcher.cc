@@ -1,0 +1,143 @@
+#include "rules/matcher.h"
+
+#include <algorithm>
+
+namespace cg {
+namespace {
+
+// Logger names are bounded in practice (a few hundred classes); if something floods us with
+// distinct names, start over rather than grow without bound.
+constexpr size_t kMaxCachedLoggers = 16384;
+// Filters beyond this index are not in the mask; their entries are checked after a hit.
+constexpr size_t kMaskedFilters = 64;
+
+RE2::Options SetOptions() {
+  RE2::Options o;
+  o.set_log_errors(false);
+  // The DFA cache lives inside this budget; a roomy one keeps long stack traces on the fast
+  // path. It is an upper bound, not an allocation.
+  o.set_max_mem(int64_t{64} << 20);
+  return o;
+}
+
+bool Test(const std::vector<uint64_t>& bits, size_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
+
+}  // namespace
+
+RecordMatcher::RecordMatcher(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  for (const auto& e : rules_->entries()) entry_res_.push_back(std::make_unique<RE2>(e.pattern, o));
+  raw_.reserve(rules_->entries().size());
+}
+
+size_t RecordMatcher::LogSlot(std::string_view log_name) const {
+  const auto& logs = rules_->context().logs;
+  for (size_t i = 0; i < logs.size(); ++i) {
+    if (logs[i].name == log_name) return i;
+  }
+  return logs.size();
+}
+
+uint64_t RecordMatcher::LoggerMask(std::string_view logger) {
+  auto it = logger_masks_.find(logger);
+  if (it != logger_masks_.end()) return it->second;
+  uint64_t mask = 0;
+  const auto& filters = rules_->logger_filters();
+  for (size_t i = 0; i < filters.size() && i < kMaskedFilters; ++i) {
+    if (RE2::PartialMatch(logger, *filters[i])) mask |= uint64_t{1} << i;
+  }
+  if (logger_masks_.size() >= kMaxCachedLoggers) logger_masks_.clear();
+  logger_masks_.emplace(std::string(logger), mask);
+  return mask;
+}
+
+bool RecordMatcher::LoggerAccepts(const MatcherEntry& e, std::string_view logger,
+                                  uint64_t mask) const {
+  if (e.logger_filter < 0) return true;
+  const auto f = static_cast<size_t>(e.logger_filter);
+  if (f < kMaskedFilters) return (mask >> f) & 1;
+  return RE2::PartialMatch(logger, *rules_->logger_filters()[f]);
+}
+
+int RecordMatcher::SetFor(const BucketKey& key) {
+  auto it = bucket_sets_.find(key);
+  if (it != bucket_sets_.end()) return it->second;
+  // First time this combination is seen: work out the members and share identical sets.
+  const auto& bucket = rules_->Bucket(key.slot, key.level);
+  const auto& entries = rules_->entries();
+  std::vector<int> members;
+  std::string signature;
+  for (size_t e = 0; e < entries.size(); ++e) {
+    if (!Test(bucket, e)) continue;
+    const MatcherEntry& entry = entries[e];
+    if (entry.logger_filter >= 0 && static_cast<size_t>(entry.logger_filter) < kMaskedFilters &&
+        !((key.logger_mask >> entry.logger_filter) & 1)) {
+      continue;
+    }
+    members.push_back(static_cast<int>(e));
+    signature += std::to_string(e) + ",";
+  }
+  int index = -1;
+  if (!members.empty()) {
+    auto found = sets_by_members_.find(signature);
+    if (found != sets_by_members_.end()) {
+      index = found->second;
+    } else {
+      CompiledSet cs;
+      cs.set = std::make_unique<RE2::Set>(SetOptions(), RE2::UNANCHORED);
+      for (int e : members) {
+        // CompileRules already proved every pattern compiles.
+        if (cs.set->Add(entries[static_cast<size_t>(e)].pattern, nullptr) >= 0) {
+          cs.entry_of.push_back(e);
+        }
+      }
+      if (!cs.set->Compile()) cs.set.reset();  // Falls back to per-entry RE2 in Match().
+      sets_.push_back(std::move(cs));
+      index = static_cast<int>(sets_.size() - 1);
+      sets_by_members_.emplace(std::move(signature), index);
+    }
+  }
+  bucket_sets_.emplace(key, index);
+  return index;
+}
+
+bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int>* hits) {
+  hits->clear();
+  const int level = static_cast<int>(record.level);
+  const uint64_t mask = rules_->logger_filters().empty() ? 0 : LoggerMask(record.logger);
+  const int s = SetFor(BucketKey{log_slot, level, mask});
+  if (s < 0) {
+    ++skipped_;
+    return false;
+  }
+  ++set_runs_;
+  const CompiledSet& cs = sets_[static_cast<size_t>(s)];
+  const auto& entries = rules_->entries();
+  if (cs.set) {
+    RE2::Set::ErrorInfo info{};
+    if (cs.set->Match(record.text, nullptr, &info)) {
+      // A hit (rare): run again to learn which entries.
+      cs.set->Match(record.text, &raw_, &info);
+      for (int i : raw_) {
+        int e = cs.entry_of[static_cast<size_t>(i)];
+        if (LoggerAccepts(entries[static_cast<size_t>(e)], record.logger, mask)) {
+          hits->push_back(e);
+        }
+      }
+      std::sort(hits->begin(), hits->end());
+      return !hits->empty();
+    }
+    if (info.kind == RE2::Set::kNoError || info.kind == RE2::Set::kInconsistent) return false;
+  }
+  // No set (compile failed) or the DFA gave up: run the candidates one by one.
+  ++dfa_fallbacks_;
+  const auto& bucket = rules_->Bucket(log_slot, level);
+  for (size_t e = 0; e < entries.size(); ++e) {
+    if (!Test(bucket, e) || !LoggerAccepts(entries[e], record.logger, mask)) continue;
+    if (RE2::PartialMatch(record.text, *entry_res_[e])) hits->push_back(static_cast<int>(e));
+  }
+  return !hits->empty();
+}
+
+}  // namespace cg

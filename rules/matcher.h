@@ -1,0 +1,86 @@
+// RecordMatcher: which matcher entries (rule patterns and lifecycle markers) a record hits.
+//
+// The hot path of the engine. Per record:
+//   1. the record's log slot and level pick a bucket of candidate entries (RuleSet::Bucket);
+//   2. the record's logger name is looked up in a cache of "which logger regexes accept this
+//      logger" (a logger name is seen thousands of times; each regex runs once per name);
+//   3. (log slot, level, logger mask) selects one RE2::Set holding exactly the candidates,
+//      built on first use and cached; no candidates means no regex runs at all;
+//   4. RE2::Set::Match(text, nullptr) answers "any hit?" without allocating; only a record that
+//      hits runs the set again to learn which entries (RE2 allocates its match set there).
+// After warm-up (every distinct logger / bucket seen once) a non-matching record allocates
+// nothing. If RE2's DFA runs out of memory on a pathological record, the entries' own RE2s are
+// run one by one instead (counted in dfa_fallbacks()).
+// Owned by one Engine; single-threaded.
+#pragma once
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "collectors/record.h"
+#include "rules/rule_set.h"
+
+namespace cg {
+
+class RecordMatcher {
+ public:
+  explicit RecordMatcher(std::shared_ptr<const RuleSet> rules);
+
+  // Context slot of a log name: its index in RuleContext::logs, or logs.size() for others.
+  size_t LogSlot(std::string_view log_name) const;
+
+  // Fills `hits` with the indices (into RuleSet::entries()) of the entries whose filters accept
+  // the record and whose pattern matches its text, in entry order. Returns !hits->empty().
+  bool Match(const Record& record, size_t log_slot, std::vector<int>* hits);
+
+  uint64_t set_runs() const { return set_runs_; }       // Records that ran a RE2::Set.
+  uint64_t skipped() const { return skipped_; }         // Records no entry could apply to.
+  uint64_t sets_built() const { return sets_.size(); }  // Distinct candidate sets compiled.
+  uint64_t dfa_fallbacks() const { return dfa_fallbacks_; }
+
+ private:
+  struct CompiledSet {
+    std::unique_ptr<RE2::Set> set;
+    std::vector<int> entry_of;  // Set index -> entry index.
+  };
+  struct BucketKey {
+    size_t slot;
+    int level;
+    uint64_t logger_mask;
+    bool operator==(const BucketKey&) const = default;
+  };
+  struct BucketKeyHash {
+    size_t operator()(const BucketKey& k) const {
+      return std::hash<uint64_t>{}(k.logger_mask * 0x9e3779b97f4a7c15ull ^ (k.slot << 3) ^
+                                   static_cast<uint64_t>(k.level));
+    }
+  };
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  uint64_t LoggerMask(std::string_view logger);
+  // Index into sets_, or -1 when no entry applies.
+  int SetFor(const BucketKey& key);
+  bool LoggerAccepts(const MatcherEntry& e, std::string_view logger, uint64_t mask) const;
+
+  std::shared_ptr<const RuleSet> rules_;
+  std::vector<std::unique_ptr<RE2>> entry_res_;  // Fallback when the DFA fails.
+  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> logger_masks_;
+  std::unordered_map<BucketKey, int, BucketKeyHash> bucket_sets_;
+  std::unordered_map<std::string, int> sets_by_members_;
+  std::vector<CompiledSet> sets_;
+  std::vector<int> raw_;  // Scratch for RE2::Set::Match.
+  uint64_t set_runs_ = 0;
+  uint64_t skipped_ = 0;
+  uint64_t dfa_fallbacks_ = 0;
+};
+
+}  // namespace cg

@@ -1,0 +1,116 @@
+#include "rules/recommendation.h"
+
+#include <algorithm>
+
+#include "collectors/base/units.h"
+
+namespace cg {
+
+std::string_view VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kContinue:
+      return "continue";
+    case Verdict::kInvestigate:
+      return "investigate";
+    case Verdict::kRollback:
+      return "rollback";
+  }
+  return "continue";
+}
+
+Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationPolicy& policy) {
+  Recommendation rec;
+  uint32_t rollback = 0, investigate = 0;
+  for (const auto& a : alerts) {
+    if (a.acked && !policy.count_acknowledged) continue;
+    const bool firing = a.state == AlertState::kFiring;
+    const bool pending = a.state == AlertState::kPending && policy.count_pending;
+    if (!firing && !pending) continue;
+    bool counts = false;
+    if (firing && a.severity >= policy.rollback_severity) {
+      ++rollback;
+      counts = true;
+    }
+    if (a.severity >= policy.investigate_severity) {
+      ++investigate;
+      counts = true;
+    }
+    if (!counts) continue;
+    RecommendationReason r;
+    r.alert_id = a.id;
+    r.rule = a.rule;
+    r.description = a.description;
+    r.severity = a.severity;
+    r.state = a.state;
+    r.labels = a.labels;
+    r.since = firing ? a.fired_at.value_or(a.first_seen) : a.pending_since.value_or(a.first_seen);
+    r.count = a.count;
+    if (!a.evidence.empty()) {
+      std::string_view t = a.evidence.back().text;
+      r.evidence = std::string(t.substr(0, t.find('\n')));
+    }
+    rec.reasons.push_back(std::move(r));
+  }
+  if (rollback >= policy.rollback_min_alerts && rollback > 0) {
+    rec.verdict = Verdict::kRollback;
+  } else if (investigate >= policy.investigate_min_alerts && investigate > 0) {
+    rec.verdict = Verdict::kInvestigate;
+  }
+  std::stable_sort(rec.reasons.begin(), rec.reasons.end(),
+                   [](const RecommendationReason& a, const RecommendationReason& b) {
+                     if (a.severity != b.severity) return a.severity > b.severity;
+                     if (a.since != b.since) return a.since < b.since;
+                     return a.alert_id < b.alert_id;
+                   });
+  if (rec.verdict == Verdict::kContinue) {
+    rec.summary = "continue: no alert firing at or above " +
+                  std::string(SeverityName(policy.investigate_severity));
+  } else {
+    size_t firing = 0;
+    for (const auto& r : rec.reasons) firing += r.state == AlertState::kFiring;
+    rec.summary = std::string(VerdictName(rec.verdict)) + ": " + std::to_string(firing) + " alert" +
+                  (firing == 1 ? "" : "s") + " firing";
+    for (size_t i = 0; i < rec.reasons.size() && i < 3; ++i) {
+      const auto& r = rec.reasons[i];
+      rec.summary += (i == 0 ? " (" : ", ") + std::string(SeverityName(r.severity)) + " " + r.rule +
+                     " x" + std::to_string(r.count) + " since " + FormatRfc3339(r.since);
+    }
+    if (!rec.reasons.empty()) rec.summary += rec.reasons.size() > 3 ? ", ...)" : ")";
+  }
+  return rec;
+}
+
+namespace {
+
+void ReadLevel(MapReader& m, const std::string& key, Severity* sev, uint32_t* min_alerts,
+               YamlContext& ctx) {
+  YAML::Node n = m.Get(key);
+  if (!n.IsDefined() || n.IsNull()) return;
+  MapReader r(n, m.what() + "." + key, ctx);
+  if (!r.valid()) return;
+  std::string s;
+  if (r.Enum("severity", {"info", "warning", "critical"}, &s)) *sev = *ParseSeverity(s);
+  int64_t v = 0;
+  if (r.Int("min_alerts", &v, 1, 1000)) *min_alerts = static_cast<uint32_t>(v);
+  r.Finish();
+}
+
+}  // namespace
+
+void ReadRecommendationPolicy(const YAML::Node& node, YamlContext& ctx,
+                              RecommendationPolicy* policy) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  MapReader m(node, "recommendation", ctx);
+  if (!m.valid()) return;
+  ReadLevel(m, "rollback", &policy->rollback_severity, &policy->rollback_min_alerts, ctx);
+  ReadLevel(m, "investigate", &policy->investigate_severity, &policy->investigate_min_alerts, ctx);
+  m.Bool("count_pending", &policy->count_pending);
+  m.Bool("count_acknowledged", &policy->count_acknowledged);
+  if (policy->rollback_severity < policy->investigate_severity) {
+    m.ErrorAt("rollback",
+              "recommendation.rollback.severity: must not be below investigate.severity");
+  }
+  m.Finish();
+}
+
+}  // namespace cg

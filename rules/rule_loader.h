@@ -1,0 +1,30 @@
+// Loading rule files: YAML text -> validated RuleSpecs, or every problem as FILE:LINE:COL.
+//
+// A rule file is a mapping with one key, `rules:`, holding a list of rules (README section
+// "Rules" documents every field). The loader never stops at the first problem: unknown keys
+// (with a "did you mean" hint), wrong types, invalid RE2 patterns (naming the rule and quoting
+// RE2's message), fields that do not apply to the rule's kind, unknown metric series and
+// duplicate ids are all reported, each message naming the rule id. Names that depend on the
+// configuration (log names, targets) are checked later, by CompileRules().
+// Pure functions of their input (plus the filesystem for LoadRuleFiles); thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "collectors/base/diagnostics.h"
+#include "collectors/base/status.h"
+#include "rules/rule_spec.h"
+
+namespace cg {
+
+// Parses one rule file. `name` is used in diagnostics and RuleSpec::pos.
+Result<RuleFile, Diagnostics> LoadRules(std::string_view text, std::string_view name);
+
+// Reads and parses every file, then checks ids are unique across all of them. Returns the rules
+// in file order, or all the diagnostics of all the files.
+Result<std::vector<RuleSpec>, Diagnostics> LoadRuleFiles(
+    const std::vector<std::filesystem::path>& paths);
+
+}  // namespace cg

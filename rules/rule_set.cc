@@ -1,0 +1,224 @@
+#include "rules/rule_set.h"
+
+#include <re2/set.h>
+
+#include <algorithm>
+
+#include "collectors/metric_source.h"
+#include "collectors/record.h"
+
+namespace cg {
+namespace {
+
+RE2::Options QuietOptions() {
+  RE2::Options o;
+  o.set_log_errors(false);
+  return o;
+}
+
+void AddError(Diagnostics* d, const SourcePos& pos, const std::string& msg) {
+  d->Add(pos.file, pos.line, pos.column, msg);
+}
+
+std::vector<std::string> LogNames(const RuleContext& ctx) {
+  std::vector<std::string> names;
+  for (const auto& l : ctx.logs) names.push_back(l.name);
+  return names;
+}
+
+// Resolves `logs` / `source` to a per-log-slot flag vector.
+std::vector<bool> ResolveLogs(const RuleSpec& s, const RuleContext& ctx, Diagnostics* errors,
+                              Diagnostics* warnings) {
+  const size_t n = ctx.logs.size();
+  std::vector<bool> reads(n + 1, false);
+  const std::string what = "rule \"" + s.id + "\"";
+  if (!s.logs.empty()) {
+    for (const auto& name : s.logs) {
+      auto it = std::find_if(ctx.logs.begin(), ctx.logs.end(),
+                             [&](const RuleContext::Log& l) { return l.name == name; });
+      if (it == ctx.logs.end()) {
+        std::string hint = ClosestMatch(name, LogNames(ctx));
+        AddError(errors, s.logs_pos,
+                 what + ".logs: no log named \"" + name + "\" in the configuration" +
+                     (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+        continue;
+      }
+      reads[static_cast<size_t>(it - ctx.logs.begin())] = true;
+    }
+    return reads;
+  }
+  if (!s.source.empty()) {
+    // Preference order: the first format that the configuration has wins, so an event WSO2
+    // writes to both wso2carbon.log and wso2-apigw-errors.log is counted once.
+    for (const auto& format : s.source) {
+      bool any = false;
+      for (size_t i = 0; i < n; ++i) {
+        if (ctx.logs[i].format == format) reads[i] = any = true;
+      }
+      if (any) return reads;
+    }
+    std::string formats;
+    for (const auto& f : s.source) formats += (formats.empty() ? "" : ", ") + f;
+    AddError(
+        warnings, s.source_pos,
+        what + ": no configured log has a source format (" + formats + "); the rule reads nothing");
+    return reads;
+  }
+  std::fill(reads.begin(), reads.end(), true);
+  return reads;
+}
+
+std::vector<std::string> ResolveTargets(const RuleSpec& s, const RuleContext& ctx,
+                                        Diagnostics* errors) {
+  if (s.kind == RuleKind::kMetric && IsHostSeries(s.metric)) return {""};
+  if (!s.target.empty()) {
+    if (std::find(ctx.targets.begin(), ctx.targets.end(), s.target) == ctx.targets.end()) {
+      std::string hint = ClosestMatch(s.target, ctx.targets);
+      AddError(errors, s.target_pos,
+               "rule \"" + s.id + "\".target: no target named \"" + s.target +
+                   "\" in the configuration" +
+                   (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+      return {};
+    }
+    return {s.target};
+  }
+  return ctx.targets;
+}
+
+void SetBit(std::vector<uint64_t>& bits, size_t i) { bits[i / 64] |= uint64_t{1} << (i % 64); }
+
+}  // namespace
+
+int RuleSet::FindRule(std::string_view id) const {
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].spec.id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<RuleSpec> specs,
+                                                                 const RuleContext& ctx) {
+  Diagnostics errors;
+  auto set = std::shared_ptr<RuleSet>(new RuleSet());
+  set->context_ = ctx;
+
+  auto logger_index = [&](const std::string& pattern) -> int {
+    auto it = std::find(set->logger_patterns_.begin(), set->logger_patterns_.end(), pattern);
+    if (it != set->logger_patterns_.end()) {
+      return static_cast<int>(it - set->logger_patterns_.begin());
+    }
+    auto re = std::make_unique<RE2>(pattern, QuietOptions());
+    if (!re->ok()) return -2;
+    set->logger_patterns_.push_back(pattern);
+    set->logger_filters_.push_back(std::move(re));
+    return static_cast<int>(set->logger_filters_.size() - 1);
+  };
+
+  for (auto& spec : specs) {
+    CompiledRule r;
+    r.fingerprint = Fingerprint(spec);
+    const std::string what = "rule \"" + spec.id + "\"";
+    if (spec.kind == RuleKind::kLog || spec.kind == RuleKind::kLogSilent ||
+        spec.kind == RuleKind::kBootFailed || spec.kind == RuleKind::kProcessRestarted) {
+      r.reads_log = ResolveLogs(spec, ctx, &errors, &set->warnings_);
+    }
+    if (spec.kind == RuleKind::kMetric || spec.kind == RuleKind::kProcessDown ||
+        spec.kind == RuleKind::kProcessRestarted || spec.kind == RuleKind::kLogSilent) {
+      r.targets = ResolveTargets(spec, ctx, &errors);
+    }
+    if (spec.kind == RuleKind::kLog) {
+      auto re = std::make_unique<RE2>(spec.match, QuietOptions());
+      if (!re->ok()) {
+        AddError(&errors, spec.pos, what + ".match: invalid regular expression: " + re->error());
+        continue;
+      }
+      for (const auto& [name, group] : re->NamedCapturingGroups()) {
+        r.capture_labels.push_back(name);
+        r.capture_groups.push_back(group);
+        r.max_group = std::max(r.max_group, group);
+        if (name == spec.threshold.distinct_label) {
+          r.distinct_capture = static_cast<int>(r.capture_labels.size() - 1);
+        }
+      }
+      if (!spec.exclude.empty()) {
+        r.exclude = std::make_unique<RE2>(spec.exclude, QuietOptions());
+        if (!r.exclude->ok()) {
+          AddError(&errors, spec.pos,
+                   what + ".exclude: invalid regular expression: " + r.exclude->error());
+          continue;
+        }
+      }
+      r.match = std::move(re);
+      MatcherEntry e;
+      e.role = MatcherEntry::Role::kRule;
+      e.rule = static_cast<uint32_t>(set->rules_.size());
+      e.pattern = spec.match;
+      e.levels = spec.levels;
+      if (!spec.loggers.empty()) {
+        e.logger_filter = logger_index(spec.loggers);
+        if (e.logger_filter == -2) {
+          AddError(&errors, spec.pos, what + ".loggers: invalid regular expression");
+          continue;
+        }
+      }
+      set->entries_.push_back(std::move(e));
+    }
+    r.spec = std::move(spec);
+    set->rules_.push_back(std::move(r));
+  }
+
+  // Internal lifecycle markers: INFO lines from three carbon-kernel loggers. Their logger
+  // filters keep them out of the way of every other INFO record.
+  const LevelMask info = static_cast<LevelMask>(1u << static_cast<unsigned>(Level::kInfo));
+  const struct {
+    MatcherEntry::Role role;
+    const char* pattern;
+    const char* logger;
+  } markers[] = {{MatcherEntry::Role::kBootStart, kBootStartPattern, kBootStartLogger},
+                 {MatcherEntry::Role::kBootDone, kBootDonePattern, kBootDoneLogger},
+                 {MatcherEntry::Role::kShutdown, kShutdownPattern, kShutdownLogger}};
+  for (const auto& m : markers) {
+    MatcherEntry e;
+    e.role = m.role;
+    e.pattern = m.pattern;
+    e.levels = info;
+    e.logger_filter = logger_index(m.logger);
+    set->entries_.push_back(std::move(e));
+  }
+
+  // Buckets: which entries may apply to (log slot, level).
+  const size_t slots = set->log_slots();
+  const size_t words = (set->entries_.size() + 63) / 64;
+  set->buckets_.assign(slots * kLevelSlots, std::vector<uint64_t>(words, 0));
+  for (size_t e = 0; e < set->entries_.size(); ++e) {
+    const MatcherEntry& entry = set->entries_[e];
+    for (size_t log = 0; log < slots; ++log) {
+      if (entry.role == MatcherEntry::Role::kRule && !set->rules_[entry.rule].reads_log[log]) {
+        continue;
+      }
+      for (int level = 0; level < kLevelSlots; ++level) {
+        if (entry.levels != 0 && !(entry.levels & (1u << static_cast<unsigned>(level)))) continue;
+        SetBit(set->buckets_[log * kLevelSlots + static_cast<size_t>(level)], e);
+      }
+    }
+  }
+
+  // One full RE2::Set proves the patterns compile together within RE2's memory budget; the
+  // engine builds smaller per-bucket sets from the same patterns.
+  if (errors.empty()) {
+    RE2::Set all(QuietOptions(), RE2::UNANCHORED);
+    for (const auto& e : set->entries_) {
+      std::string err;
+      if (all.Add(e.pattern, &err) < 0) {
+        errors.Add("", 0, 0, "rule pattern \"" + e.pattern + "\": " + err);
+      }
+    }
+    if (errors.empty() && !all.Compile()) {
+      errors.Add("", 0, 0, "the rules' patterns do not fit in RE2's memory budget together");
+    }
+  }
+  if (!errors.empty()) return errors;
+  return std::shared_ptr<const RuleSet>(std::move(set));
+}
+
+}  // namespace cg
