@@ -133,6 +133,9 @@ void OptionalGauge::Set(std::optional<double> value) {
   }
 }
 
+MirroredCounter::MirroredCounter(Counter* counter, Start start)
+    : counter_(counter), exported_(start == Start::kContinueExisting ? counter->Value() : 0) {}
+
 void MirroredCounter::Follow(double total) {
   if (counter_ == nullptr || total <= exported_) return;
   counter_->Increment(total - exported_);
@@ -165,11 +168,13 @@ Result<std::unique_ptr<ProcMetrics>> ProcMetrics::Create(prometheus::Registry* r
     m->file_handles_ratio_ = {&f.file_handles_ratio, {}};
     for (size_t i = 0; i < kModes.size(); ++i) {
       m->cpu_mode_[i] = {&f.cpu_mode, {{"mode", kModes[i]}}};
-      m->cpu_seconds_[i] = MirroredCounter(&f.cpu_seconds.Add({{"mode", kModes[i]}}));
+      m->cpu_seconds_[i] = MirroredCounter(&f.cpu_seconds.Add({{"mode", kModes[i]}}),
+                                           MirroredCounter::Start::kContinueExisting);
     }
-    m->cpu_resets_ = MirroredCounter(&f.cpu_resets.Add({}));
-    m->samples_ = MirroredCounter(&f.samples.Add({}));
-    m->scans_ = MirroredCounter(&f.scans.Add({}));
+    const auto from_zero = MirroredCounter::Start::kFromZero;
+    m->cpu_resets_ = MirroredCounter(&f.cpu_resets.Add({}), from_zero);
+    m->samples_ = MirroredCounter(&f.samples.Add({}), from_zero);
+    m->scans_ = MirroredCounter(&f.scans.Add({}), from_zero);
     const char* kinds[] = {"some", "some", "some", "full", "full", "full"};
     const char* windows[] = {"10s", "60s", "300s", "10s", "60s", "300s"};
     for (size_t r = 0; r < kResources.size(); ++r) {
@@ -193,8 +198,8 @@ Result<std::unique_ptr<ProcMetrics>> ProcMetrics::Create(prometheus::Registry* r
       t.open_fds = {&f.open_fds, l};
       t.max_fds = {&f.max_fds, l};
       t.fd_ratio = {&f.fd_ratio, l};
-      t.cpu_seconds = MirroredCounter(&f.process_cpu_seconds.Add(l));
-      t.restarts = MirroredCounter(&f.restarts.Add(l));
+      t.cpu_seconds = MirroredCounter(&f.process_cpu_seconds.Add(l), from_zero);
+      t.restarts = MirroredCounter(&f.restarts.Add(l), from_zero);
       m->targets_.push_back(std::move(t));
     }
     return m;
@@ -269,14 +274,16 @@ void ProcMetrics::UpdateHost(const HostSummary& h, const std::vector<ReadError>&
       // Counters are created on first sight so a kernel without PSI exports no series at all.
       if (!pm.some_total_created) {
         pm.some_total = MirroredCounter(
-            &f_->pressure_seconds.Add({{"resource", kResources[r]}, {"kind", "some"}}));
+            &f_->pressure_seconds.Add({{"resource", kResources[r]}, {"kind", "some"}}),
+            MirroredCounter::Start::kContinueExisting);
         pm.some_total_created = true;
       }
       pm.some_total.Follow(p->some_total_seconds);
       if (p->full_total_seconds) {
         if (!pm.full_total_created) {
           pm.full_total = MirroredCounter(
-              &f_->pressure_seconds.Add({{"resource", kResources[r]}, {"kind", "full"}}));
+              &f_->pressure_seconds.Add({{"resource", kResources[r]}, {"kind", "full"}}),
+              MirroredCounter::Start::kContinueExisting);
           pm.full_total_created = true;
         }
         pm.full_total.Follow(*p->full_total_seconds);

@@ -50,8 +50,16 @@ class OptionalGauge {
 // A counter that follows a running total kept elsewhere.
 class MirroredCounter {
  public:
+  enum class Start {
+    // The total counts from 0 for this exporter (samples, restarts): add all of it.
+    kFromZero,
+    // The total mirrors a kernel counter (CPU seconds, PSI stall time): a counter that already
+    // exists in the registry (a replacement sampler) only grows past its current value, so the
+    // kernel's time is not counted twice.
+    kContinueExisting,
+  };
   MirroredCounter() = default;
-  explicit MirroredCounter(prometheus::Counter* counter) : counter_(counter) {}
+  MirroredCounter(prometheus::Counter* counter, Start start);
   void Follow(double total);
 
  private:

@@ -54,15 +54,15 @@ inline constexpr std::string_view kExtraProcessSeries[] = {
 
 // A watched process (config `targets[]`). At least one of pidfile / cmdline.
 struct TargetSpec {
-  std::string name;               // Label value, unique among targets.
-  std::filesystem::path pidfile;  // Absolute; empty = none.
-  std::string cmdline;            // RE2 over the NUL-separated command line; empty = none.
+  std::string name{};               // Label value, unique among targets.
+  std::filesystem::path pidfile{};  // Absolute; empty = none.
+  std::string cmdline{};            // RE2 over the NUL-separated command line; empty = none.
 };
 
 struct SamplerOptions {
   // Where /proc is. Tests point it at fixture trees.
   std::filesystem::path proc_root = "/proc";
-  std::vector<TargetSpec> targets;
+  std::vector<TargetSpec> targets{};
   // The daemon's sampling period; sizes the history rings (must be > 0).
   std::chrono::milliseconds sample_interval{1000};
   // Length of each series' history ring: history / sample_interval samples (>= interval).
