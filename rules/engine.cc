@@ -652,23 +652,25 @@ void Engine::Impl::UpdateRecommendation(WallTime now) {
   metrics.SetAlerts(firing, pending);
   metrics.DfaFallbacks(matcher->dfa_fallbacks());
   Recommendation next = Recommend(active, options.policy);
-  if (!has_recommendation || next.verdict != recommendation.verdict) {
-    const WallTime at = has_recommendation ? last_transition.value_or(now) : now;
+  // The engine starts at "continue"; its "since" is the first evaluation.
+  if (!has_recommendation) {
+    recommendation.since = now;
+    has_recommendation = true;
+  }
+  if (next.verdict != recommendation.verdict) {
+    const WallTime at = last_transition.value_or(now);
     next.since = at;
-    if (has_recommendation) {
-      AlertEvent ev;
-      ev.kind = AlertEvent::Kind::kRecommendationChanged;
-      ev.at = at;
-      ev.recommendation = std::string(VerdictName(next.verdict));
-      ev.previous = std::string(VerdictName(recommendation.verdict));
-      events.push_back(std::move(ev));
-    }
+    AlertEvent ev;
+    ev.kind = AlertEvent::Kind::kRecommendationChanged;
+    ev.at = at;
+    ev.recommendation = std::string(VerdictName(next.verdict));
+    ev.previous = std::string(VerdictName(recommendation.verdict));
+    events.push_back(std::move(ev));
     metrics.SetRecommendation(next.verdict);
   } else {
     next.since = recommendation.since;
   }
   recommendation = std::move(next);
-  has_recommendation = true;
   last_transition.reset();
 }
 

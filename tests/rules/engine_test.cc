@@ -1,0 +1,722 @@
+#include "rules/engine.h"
+
+#include <catch2/catch.hpp>
+#include <prometheus/registry.h>
+
+#include "tests/rules/rule_test_util.h"
+
+namespace cg {
+namespace {
+
+using cg::testing::FakeMetrics;
+using cg::testing::MakeEngine;
+using cg::testing::MakeRecord;
+using cg::testing::Sec;
+
+const FakeMetrics kNoMetrics;
+
+constexpr const char* kPool = R"(rules:
+  - id: db.pool
+    description: JDBC pool exhausted
+    severity: critical
+    match: PoolExhaustedException
+    threshold: {count: 3, window: 1m}
+)";
+
+void Feed(Engine& e, int64_t second, std::string_view text = "PoolExhaustedException: Timeout",
+          Level level = Level::kError, std::string_view logger = "org.example.Dao",
+          std::string_view log = "carbon") {
+  e.OnRecord(MakeRecord(text, level, logger, Sec(second), log), Sec(second));
+}
+
+std::vector<std::string> Kinds(const std::vector<AlertEvent>& events) {
+  std::vector<std::string> out;
+  for (const auto& ev : events) {
+    std::string s(AlertEventKindName(ev.kind));
+    if (ev.kind == AlertEvent::Kind::kRecommendationChanged) s += ":" + ev.recommendation;
+    out.push_back(s);
+  }
+  return out;
+}
+
+TEST_CASE("a log rule fires at the match that reaches the threshold", "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  Feed(*e, 0);
+  Feed(*e, 10);
+  e->Evaluate(Sec(15), kNoMetrics);
+  CHECK(e->alerts().empty());
+  CHECK(e->recommendation().verdict == Verdict::kContinue);
+  Feed(*e, 20);
+  e->Evaluate(Sec(21), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].state == AlertState::kFiring);
+  CHECK(alerts[0].fired_at == Sec(20));
+  CHECK(alerts[0].first_seen == Sec(0));
+  CHECK(alerts[0].count == 3);
+  CHECK(alerts[0].window_count == 3);
+  CHECK(e->recommendation().verdict == Verdict::kRollback);
+  CHECK(e->recommendation().since == Sec(20));
+}
+
+TEST_CASE("matches spread wider than the window do not fire", "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  for (int s : {0, 40, 80, 120}) {
+    Feed(*e, s);
+    e->Evaluate(Sec(s), kNoMetrics);
+  }
+  CHECK(e->alerts().empty());
+  CHECK(e->rule_status()[0].matches == 4);
+  CHECK(e->rule_status()[0].window_count == 2);
+}
+
+TEST_CASE("a firing log alert resolves when its count leaves the threshold, at the exact time",
+          "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  Feed(*e, 0);
+  Feed(*e, 10);
+  Feed(*e, 20);
+  e->Evaluate(Sec(30), kNoMetrics);
+  e->Evaluate(Sec(59), kNoMetrics);
+  CHECK(e->alerts()[0].state == AlertState::kFiring);
+  e->Evaluate(Sec(75), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].state == AlertState::kResolved);
+  // The match at 0 s left the 1 m window at 60 s.
+  CHECK(alerts[0].resolved_at == Sec(60));
+  auto events = e->TakeTransitions();
+  CHECK(Kinds(events) == std::vector<std::string>{"firing", "recommendation:rollback", "resolved",
+                                                  "recommendation:continue"});
+  CHECK(events[2].at == Sec(60));
+  CHECK(events[3].at == Sec(60));
+  CHECK(e->TakeTransitions().empty());
+}
+
+TEST_CASE("transition times do not depend on how often Evaluate runs", "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  Feed(*e, 0);
+  Feed(*e, 10);
+  Feed(*e, 20);
+  e->Evaluate(Sec(300), kNoMetrics);  // One late tick sees both transitions.
+  auto events = e->TakeTransitions();
+  REQUIRE(Kinds(events) == std::vector<std::string>{"firing", "resolved"});
+  CHECK(events[0].at == Sec(20));
+  CHECK(events[1].at == Sec(60));
+  CHECK(e->recommendation().verdict == Verdict::kContinue);
+}
+
+TEST_CASE("`for` keeps an alert pending, then fires when it has held that long",
+          "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: db.pool
+    description: JDBC pool exhausted
+    severity: critical
+    match: PoolExhaustedException
+    threshold: {count: 3, window: 2m}
+    for: 30s
+)");
+  Feed(*e, 0);
+  Feed(*e, 10);
+  Feed(*e, 20);
+  e->Evaluate(Sec(25), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].state == AlertState::kPending);
+  CHECK(alerts[0].pending_since == Sec(20));
+  CHECK(e->recommendation().verdict == Verdict::kContinue);
+  e->Evaluate(Sec(49), kNoMetrics);
+  CHECK(e->alerts()[0].state == AlertState::kPending);
+  e->Evaluate(Sec(51), kNoMetrics);
+  CHECK(e->alerts()[0].state == AlertState::kFiring);
+  CHECK(e->alerts()[0].fired_at == Sec(50));
+}
+
+TEST_CASE("a pending alert whose condition goes away never fires", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: db.pool
+    description: JDBC pool exhausted
+    severity: critical
+    match: PoolExhaustedException
+    threshold: {count: 3, window: 1m}
+    for: 1m
+)");
+  Feed(*e, 0);
+  Feed(*e, 10);
+  Feed(*e, 20);
+  e->Evaluate(Sec(30), kNoMetrics);
+  CHECK(e->alerts()[0].state == AlertState::kPending);
+  e->Evaluate(Sec(90), kNoMetrics);  // The condition ended at 60 s, before 20 s + 1 m.
+  CHECK(e->alerts().empty());
+  CHECK(Kinds(e->TakeTransitions()).empty());
+}
+
+TEST_CASE("clear.count holds a firing alert until the count falls that low", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: db.pool
+    description: JDBC pool exhausted
+    severity: critical
+    match: PoolExhaustedException
+    threshold: {count: 3, window: 1m}
+    clear: {count: 1}
+)");
+  for (int s : {0, 10, 20, 30}) Feed(*e, s);
+  e->Evaluate(Sec(75), kNoMetrics);  // Window holds 20 s and 30 s: 2 > clear.count.
+  CHECK(e->alerts()[0].state == AlertState::kFiring);
+  e->Evaluate(Sec(85), kNoMetrics);  // The 20 s match left at 80 s: count 1.
+  auto alerts = e->alerts();
+  CHECK(alerts[0].state == AlertState::kResolved);
+  CHECK(alerts[0].resolved_at == Sec(80));
+}
+
+TEST_CASE("keep_firing_for delays resolution after the count has cleared", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: oom
+    description: OutOfMemoryError
+    severity: critical
+    match: OutOfMemoryError
+    threshold: {count: 1, window: 1m}
+    clear: {keep_firing_for: 2m}
+)");
+  Feed(*e, 0, "java.lang.OutOfMemoryError: Java heap space");
+  e->Evaluate(Sec(179), kNoMetrics);
+  CHECK(e->alerts()[0].state == AlertState::kFiring);
+  e->Evaluate(Sec(181), kNoMetrics);
+  CHECK(e->alerts()[0].state == AlertState::kResolved);
+  CHECK(e->alerts()[0].resolved_at == Sec(180));
+}
+
+TEST_CASE("a resolved alert that fires again keeps its id", "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  for (int s : {0, 1, 2}) Feed(*e, s);
+  e->Evaluate(Sec(100), kNoMetrics);
+  const std::string id = e->alerts()[0].id;
+  for (int s : {200, 201, 202}) Feed(*e, s);
+  e->Evaluate(Sec(203), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].id == id);
+  CHECK(alerts[0].state == AlertState::kFiring);
+  CHECK(alerts[0].fired_at == Sec(202));
+  CHECK_FALSE(alerts[0].resolved_at.has_value());
+}
+
+constexpr const char* kPerApi = R"(rules:
+  - id: gw.backend
+    description: backend unreachable
+    severity: warning
+    match: '\{api:(?P<api>[^}]+)\} .*ERROR_CODE = 101503'
+    threshold: {count: 2, window: 5m}
+    labels: {component: gateway}
+    max_label_sets: 2
+)";
+
+std::string Fault(std::string_view api) {
+  return "{api:" + std::string(api) +
+         "} STATUS = Executing default 'fault' sequence, ERROR_CODE = 101503, ERROR_MESSAGE = "
+         "Error connecting to the back end";
+}
+
+TEST_CASE("named captures split alerts by label, with stable ids", "[rules][engine]") {
+  auto e = MakeEngine(kPerApi);
+  Feed(*e, 0, Fault("admin--OrdersAPI:v1.0.0"), Level::kInfo);
+  Feed(*e, 1, Fault("admin--BillingAPI:v2.0.0"), Level::kInfo);
+  Feed(*e, 2, Fault("admin--OrdersAPI:v1.0.0"), Level::kInfo);
+  e->Evaluate(Sec(3), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  const Labels want{{"api", "admin--OrdersAPI:v1.0.0"}, {"component", "gateway"}};
+  CHECK(alerts[0].labels == want);
+  CHECK(alerts[0].id == AlertId("gw.backend", want));
+  CHECK(alerts[0].id.size() == 16);
+  CHECK(alerts[0].count == 2);
+  CHECK(e->recommendation().verdict == Verdict::kInvestigate);
+}
+
+TEST_CASE("capture label sets beyond the cap are counted and kept under _other",
+          "[rules][engine]") {
+  auto e = MakeEngine(kPerApi);
+  for (auto api : {"a", "b", "c", "d", "c"}) Feed(*e, 0, Fault(api), Level::kInfo);
+  e->Evaluate(Sec(1), kNoMetrics);
+  auto status = e->rule_status();
+  CHECK(status[0].overflow == 3);
+  CHECK(status[0].matches == 5);
+  CHECK(status[0].alerts == 3);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);  // Only _other reached 2 matches.
+  CHECK(alerts[0].labels == Labels{{"api", "_other"}, {"component", "gateway"}});
+  CHECK(alerts[0].count == 3);
+}
+
+TEST_CASE("a distinct threshold needs that many different capture values", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: gw.backend.many
+    description: backends unreachable for several APIs
+    severity: critical
+    match: '\{api:(?P<api>[^}]+)\} .*ERROR_CODE = 101503'
+    threshold: {count: 3, window: 5m, distinct: {label: api, count: 3}}
+)");
+  for (int i = 0; i < 10; ++i) Feed(*e, i, Fault("a"), Level::kInfo);
+  e->Evaluate(Sec(10), kNoMetrics);
+  CHECK(e->alerts().empty());
+  Feed(*e, 11, Fault("b"), Level::kInfo);
+  e->Evaluate(Sec(11), kNoMetrics);
+  CHECK(e->alerts().empty());
+  Feed(*e, 12, Fault("c"), Level::kInfo);
+  e->Evaluate(Sec(12), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].labels.empty());  // The distinct capture counts; it does not split.
+  CHECK(alerts[0].fired_at == Sec(12));
+  CHECK(alerts[0].count == 12);
+}
+
+TEST_CASE("levels, loggers, logs and exclude filter the records a rule counts",
+          "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: r
+    description: d
+    severity: warning
+    match: 'Connection refused'
+    levels: [ERROR]
+    loggers: 'JMSTaskManager$'
+    logs: [carbon]
+    exclude: 'Reconnection attempt'
+)");
+  const std::string text = "JMS Connection failed : Connection refused - shutting down";
+  const std::string logger = "org.wso2.carbon.apimgt.common.jms.JMSTaskManager";
+  Feed(*e, 0, text, Level::kWarn, logger);                  // Level.
+  Feed(*e, 0, text, Level::kError, "org.example.Other");    // Logger.
+  Feed(*e, 0, text, Level::kError, logger, "gw-errors");    // Log.
+  Feed(*e, 0, text + " Reconnection attempt", Level::kError, logger);  // Exclude.
+  Feed(*e, 0, text, Level::kError, logger);  // Counts.
+  e->Evaluate(Sec(1), kNoMetrics);
+  CHECK(e->rule_status()[0].matches == 1);
+  REQUIRE(e->alerts().size() == 1);
+}
+
+TEST_CASE("records that no rule can match never run a regex set", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: r, description: d, severity: warning, match: x, levels: [ERROR]}
+)");
+  Feed(*e, 0, "x", Level::kInfo, "org.example.A");
+  Feed(*e, 0, "x", Level::kDebug, "org.example.B");
+  Feed(*e, 0, "x", Level::kError, "org.example.C");
+  CHECK(e->records() == 3);
+  CHECK(e->matcher_set_runs() == 1);
+}
+
+TEST_CASE("an alert keeps the first and the most recent matches as bounded evidence",
+          "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: r, description: d, severity: warning, match: boom, evidence: 3}
+)");
+  for (int i = 1; i <= 5; ++i) {
+    std::string text = "boom " + std::to_string(i);
+    if (i == 5) {
+      for (int f = 0; f < 30; ++f) text += "\n\tat org.example.Frame" + std::to_string(f) + "(X.java:1)";
+    }
+    Record r = MakeRecord(text, Level::kError, "org.example.A", Sec(i));
+    r.offset = static_cast<uint64_t>(i) * 100;
+    e->OnRecord(r, Sec(i));
+  }
+  e->Evaluate(Sec(6), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  const auto& ev = alerts[0].evidence;
+  REQUIRE(ev.size() == 3);
+  CHECK(ev[0].text == "boom 1");
+  CHECK(ev[1].text == "boom 4");
+  CHECK(ev[0].offset == 100);
+  CHECK(ev[2].offset == 500);
+  CHECK(ev[2].log == "carbon");
+  CHECK(ev[2].file == "/var/log/wso2/carbon.log");
+  CHECK(ev[2].time == Sec(5));
+  CHECK(ev[2].level == Level::kError);
+  CHECK(ev[2].lines == 31);
+  CHECK(ev[2].truncated);
+  // First line plus kEvidenceMaxLines (20) frames.
+  CHECK(std::count(ev[2].text.begin(), ev[2].text.end(), '\n') == 20);
+  CHECK(ev[2].text.substr(ev[2].text.rfind('\n') + 1) == "\tat org.example.Frame19(X.java:1)");
+}
+
+TEST_CASE("records before the cutover mark are not evaluated", "[rules][engine]") {
+  EngineOptions o;
+  o.cutover_at = Sec(100);
+  auto e = MakeEngine(R"(rules:
+  - {id: r, description: d, severity: critical, match: boom}
+)",
+                      o);
+  Feed(*e, 50, "boom");
+  e->Evaluate(Sec(60), kNoMetrics);
+  CHECK(e->alerts().empty());
+  CHECK(e->records_before_cutover() == 1);
+  CHECK(e->rule_status()[0].matches == 0);
+  Feed(*e, 150, "boom");
+  e->Evaluate(Sec(151), kNoMetrics);
+  REQUIRE(e->alerts().size() == 1);
+  CHECK(e->alerts()[0].fired_at == Sec(150));
+}
+
+constexpr const char* kWarmupRule = R"(rules:
+  - id: tm
+    description: traffic manager unreachable
+    severity: warning
+    match: 'No receiver is reachable'
+    warmup: 2m
+)";
+
+Record BootStart(int64_t second) {
+  return MakeRecord("Starting WSO2 Carbon...", Level::kInfo,
+                    "org.wso2.carbon.core.internal.CarbonCoreActivator", Sec(second));
+}
+
+TEST_CASE("warm-up ignores matches right after the cutover mark", "[rules][engine]") {
+  EngineOptions o;
+  o.cutover_at = Sec(0);
+  auto e = MakeEngine(kWarmupRule, o);
+  Feed(*e, 60, "No receiver is reachable at URL", Level::kWarn);
+  e->Evaluate(Sec(61), kNoMetrics);
+  CHECK(e->alerts().empty());
+  CHECK(e->rule_status()[0].suppressed == 1);
+  Feed(*e, 130, "No receiver is reachable at URL", Level::kWarn);
+  e->Evaluate(Sec(131), kNoMetrics);
+  REQUIRE(e->alerts().size() == 1);
+  CHECK(e->alerts()[0].count == 1);
+}
+
+TEST_CASE("a WSO2 boot start marker opens a new warm-up grace", "[rules][engine]") {
+  auto e = MakeEngine(kWarmupRule);
+  e->OnRecord(BootStart(1000), Sec(1000));
+  Feed(*e, 1050, "No receiver is reachable at URL", Level::kWarn);
+  Feed(*e, 1121, "No receiver is reachable at URL", Level::kWarn);
+  e->Evaluate(Sec(1122), kNoMetrics);
+  CHECK(e->rule_status()[0].suppressed == 1);
+  CHECK(e->alerts().size() == 1);
+}
+
+TEST_CASE("warmup: true uses the configured warm-up", "[rules][engine]") {
+  EngineOptions o;
+  o.cutover_at = Sec(0);
+  o.warmup = std::chrono::minutes(10);
+  auto e = MakeEngine(R"(rules:
+  - {id: tm, description: d, severity: warning, match: 'No receiver', warmup: true}
+)",
+                      o);
+  Feed(*e, 500, "No receiver is reachable", Level::kWarn);
+  Feed(*e, 601, "No receiver is reachable", Level::kWarn);
+  e->Evaluate(Sec(602), kNoMetrics);
+  CHECK(e->rule_status()[0].suppressed == 1);
+  CHECK(e->alerts().size() == 1);
+}
+
+TEST_CASE("ack marks the alert without changing its state or the verdict", "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  for (int s : {0, 1, 2}) Feed(*e, s);
+  e->Evaluate(Sec(3), kNoMetrics);
+  const std::string id = e->alerts()[0].id;
+  REQUIRE(e->Ack(id, Sec(4)).ok());
+  e->Evaluate(Sec(5), kNoMetrics);
+  auto a = e->alerts()[0];
+  CHECK(a.acked);
+  CHECK(a.acked_at == Sec(4));
+  CHECK(a.state == AlertState::kFiring);
+  CHECK(e->recommendation().verdict == Verdict::kRollback);
+  CHECK(e->Ack("0000000000000000", Sec(5)).message() ==
+        "no alert with id \"0000000000000000\"");
+}
+
+TEST_CASE("a new firing clears the previous ack", "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  for (int s : {0, 1, 2}) Feed(*e, s);
+  e->Evaluate(Sec(3), kNoMetrics);
+  REQUIRE(e->Ack(e->alerts()[0].id, Sec(4)).ok());
+  e->Evaluate(Sec(100), kNoMetrics);  // Resolved.
+  CHECK(e->alerts()[0].acked);
+  for (int s : {200, 201, 202}) Feed(*e, s);
+  e->Evaluate(Sec(203), kNoMetrics);
+  CHECK_FALSE(e->alerts()[0].acked);
+}
+
+TEST_CASE("a metric rule fires when the value has been above for `for`", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: cpu
+    description: WSO2 JVM CPU saturated
+    severity: warning
+    metric: process.cpu_ratio
+    above: 0.9
+    for: 1m
+)");
+  FakeMetrics m;
+  m.Set("process.cpu_ratio", "wso2am", 0.95);
+  e->Evaluate(Sec(0), m);
+  REQUIRE(e->alerts().size() == 1);
+  CHECK(e->alerts()[0].state == AlertState::kPending);
+  e->Evaluate(Sec(60), m);
+  auto a = e->alerts()[0];
+  CHECK(a.state == AlertState::kFiring);
+  CHECK(a.fired_at == Sec(60));
+  CHECK(a.labels == Labels{{"target", "wso2am"}});
+  CHECK(a.value == 0.95);
+  m.Set("process.cpu_ratio", "wso2am", 0.5);
+  e->Evaluate(Sec(90), m);
+  CHECK(e->alerts()[0].state == AlertState::kResolved);
+  CHECK(e->alerts()[0].resolved_at == Sec(90));
+}
+
+TEST_CASE("a metric rule with below and a host series has no target label", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: mem, description: d, severity: warning, metric: host.memory_available_bytes, below: 1000}
+)");
+  FakeMetrics m;
+  m.Set("host.memory_available_bytes", "", 500);
+  e->Evaluate(Sec(0), m);
+  REQUIRE(e->alerts().size() == 1);
+  CHECK(e->alerts()[0].state == AlertState::kFiring);
+  CHECK(e->alerts()[0].labels.empty());
+}
+
+TEST_CASE("a metric without a sample is not a firing condition", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: down, description: d, severity: critical, condition: process_down}
+)");
+  e->Evaluate(Sec(0), kNoMetrics);
+  CHECK(e->alerts().empty());
+  FakeMetrics m;
+  m.Set("process.up", "wso2am", 0);
+  e->Evaluate(Sec(10), m);
+  REQUIRE(e->alerts().size() == 1);
+  CHECK(e->alerts()[0].fired_at == Sec(10));
+  m.Set("process.up", "wso2am", 1);
+  e->Evaluate(Sec(20), m);
+  CHECK(e->alerts()[0].state == AlertState::kResolved);
+}
+
+TEST_CASE("process_restarted fires when the restart counter grows", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: restart, description: d, severity: warning, condition: process_restarted}
+)");
+  FakeMetrics m;
+  m.Set("process.restarts", "wso2am", 0);
+  e->Evaluate(Sec(0), m);
+  CHECK(e->alerts().empty());
+  m.Set("process.restarts", "wso2am", 1);
+  e->Evaluate(Sec(10), m);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].labels == Labels{{"target", "wso2am"}});
+  CHECK(alerts[0].fired_at == Sec(10));
+  CHECK(alerts[0].evidence[0].text == "process.restarts of target wso2am went from 0 to 1");
+  e->Evaluate(Sec(10 + 15 * 60 + 1), m);
+  CHECK(e->alerts()[0].state == AlertState::kResolved);
+  CHECK(e->alerts()[0].resolved_at == Sec(10 + 15 * 60));
+}
+
+TEST_CASE("process_restarted sees an unclean restart in the log", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: restart, description: d, severity: warning, condition: process_restarted}
+)");
+  Feed(*e, 0, "serving", Level::kInfo);
+  e->OnRecord(BootStart(30), Sec(30));
+  e->Evaluate(Sec(31), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].labels == Labels{{"log", "carbon"}});
+  CHECK(alerts[0].evidence[0].text == "Starting WSO2 Carbon...");
+}
+
+TEST_CASE("a restart after a graceful shutdown is not unexpected", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: restart, description: d, severity: warning, condition: process_restarted}
+)");
+  Feed(*e, 0, "serving", Level::kInfo);
+  Feed(*e, 10, "Shutdown hook triggered....", Level::kInfo,
+       "org.wso2.carbon.core.init.CarbonServerManager");
+  e->OnRecord(BootStart(30), Sec(30));
+  e->Evaluate(Sec(31), kNoMetrics);
+  CHECK(e->alerts().empty());
+}
+
+TEST_CASE("log_silent fires when a log is quiet while the target is up", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: silent, description: d, severity: warning, condition: log_silent, duration: 5m, logs: [carbon]}
+)");
+  FakeMetrics m;
+  m.Set("process.up", "wso2am", 1);
+  Feed(*e, 0, "hello", Level::kInfo);
+  e->Evaluate(Sec(299), m);
+  CHECK(e->alerts().empty());
+  e->Evaluate(Sec(301), m);
+  REQUIRE(e->alerts().size() == 1);
+  CHECK(e->alerts()[0].fired_at == Sec(300));
+  CHECK(e->alerts()[0].labels == Labels{{"log", "carbon"}});
+  Feed(*e, 400, "hello again", Level::kInfo);
+  e->Evaluate(Sec(400), m);
+  CHECK(e->alerts()[0].state == AlertState::kResolved);
+  CHECK(e->alerts()[0].resolved_at == Sec(400));
+}
+
+TEST_CASE("log_silent stays quiet while the target is not known to be up", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: silent, description: d, severity: warning, condition: log_silent, duration: 5m}
+)");
+  Feed(*e, 0, "hello", Level::kInfo);
+  e->Evaluate(Sec(3600), kNoMetrics);
+  CHECK(e->alerts().empty());
+}
+
+constexpr const char* kBootRule = R"(rules:
+  - {id: boot, description: d, severity: critical, condition: boot_failed, within: 5m}
+)";
+
+Record BootDone(int64_t second) {
+  return MakeRecord("WSO2 Carbon started in 41 sec", Level::kInfo,
+                    "org.wso2.carbon.core.internal.StartupFinalizerServiceComponent", Sec(second));
+}
+
+TEST_CASE("boot_failed fires when a boot does not complete in time, with its errors",
+          "[rules][engine]") {
+  auto e = MakeEngine(kBootRule);
+  e->OnRecord(BootStart(0), Sec(0));
+  Feed(*e, 30, "Error while initializing the API manager component");
+  e->Evaluate(Sec(299), kNoMetrics);
+  CHECK(e->alerts().empty());
+  e->Evaluate(Sec(301), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].fired_at == Sec(300));
+  CHECK(alerts[0].labels == Labels{{"log", "carbon"}});
+  REQUIRE(alerts[0].evidence.size() == 2);
+  CHECK(alerts[0].evidence[0].text == "Starting WSO2 Carbon...");
+  CHECK(alerts[0].evidence[1].text == "Error while initializing the API manager component");
+  e->OnRecord(BootDone(400), Sec(400));
+  e->Evaluate(Sec(401), kNoMetrics);
+  CHECK(e->alerts()[0].state == AlertState::kResolved);
+  CHECK(e->alerts()[0].resolved_at == Sec(400));
+}
+
+TEST_CASE("a boot superseded by another start has failed", "[rules][engine]") {
+  auto e = MakeEngine(kBootRule);
+  e->OnRecord(BootStart(0), Sec(0));
+  e->OnRecord(BootStart(60), Sec(60));
+  e->Evaluate(Sec(61), kNoMetrics);
+  REQUIRE(e->alerts().size() == 1);
+  CHECK(e->alerts()[0].fired_at == Sec(60));
+}
+
+TEST_CASE("a boot that completes in time raises nothing", "[rules][engine]") {
+  auto e = MakeEngine(kBootRule);
+  e->OnRecord(BootStart(0), Sec(0));
+  e->OnRecord(BootDone(41), Sec(41));
+  e->Evaluate(Sec(3600), kNoMetrics);
+  CHECK(e->alerts().empty());
+}
+
+TEST_CASE("a reload keeps unchanged rules' alerts and resolves changed ones", "[rules][engine]") {
+  constexpr const char* two = R"(rules:
+  - {id: keep, description: d, severity: critical, match: keepme}
+  - {id: change, description: d, severity: warning, match: changeme}
+)";
+  auto e = MakeEngine(two);
+  Feed(*e, 0, "keepme changeme");
+  e->Evaluate(Sec(1), kNoMetrics);
+  REQUIRE(e->alerts().size() == 2);
+  e->TakeTransitions();
+  const std::string keep_id = e->alerts()[0].id;
+  e->SetRuleSet(cg::testing::Compile(R"(rules:
+  - {id: keep, description: d, severity: critical, match: keepme}
+  - {id: change, description: d, severity: warning, match: changed}
+)"));
+  auto events = e->TakeTransitions();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].kind == AlertEvent::Kind::kResolved);
+  CHECK(events[0].alert.rule == "change");
+  e->Evaluate(Sec(2), kNoMetrics);
+  auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].id == keep_id);
+  CHECK(alerts[0].fired_at == Sec(0));
+}
+
+TEST_CASE("saved state restores firing alerts without new transitions", "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  for (int s : {0, 1, 2}) Feed(*e, s);
+  e->Evaluate(Sec(3), kNoMetrics);
+  REQUIRE(e->Ack(e->alerts()[0].id, Sec(3)).ok());
+  const auto saved = e->SaveState();
+
+  auto restored = MakeEngine(kPool);
+  REQUIRE(restored->RestoreState(saved).ok());
+  restored->Evaluate(Sec(4), kNoMetrics);
+  CHECK(restored->TakeTransitions().empty());
+  auto a = restored->alerts();
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].id == e->alerts()[0].id);
+  CHECK(a[0].state == AlertState::kFiring);
+  CHECK(a[0].fired_at == Sec(2));
+  CHECK(a[0].count == 3);
+  CHECK(a[0].acked);
+  CHECK(a[0].evidence.size() == 3);
+  CHECK(restored->recommendation().verdict == Verdict::kRollback);
+  CHECK(restored->recommendation().since == Sec(2));
+  // The restored window still resolves on time.
+  restored->Evaluate(Sec(70), kNoMetrics);
+  CHECK(restored->alerts()[0].resolved_at == Sec(60));
+}
+
+TEST_CASE("state of a changed rule is not restored", "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  for (int s : {0, 1, 2}) Feed(*e, s);
+  e->Evaluate(Sec(3), kNoMetrics);
+  auto other = MakeEngine(R"(rules:
+  - {id: db.pool, description: changed, severity: critical, match: PoolExhaustedException}
+)");
+  REQUIRE(other->RestoreState(e->SaveState()).ok());
+  CHECK(other->alerts().empty());
+}
+
+TEST_CASE("corrupt state is an error, not a crash", "[rules][engine]") {
+  auto e = MakeEngine(kPool);
+  CHECK_FALSE(e->RestoreState(nlohmann::json{{"version", 1}, {"rules", 3}}).ok());
+  CHECK_FALSE(e->RestoreState(nlohmann::json::array()).ok());
+}
+
+double Value(prometheus::Registry& reg, const std::string& name, const std::string& label,
+             const std::string& value) {
+  for (const auto& fam : reg.Collect()) {
+    if (fam.name != name) continue;
+    for (const auto& m : fam.metric) {
+      for (const auto& l : m.label) {
+        if (l.name == label && l.value == value) {
+          return fam.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+        }
+      }
+    }
+  }
+  return -1;
+}
+
+TEST_CASE("the engine exports matches, alerts and the recommendation", "[rules][engine]") {
+  auto registry = std::make_shared<prometheus::Registry>();
+  EngineOptions o;
+  o.registry = registry.get();
+  auto e = MakeEngine(kPool, o);
+  for (int s : {0, 1, 2, 3}) Feed(*e, s);
+  e->Evaluate(Sec(4), kNoMetrics);
+  CHECK(Value(*registry, "cutover_guard_rule_matches_total", "rule", "db.pool") == 4);
+  CHECK(Value(*registry, "cutover_guard_alerts_firing", "severity", "critical") == 1);
+  CHECK(Value(*registry, "cutover_guard_alerts_firing", "severity", "warning") == 0);
+  CHECK(Value(*registry, "cutover_guard_recommendation", "recommendation", "rollback") == 1);
+  CHECK(Value(*registry, "cutover_guard_recommendation", "recommendation", "continue") == 0);
+}
+
+TEST_CASE("a rule set with no rules recommends continue", "[rules][engine]") {
+  auto e = MakeEngine("rules: []\n");
+  Feed(*e, 0, "anything");
+  e->Evaluate(Sec(1), kNoMetrics);
+  CHECK(e->recommendation().verdict == Verdict::kContinue);
+  CHECK(e->recommendation().summary == "continue: no alert firing at or above warning");
+}
+
+}  // namespace
+}  // namespace cg
