@@ -76,6 +76,15 @@ std::string FormatAddress(const std::string& host, uint16_t port) {
   return HostPort{host, port}.ToString();
 }
 
+// cpp-httplib 0.11.4 listens with a backlog of 5: under a burst of new connections the kernel
+// drops SYNs and clients stall for a 1 s retransmit. The listening socket is protected state;
+// a subclass reads it so Bind() can raise the backlog (listen(2) again on a listening socket
+// updates its backlog on Linux).
+class Server : public httplib::Server {
+ public:
+  socket_t listen_fd() const { return svr_sock_; }
+};
+
 }  // namespace
 
 struct HttpApi::Impl {
@@ -83,7 +92,7 @@ struct HttpApi::Impl {
   MetricsPage metrics_page;
   Router router;
   std::optional<HttpMetrics> http_metrics;
-  httplib::Server server;
+  Server server;
   std::thread listener;
   std::string bind_host;
   uint16_t port = 0;
@@ -266,7 +275,11 @@ struct HttpApi::Impl {
       ok = server.bind_to_port(bind_host, options.listen.port);
       if (ok) port = options.listen.port;
     }
-    if (!ok) {
+    if (ok) {
+      if (::listen(server.listen_fd(), SOMAXCONN) != 0) {
+        Log(4, std::string("http: cannot raise the listen backlog: ") + std::strerror(errno));
+      }
+    } else {
       int err = errno;
       std::string reason =
           err != 0 ? std::strerror(err) : "address not available or host name not resolvable";

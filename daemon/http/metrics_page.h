@@ -1,10 +1,10 @@
 // Renders a prometheus-cpp registry in the text exposition format 0.0.4 for GET /metrics.
 //
 // Rendering (Collect + TextSerializer) allocates per series and dominates the cost of a scrape.
-// With `max_age` > 0 a rendered page is reused for that long, and concurrent requests that find
-// it stale wait for one renderer instead of all rendering (single flight). The default (0) renders
-// every request, which is what tests and Prometheus' 15 s scrapes want; a busy deployment scraped
-// by several servers can set a short max age. Thread-safe; the registry must outlive the object.
+// With `max_age` > 0 a rendered page is reused for that long (measured on `clock`'s monotonic
+// time), and concurrent requests that find it stale wait for one renderer instead of all
+// rendering (single flight). 0 renders every request. Thread-safe; the registry and the clock
+// must outlive the object.
 #pragma once
 
 #include <prometheus/registry.h>

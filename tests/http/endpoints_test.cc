@@ -1,4 +1,6 @@
 // Every endpoint over a real socket on an ephemeral port: status codes, JSON fields, auth.
+#include <prometheus/gauge.h>
+
 #include <catch2/catch.hpp>
 
 #include "collectors/base/units.h"
@@ -359,6 +361,45 @@ TEST_CASE("request counts and durations are labelled by route pattern", "[http][
         std::string::npos);
   CHECK(r->body.find("cutover_guard_http_request_duration_seconds_count{handler=\"/api/v1/alerts/"
                      "{id}/ack\"} 2") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace cg
+
+namespace cg {
+namespace {
+
+TEST_CASE("a metrics page is reused within its max age and re-rendered after",
+          "[http][endpoints]") {
+  testing::TestServer s([](HttpApiOptions& o) { o.metrics_max_age = std::chrono::seconds(1); });
+  auto& gauge = prometheus::BuildGauge().Name("test_value").Help("t").Register(s.registry).Add({});
+  gauge.Set(1);
+  auto c = s.Client();
+  auto first = c.Get("/metrics");
+  REQUIRE(first);
+  CHECK(first->body.find("test_value 1") != std::string::npos);
+  gauge.Set(2);
+  s.clock.Advance(std::chrono::milliseconds(999));
+  auto cached = c.Get("/metrics");
+  REQUIRE(cached);
+  CHECK(cached->body == first->body);
+  s.clock.Advance(std::chrono::milliseconds(1));
+  auto fresh = c.Get("/metrics");
+  REQUIRE(fresh);
+  CHECK(fresh->body.find("test_value 2") != std::string::npos);
+}
+
+TEST_CASE("each response closes its connection by default", "[http][endpoints]") {
+  testing::TestServer s([](HttpApiOptions& o) { o.keep_alive_max_requests = 1; });
+  // Two pipelined requests: the first response says Connection: close and the server closes,
+  // so the second is never answered.
+  std::string resp = testing::RawExchange(
+      s.api->port(),
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+      std::chrono::seconds(10), /*until_close=*/true);
+  CHECK(testing::RawStatus(resp) == 200);
+  CHECK(resp.find("Connection: close") != std::string::npos);
+  CHECK(resp.find("HTTP/1.1", 1) == std::string::npos);
 }
 
 }  // namespace

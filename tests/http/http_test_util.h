@@ -62,6 +62,7 @@ class TestServer {
     o.clock = &clock;
     o.threads = 2;
     o.backend_timeout = std::chrono::milliseconds(2000);
+    o.metrics_max_age = std::chrono::milliseconds(0);  // The fake clock never expires a cache.
     if (tweak) tweak(o);
     auto api_or = HttpApi::Create(std::move(o));
     if (!api_or.ok()) throw std::runtime_error(api_or.error().message());
@@ -91,9 +92,11 @@ inline nlohmann::json Json(const httplib::Result& r) {
 }
 
 // Sends `bytes` on a fresh connection and returns everything the server sends until it closes
-// the connection, `max_wait` passes, or one complete response (per Content-Length) arrived.
+// the connection, `max_wait` passes, or (unless `until_close`) one complete response (per
+// Content-Length) arrived.
 inline std::string RawExchange(uint16_t port, std::string_view bytes,
-                               std::chrono::milliseconds max_wait = std::chrono::seconds(10)) {
+                               std::chrono::milliseconds max_wait = std::chrono::seconds(10),
+                               bool until_close = false) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
   timeval tv{static_cast<time_t>(max_wait.count() / 1000),
@@ -118,7 +121,7 @@ inline std::string RawExchange(uint16_t port, std::string_view bytes,
   char buf[4096];
   for (;;) {
     size_t head_end = out.find("\r\n\r\n");
-    if (head_end != std::string::npos) {
+    if (head_end != std::string::npos && !until_close) {
       size_t cl = out.find("Content-Length: ");
       if (cl != std::string::npos && cl < head_end) {
         size_t len = std::stoul(out.substr(cl + 16));
