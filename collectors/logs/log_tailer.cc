@@ -1,0 +1,589 @@
+// LogTailer core: scan, adopt, read, maintain. Recovery (locating files by identity, copies,
+// rotated-while-down siblings) is in tailer_recovery.cc; checkpoints in tailer_checkpoint.cc.
+#include "collectors/logs/log_tailer.h"
+
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <tuple>
+
+#include "collectors/base/fs.h"
+#include "collectors/logs/checkpoint.h"
+#include "collectors/logs/dir_scan.h"
+#include "collectors/logs/record_format.h"
+#include "collectors/logs/tail_metrics.h"
+#include "collectors/logs/tracked_file.h"
+
+namespace cg {
+
+LogTailer::LogTailer(LogTailerOptions options) : options_(std::move(options)), buf_(64 * 1024) {
+  status_.name = options_.spec.name;
+}
+
+LogTailer::~LogTailer() = default;
+
+Result<std::unique_ptr<LogTailer>> LogTailer::Create(LogTailerOptions options) {
+  if (options.clock == nullptr) options.clock = &RealClock::Instance();
+  std::unique_ptr<LogTailer> t(new LogTailer(std::move(options)));
+  if (Status st = t->Init(); !st.ok()) return st;
+  return t;
+}
+
+Status LogTailer::Init() {
+  const LogSpec& spec = options_.spec;
+  if (spec.name.empty()) return Status::Error("log: name is empty");
+  if (spec.path.empty()) return Status::Error(spec.name + ": path is empty");
+  if (spec.start_at != "end" && spec.start_at != "beginning") {
+    return Status::Error(spec.name + ": start_at must be end or beginning, got \"" + spec.start_at +
+                         "\"");
+  }
+  auto format = RecordFormat::Create(spec.format, spec.entry_start);
+  if (!format.ok()) return format.error().WithPrefix(spec.name);
+  format_ = *format;
+  auto zone = TimeZone::Parse(spec.timezone);
+  if (!zone.ok()) return zone.error().WithPrefix(spec.name);
+  assembler_options_.log_name = spec.name;
+  assembler_options_.zone = *zone;
+  assembler_options_.max_record_bytes =
+      std::max<uint64_t>(assembler_options_.max_record_bytes, 4 * spec.max_line);
+  std::filesystem::path p(spec.path);
+  live_name_ = p.filename().string();
+  glob_ = HasGlobMeta(live_name_) || HasGlobMeta(p.parent_path().string());
+  metrics_ = std::make_unique<TailMetrics>(options_.registry, spec.name);
+  if (!options_.state_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.state_dir / "logs", ec);
+    if (ec) {
+      return Status::Error(spec.name + ": cannot create state directory " +
+                           (options_.state_dir / "logs").string() + ": " + ec.message());
+    }
+    auto cp = CheckpointPath(options_.state_dir, spec.name);
+    if (std::filesystem::exists(cp, ec)) {
+      auto text = ReadFile(cp);
+      Result<CheckpointState> state =
+          text.ok() ? ParseCheckpoint(*text) : Result<CheckpointState>(text.error());
+      if (state.ok()) {
+        Restore(*state);
+      } else {
+        // Starting as if fresh would apply start_at and could skip what was written while we
+        // were down: say so, keep the evidence.
+        std::filesystem::rename(cp, cp.string() + ".corrupt", ec);
+        Gap("checkpoint " + cp.string() + " unreadable (" + state.error().message() +
+            "); set aside as .corrupt, starting without it");
+      }
+    }
+  }
+  UpdateStatus();
+  metrics_->Sync(status_);
+  return Status::Ok();
+}
+
+std::unique_ptr<TrackedFile> LogTailer::NewFile(const std::string& path) {
+  auto f = std::make_unique<TrackedFile>(
+      next_seq_++, std::make_unique<RecordAssembler>(format_, assembler_options_),
+      options_.spec.max_line);
+  f->path = path;
+  f->last_growth = options_.clock->MonoNow();
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Poll
+
+void LogTailer::Poll(const RecordSink& sink) {
+  RecordSink counting = [&](const Record& r) {
+    ++status_.records;
+    status_.lines += r.lines;
+    status_.last_record_time = r.time;
+    if (sink) sink(r);
+  };
+  ReadEnv env{counting, options_.clock->Now(), options_.clock->MonoNow(), buf_,
+              options_.max_bytes_per_poll};
+  Scan(env);
+  ReadAll(env);
+  Maintain(env);
+  status_.bytes += env.bytes_read;
+  status_.long_lines += env.long_lines;
+  first_poll_ = false;
+  UpdateStatus();
+  metrics_->Sync(status_);
+}
+
+std::vector<DirEntry> LogTailer::MatchSpec() {
+  std::vector<DirEntry> out;
+  auto add = [&](const std::filesystem::path& p) {
+    DirEntry e;
+    e.name = p.filename().string();
+    if (MatchesAnyGlob(options_.spec.exclude, e.name)) return;
+    e.path = p;
+    int err = StatPath(p, &e.st);
+    if (err != 0) {
+      if (err != ENOENT) Error(nullptr, "stat:" + p.string(), p.string() + ": " + ErrnoText(err));
+      return;
+    }
+    if (!e.st.regular) return;
+    max_mtime_ns_ = std::max(max_mtime_ns_, e.st.mtime_ns);
+    out.push_back(std::move(e));
+  };
+  if (glob_) {
+    auto r = ExpandGlob(options_.spec.path);
+    if (!r.ok()) {
+      Error(nullptr, "glob", r.error().message());
+      return out;
+    }
+    for (const auto& p : *r) add(p);
+  } else {
+    add(options_.spec.path);
+  }
+  return out;
+}
+
+void LogTailer::Scan(ReadEnv& env) {
+  scan_error_ = false;
+  std::vector<DirEntry> matches = MatchSpec();
+  if (!scan_error_) last_error_key_.clear();  // The next scan problem is news again.
+  for (auto& f : files_) f->matched = false;
+  std::vector<DirEntry> fresh;
+  for (auto& m : matches) {
+    TrackedFile* f = FindByInode(m.st.device, m.st.inode);
+    if (f != nullptr && f->gz) f = nullptr;  // A plain file reusing a .gz's inode number.
+    if (f != nullptr && !f->is_open() && f->fp_len > 0 && f->copy_of < 0) {
+      // Closed (idle, or restored from a checkpoint): the inode number alone proves nothing.
+      if (!SameHead(f->id, f->fp_len, m.path, false, &f->head)) {
+        // Same inode, other first bytes: rewritten in place (copytruncate while we were not
+        // looking) or a re-created file that got the inode number back. Either way the old
+        // content is gone from here: continue it from a copy if there is one, then read the
+        // new content from 0.
+        f->path = m.path.string();
+        f->matched = true;
+        f->stat = m.st;
+        if (f->Open() == 0) {
+          HandleReplaced(*f, env);
+        } else {
+          f->StartAt(0);
+        }
+        continue;
+      }
+    }
+    if (f != nullptr) {
+      if (f->path != m.path.string()) {
+        if (f->live && !f->rotated) MarkRotated(*f, "renamed to " + m.path.string());
+        f->SetPath(m.path.string());
+      }
+      f->matched = true;
+      if (!f->is_open()) f->stat = m.st;
+      continue;
+    }
+    fresh.push_back(std::move(m));
+  }
+
+  // Files that were at a path the spec matches and no longer are, and closed files that are
+  // gone from where we last saw them.
+  for (size_t i = 0; i < files_.size(); ++i) {
+    TrackedFile& f = *files_[i];
+    if (f.matched || f.finished || f.copy_of >= 0) continue;
+    bool was_live = f.live && !f.rotated;
+    if (f.is_open()) {
+      if (was_live) {
+        f.Refresh();
+        MarkRotated(f, f.stat.nlink == 0 ? "deleted" : "moved away");
+        // Its path may have held more files since we last looked (two rotations between
+        // polls); a glob matches those by itself.
+        if (!glob_) DiscoverSiblings(options_.spec.path, f.stat.mtime_ns, &f);
+      }
+      continue;
+    }
+    if (Locate(f)) {
+      if (was_live) MarkRotated(f, "found as " + f.path);
+      continue;
+    }
+    if (was_live || f.position() < f.stat.size || f.restored) {
+      Gap(f.path + " (inode " + std::to_string(f.id.inode) + ", read up to offset " +
+          std::to_string(f.position()) +
+          ") is gone and was not found in its directory; lines written to it after that "
+          "offset are lost");
+    }
+    if (f.restored && f.checkpoint_live) {
+      restored_lost_live_.emplace_back(f.checkpoint_path, f.checkpoint_mtime_ns);
+    }
+    Forget(f.seq);
+    --i;
+  }
+
+  if (first_poll_ && had_checkpoint_) RecoverRotatedWhileDown(env);
+  Adopt(std::move(fresh), env);
+
+  bool any = !matches.empty();
+  if (!any && !waiting_noticed_) {
+    Notice(NoticeLevel::kInfo, "waiting for " + options_.spec.path + " (no such file yet)");
+    waiting_noticed_ = true;
+  } else if (any && waiting_noticed_) {
+    waiting_noticed_ = false;
+  }
+}
+
+void LogTailer::Adopt(std::vector<DirEntry> fresh, ReadEnv& env) {
+  (void)env;
+  // Oldest first; at equal mtimes (coarse filesystem clocks) a rotated name before the name it
+  // was rotated from, then natural name order.
+  std::vector<std::tuple<int64_t, int, size_t>> order;
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    int rank = 1;
+    for (const auto& other : fresh) {
+      if (&other != &fresh[i] && RotatedNameMatcher(other.name).Matches(fresh[i].name)) rank = 0;
+    }
+    order.emplace_back(fresh[i].st.mtime_ns, rank, i);
+  }
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) < std::get<0>(b);
+    if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) < std::get<1>(b);
+    return NaturalLess(fresh[std::get<2>(a)].name, fresh[std::get<2>(b)].name);
+  });
+
+  const size_t established = files_.size();  // Copies are judged against these only.
+  std::vector<std::pair<std::pair<uint64_t, uint64_t>, MonoTime>> still_deferred;
+  const MonoTime now = options_.clock->MonoNow();
+  for (const auto& o : order) {
+    const DirEntry& m = fresh[std::get<2>(o)];
+    // Recovery or a copy continuation may have claimed it since the scan.
+    if (IsTrackedOrRetired(m)) continue;
+    bool defer = false;
+    std::string head;
+    TrackedFile* original = glob_ ? CopyOriginal(m, established, &defer, &head) : nullptr;
+    if (defer) {
+      // Its first bytes so far equal a tracked file's: possibly a copy being written. Wait
+      // until it diverges or completes, but not forever.
+      auto key = std::make_pair(m.st.device, m.st.inode);
+      MonoTime since = now;
+      for (const auto& d : deferred_) {
+        if (d.first == key) since = d.second;
+      }
+      if (now - since < options_.rotate_wait) {
+        still_deferred.emplace_back(key, since);
+        continue;
+      }
+    }
+    auto f = NewFile(m.path.string());
+    f->stat = m.st;
+    f->id = FileIdentity{m.st.device, m.st.inode, 0};
+    f->matched = true;
+    f->live = true;
+    if (original != nullptr) {
+      // A copy of a file we follow (copytruncate with a glob that matches the copy): never read
+      // it on its own; its tail is read as the original's continuation if the original is
+      // truncated.
+      f->copy_of = static_cast<int64_t>(original->seq);
+      f->head = head;
+      f->fp_len = static_cast<uint32_t>(head.size());
+      f->id.fingerprint = FingerprintOf(head);
+      f->StartAt(std::min(m.st.size, original->position()));
+      Notice(NoticeLevel::kInfo,
+             m.path.string() + " is a copy of " + original->path + "; not read on its own");
+      files_.push_back(std::move(f));
+      continue;
+    }
+    uint64_t start = 0;
+    std::string why = "new file";
+    bool fresh_start =
+        first_poll_ &&
+        (!had_checkpoint_ || (pattern_changed_ && m.st.mtime_ns <= checkpoint_max_mtime_ns_));
+    if (fresh_start) {
+      if (options_.spec.start_at == "end") {
+        start = StartOffsetAtEnd(m.path.string(), m.st.size);
+        why = "start_at end";
+      } else {
+        why = "start_at beginning";
+      }
+    } else if (first_poll_ && had_checkpoint_) {
+      why = "created while the daemon was down";
+    }
+    f->StartAt(start);
+    Notice(NoticeLevel::kInfo, "tailing " + m.path.string() + " from offset " +
+                                   std::to_string(start) + " (" + why + ")");
+    files_.push_back(std::move(f));
+  }
+  deferred_ = std::move(still_deferred);
+}
+
+uint64_t LogTailer::StartOffsetAtEnd(const std::string& path, uint64_t size) {
+  // Start after the last complete line: a line being written is read once it completes.
+  if (size == 0) return 0;
+  int fd = OpenForReading(path);
+  if (fd < 0) return size;
+  size_t len = static_cast<size_t>(std::min<uint64_t>(size, options_.spec.max_line));
+  std::string tail;
+  int err = PreadUpTo(fd, size - len, len, &tail);
+  ::close(fd);
+  if (err != 0 || tail.size() != len) return size;
+  size_t nl = tail.rfind('\n');
+  if (nl == std::string::npos) return len == size ? 0 : size;
+  return size - len + nl + 1;
+}
+
+void LogTailer::ReadAll(ReadEnv& env) {
+  backlog_ = false;
+  for (size_t i = 0; i < files_.size(); ++i) {
+    if (env.budget == 0) {
+      backlog_ = true;
+      break;
+    }
+    ReadOne(*files_[i], env);
+  }
+}
+
+void LogTailer::ReadOne(TrackedFile& f, ReadEnv& env) {
+  if (f.finished || f.copy_of >= 0) return;
+  if (f.gz) {
+    if (!f.is_open()) {
+      if (Status st = f.OpenGzip(); !st.ok()) {
+        Gap(st.message() + "; its remaining lines cannot be read");
+        f.finished = true;
+        return;
+      }
+    }
+    int err = f.ReadAvailable(env);
+    if (err != 0) Gap(f.path + ": gzip stream damaged; the rest of it cannot be read");
+    if (err != 0 || env.budget > 0) {
+      f.FinishStream(env);
+      f.Close();
+      f.finished = true;
+    } else {
+      backlog_ = true;
+    }
+    return;
+  }
+  if (!f.is_open()) {
+    if (!f.matched) return;
+    // A closed file is opened only when stat says something changed.
+    if (f.stat.size == f.position() && f.stat.mtime_ns == f.checked_mtime_ns) return;
+    if (int err = f.Open(); err != 0) {
+      if (err != ESTALE && err != ENOENT) {
+        Error(&f, "open:" + std::to_string(err), "cannot open " + f.path + ": " + ErrnoText(err));
+      }
+      return;
+    }
+    if (f.fp_len > 0 && f.head.size() != f.fp_len) {
+      std::string head;
+      if (f.ReadHead(f.fp_len, &head) == 0 && head.size() == f.fp_len &&
+          FingerprintOf(head) == f.id.fingerprint) {
+        f.head = head;
+      } else {
+        HandleReplaced(f, env);
+      }
+    }
+  }
+  if (int err = f.Refresh(); err != 0) {
+    Error(&f, "fstat:" + std::to_string(err), "cannot stat " + f.path + ": " + ErrnoText(err));
+    return;
+  }
+  if (f.position() > 0 &&
+      (f.stat.size != f.checked_size || f.stat.mtime_ns != f.checked_mtime_ns)) {
+    if (f.ContentReplaced()) HandleReplaced(f, env);
+  }
+  f.checked_size = f.stat.size;
+  f.checked_mtime_ns = f.stat.mtime_ns;
+  for (int pass = 0; pass < 2; ++pass) {
+    if (int err = f.ReadAvailable(env); err != 0) {
+      Error(&f, "read:" + std::to_string(err), "cannot read " + f.path + ": " + ErrnoText(err));
+      return;
+    }
+    f.Refresh();
+    if (f.ExtendFingerprint()) break;
+    // The bytes we fingerprinted changed under us: rewritten in place.
+    HandleReplaced(f, env);
+  }
+  f.at_eof = env.budget > 0;
+  if (!f.at_eof) backlog_ = true;
+  f.last_error_key.clear();
+  // A rotated file's last record goes on before anything from its successor.
+  if (f.rotated && f.at_eof) f.FlushPending(env.sink);
+}
+
+void LogTailer::HandleReplaced(TrackedFile& f, ReadEnv& env) {
+  ++status_.truncations;
+  const uint64_t pos = f.position();
+  const uint64_t known = std::max(f.checked_size, pos);  // What we knew the file held.
+  uint64_t copy_size = 0;
+  if (pos > 0) {
+    if (ContinueFromCopy(f, env, &copy_size)) {
+      if (copy_size < known) {
+        Gap(f.path + " was truncated and its copy holds " + std::to_string(copy_size) +
+            " bytes where we had seen " + std::to_string(known) +
+            "; lines written between the copy and the truncation are lost");
+      }
+    } else {
+      Gap(f.path + " was truncated or rewritten at offset " + std::to_string(pos) +
+          " and no copy of the old content was found; lines written after the last read may "
+          "be lost");
+    }
+  }
+  Notice(NoticeLevel::kInfo,
+         f.path + " was truncated at offset " + std::to_string(pos) + "; reading it again from 0");
+  f.FinishStream(env);
+  f.StartAt(0);
+  f.fp_len = 0;
+  f.head.clear();
+  f.id.fingerprint = 0;
+  f.checked_size = 0;
+  f.checked_mtime_ns = -1;
+  if (f.is_open()) f.Refresh();
+}
+
+void LogTailer::Maintain(ReadEnv& env) {
+  for (size_t i = 0; i < files_.size(); ++i) {
+    TrackedFile& f = *files_[i];
+    if (f.copy_of >= 0) {
+      bool original_alive = false;
+      for (const auto& o : files_) original_alive |= static_cast<int64_t>(o->seq) == f.copy_of;
+      if (!original_alive) {
+        // Nothing left to continue: the copy's content was read through its original.
+        f.copy_of = -1;
+        f.finished = true;
+        f.StartAt(f.stat.size);
+      }
+      continue;
+    }
+    if (!f.is_open() || f.gz || !f.at_eof) continue;
+    auto idle = env.mono - f.last_growth;
+    if (f.rotated) {
+      if (idle >= options_.rotate_wait) {
+        f.FinishStream(env);
+        f.Close();
+        if (!f.matched) {
+          Retire(f);
+          --i;
+        }
+      }
+    } else if (idle >= options_.close_inactive && !f.has_pending()) {
+      f.Close();
+    }
+  }
+}
+
+void LogTailer::MarkRotated(TrackedFile& f, std::string_view how) {
+  f.rotated = true;
+  f.live = false;
+  if (!f.rotation_counted) {
+    ++status_.rotations;
+    f.rotation_counted = true;
+  }
+  Notice(NoticeLevel::kInfo, f.path + " rotated (" + std::string(how) + "); draining it");
+}
+
+void LogTailer::Retire(TrackedFile& f) {
+  Retired r{f.id, f.fp_len, f.path};
+  retired_.push_back(std::move(r));
+  if (retired_.size() > options_.max_retired) {
+    retired_.erase(retired_.begin(),
+                   retired_.begin() + static_cast<long>(retired_.size() - options_.max_retired));
+  }
+  Forget(f.seq);
+}
+
+void LogTailer::Forget(uint64_t seq) {
+  files_.erase(
+      std::remove_if(files_.begin(), files_.end(), [&](const auto& f) { return f->seq == seq; }),
+      files_.end());
+}
+
+void LogTailer::FlushIdle(const RecordSink& sink) {
+  RecordSink counting = [&](const Record& r) {
+    ++status_.records;
+    status_.lines += r.lines;
+    status_.last_record_time = r.time;
+    if (sink) sink(r);
+  };
+  MonoTime now = options_.clock->MonoNow();
+  bool any = false;
+  for (auto& f : files_) any |= f->FlushIfIdle(now, options_.spec.flush_timeout, counting);
+  if (any) metrics_->Sync(status_);
+}
+
+std::optional<MonoTime> LogTailer::NextFlushDeadline() const {
+  std::optional<MonoTime> next;
+  for (const auto& f : files_) {
+    if (!f->has_pending()) continue;
+    MonoTime t = f->last_line_time() + options_.spec.flush_timeout;
+    if (!next || t < *next) next = t;
+  }
+  return next;
+}
+
+void LogTailer::UpdateStatus() {
+  status_.files_open = 0;
+  status_.lag_bytes = 0;
+  status_.files.clear();
+  for (const auto& f : files_) {
+    if (f->is_open()) ++status_.files_open;
+    if (!f->finished && !f->gz && f->copy_of < 0 && f->stat.size > f->position()) {
+      status_.lag_bytes += f->stat.size - f->position();
+    }
+    if (f->copy_of >= 0 || (f->finished && !f->matched)) continue;
+    TailedFileStatus s;
+    s.path = f->path;
+    s.id = f->id;
+    s.offset = f->position();
+    s.size = f->stat.size;
+    s.open = f->is_open();
+    s.rotated = f->rotated;
+    status_.files.push_back(std::move(s));
+  }
+}
+
+LogStatus LogTailer::status() const { return status_; }
+
+std::filesystem::path LogTailer::SpecDirectory() const {
+  auto dir = std::filesystem::path(options_.spec.path).parent_path();
+  return dir.empty() ? std::filesystem::path(".") : dir;
+}
+
+std::vector<std::filesystem::path> LogTailer::WatchDirectories() const {
+  auto dir = SpecDirectory();
+  if (!HasGlobMeta(dir.string())) return {dir};
+  auto r = ExpandGlob(dir.string());
+  return r.ok() ? *r : std::vector<std::filesystem::path>{};
+}
+
+bool LogTailer::Interested(std::string_view file_name) const {
+  std::string name(file_name);
+  if (glob_) {
+    if (::fnmatch(live_name_.c_str(), name.c_str(), 0) == 0) return true;
+  } else if (name == live_name_) {
+    return true;
+  }
+  for (const auto& f : files_) {
+    if (std::filesystem::path(f->path).filename() == name) return true;
+  }
+  // Rotated names and copies of the live file (copytruncate) appear here before they matter.
+  return RotatedNameMatcher(glob_ ? std::string() : live_name_).Matches(name);
+}
+
+TrackedFile* LogTailer::FindByInode(uint64_t device, uint64_t inode) {
+  for (auto& f : files_) {
+    if (f->id.device == device && f->id.inode == inode) return f.get();
+  }
+  return nullptr;
+}
+
+void LogTailer::Notice(NoticeLevel level, const std::string& message) {
+  if (options_.notice) options_.notice(level, options_.spec.name + ": " + message);
+}
+
+void LogTailer::Error(TrackedFile* f, const std::string& key, const std::string& message) {
+  status_.last_error = message;
+  if (f == nullptr) scan_error_ = true;
+  std::string& last = f != nullptr ? f->last_error_key : last_error_key_;
+  if (last == key) return;  // Said once; not again every poll.
+  last = key;
+  Notice(NoticeLevel::kWarning, message);
+}
+
+void LogTailer::Gap(const std::string& message) {
+  ++status_.gap_events;
+  status_.last_error = "gap: " + message;
+  Notice(NoticeLevel::kWarning, "gap: " + message);
+}
+
+}  // namespace cg
