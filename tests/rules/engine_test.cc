@@ -1,7 +1,8 @@
 #include "rules/engine.h"
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
+
+#include <catch2/catch.hpp>
 
 #include "tests/rules/rule_test_util.h"
 
@@ -271,8 +272,7 @@ TEST_CASE("a distinct threshold needs that many different capture values", "[rul
   CHECK(alerts[0].count == 12);
 }
 
-TEST_CASE("levels, loggers, logs and exclude filter the records a rule counts",
-          "[rules][engine]") {
+TEST_CASE("levels, loggers, logs and exclude filter the records a rule counts", "[rules][engine]") {
   auto e = MakeEngine(R"(rules:
   - id: r
     description: d
@@ -285,11 +285,11 @@ TEST_CASE("levels, loggers, logs and exclude filter the records a rule counts",
 )");
   const std::string text = "JMS Connection failed : Connection refused - shutting down";
   const std::string logger = "org.wso2.carbon.apimgt.common.jms.JMSTaskManager";
-  Feed(*e, 0, text, Level::kWarn, logger);                  // Level.
-  Feed(*e, 0, text, Level::kError, "org.example.Other");    // Logger.
-  Feed(*e, 0, text, Level::kError, logger, "gw-errors");    // Log.
+  Feed(*e, 0, text, Level::kWarn, logger);                             // Level.
+  Feed(*e, 0, text, Level::kError, "org.example.Other");               // Logger.
+  Feed(*e, 0, text, Level::kError, logger, "gw-errors");               // Log.
   Feed(*e, 0, text + " Reconnection attempt", Level::kError, logger);  // Exclude.
-  Feed(*e, 0, text, Level::kError, logger);  // Counts.
+  Feed(*e, 0, text, Level::kError, logger);                            // Counts.
   e->Evaluate(Sec(1), kNoMetrics);
   CHECK(e->rule_status()[0].matches == 1);
   REQUIRE(e->alerts().size() == 1);
@@ -314,7 +314,8 @@ TEST_CASE("an alert keeps the first and the most recent matches as bounded evide
   for (int i = 1; i <= 5; ++i) {
     std::string text = "boom " + std::to_string(i);
     if (i == 5) {
-      for (int f = 0; f < 30; ++f) text += "\n\tat org.example.Frame" + std::to_string(f) + "(X.java:1)";
+      for (int f = 0; f < 30; ++f)
+        text += "\n\tat org.example.Frame" + std::to_string(f) + "(X.java:1)";
     }
     Record r = MakeRecord(text, Level::kError, "org.example.A", Sec(i));
     r.offset = static_cast<uint64_t>(i) * 100;
@@ -422,8 +423,7 @@ TEST_CASE("ack marks the alert without changing its state or the verdict", "[rul
   CHECK(a.acked_at == Sec(4));
   CHECK(a.state == AlertState::kFiring);
   CHECK(e->recommendation().verdict == Verdict::kRollback);
-  CHECK(e->Ack("0000000000000000", Sec(5)).message() ==
-        "no alert with id \"0000000000000000\"");
+  CHECK(e->Ack("0000000000000000", Sec(5)).message() == "no alert with id \"0000000000000000\"");
 }
 
 TEST_CASE("a new firing clears the previous ack", "[rules][engine]") {

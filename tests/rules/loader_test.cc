@@ -40,7 +40,8 @@ TEST_CASE("a complete log rule loads with every field", "[rules][loader]") {
   CHECK(r.runbook == "check the DB");
   CHECK(r.severity == Severity::kCritical);
   CHECK(r.kind == RuleKind::kLog);
-  CHECK(r.levels == ((1u << static_cast<int>(Level::kError)) | (1u << static_cast<int>(Level::kFatal))));
+  CHECK(r.levels ==
+        ((1u << static_cast<int>(Level::kError)) | (1u << static_cast<int>(Level::kFatal))));
   CHECK(r.loggers == "TransactionManager$");
   CHECK(r.logs == std::vector<std::string>{"carbon"});
   CHECK(r.threshold.count == 3);
@@ -80,7 +81,7 @@ TEST_CASE("an invalid regex names the rule and quotes RE2's message", "[rules][l
     severity: warning
     match: 'Error (while'
 )") == "r.yaml:5:12: rule \"broken\".match: invalid regular expression: missing ): Error "
-        "(while\n");
+       "(while\n");
 }
 
 TEST_CASE("invalid exclude and loggers regexes are reported too", "[rules][loader]") {
@@ -118,8 +119,9 @@ TEST_CASE("a duplicate id across files is an error at the second file", "[rules]
   auto all = LoadRuleFiles({a, b});
   REQUIRE_FALSE(all.ok());
   REQUIRE(all.error().size() == 1);
-  CHECK(all.error().items()[0].ToString() == b.string() + ":2:5: rule \"x\": duplicate id (first "
-                                                          "defined at " +
+  CHECK(all.error().items()[0].ToString() == b.string() +
+                                                 ":2:5: rule \"x\": duplicate id (first "
+                                                 "defined at " +
                                                  a.string() + ":2:5)");
 }
 
@@ -213,7 +215,7 @@ TEST_CASE("a distinct threshold must name a capture of the pattern", "[rules][lo
     match: 'api:(?P<api>\S+)'
     threshold: {count: 3, distinct: {label: apis, count: 2}}
 )") == "r.yaml:6:45: rule \"a\".threshold.distinct.label: \"apis\" is not a named capture "
-        "(?P<apis>...) of match\n");
+       "(?P<apis>...) of match\n");
 }
 
 TEST_CASE("labels must be valid, unreserved and not collide with captures", "[rules][loader]") {
@@ -224,9 +226,9 @@ TEST_CASE("labels must be valid, unreserved and not collide with captures", "[ru
     match: '(?P<api>\S+)'
     labels: {severity: high, api: x, 9lives: y}
 )") == "r.yaml:6:13: rule \"a\".labels: \"severity\" is reserved\n"
-        "r.yaml:6:13: rule \"a\".labels: \"9lives\" is not a valid label name "
-        "([A-Za-z_][A-Za-z0-9_]*)\n"
-        "r.yaml:5:12: rule \"a\".match: capture \"api\" has the same name as a static label\n");
+       "r.yaml:6:13: rule \"a\".labels: \"9lives\" is not a valid label name "
+       "([A-Za-z_][A-Za-z0-9_]*)\n"
+       "r.yaml:5:12: rule \"a\".match: capture \"api\" has the same name as a static label\n");
 }
 
 TEST_CASE("a YAML syntax error is reported with its position", "[rules][loader]") {
@@ -286,8 +288,7 @@ TEST_CASE("conditions get their documented defaults", "[rules][loader]") {
   CHECK(file->rules[3].for_ == minutes(1));
 }
 
-TEST_CASE("compiling reports an unknown log name at its position with a hint",
-          "[rules][loader]") {
+TEST_CASE("compiling reports an unknown log name at its position with a hint", "[rules][loader]") {
   auto file = LoadRules(
       "rules:\n  - {id: a, description: d, severity: info, match: x, logs: [carbn]}\n", "r.yaml");
   REQUIRE(file.ok());
@@ -300,7 +301,8 @@ TEST_CASE("compiling reports an unknown log name at its position with a hint",
 
 TEST_CASE("compiling reports an unknown target", "[rules][loader]") {
   auto file = LoadRules(
-      "rules:\n  - {id: a, description: d, severity: info, condition: process_down, target: wso2}\n",
+      "rules:\n  - {id: a, description: d, severity: info, condition: process_down, target: "
+      "wso2}\n",
       "r.yaml");
   REQUIRE(file.ok());
   auto set = CompileRules(file->rules, DefaultContext());
@@ -335,8 +337,8 @@ TEST_CASE("source picks the first format the configuration has", "[rules][loader
 
 TEST_CASE("the fingerprint changes with the definition, not the position", "[rules][loader]") {
   auto a = LoadRules("rules:\n  - {id: a, description: d, severity: info, match: x}\n", "1.yaml");
-  auto b = LoadRules("\n\nrules:\n  - {id: a, description: d, severity: info, match: x}\n",
-                     "2.yaml");
+  auto b =
+      LoadRules("\n\nrules:\n  - {id: a, description: d, severity: info, match: x}\n", "2.yaml");
   auto c = LoadRules("rules:\n  - {id: a, description: d, severity: info, match: y}\n", "1.yaml");
   REQUIRE((a.ok() && b.ok() && c.ok()));
   CHECK(Fingerprint(a->rules[0]) == Fingerprint(b->rules[0]));

@@ -68,8 +68,7 @@ TEST_CASE("min_alerts raises the bar for rollback", "[rules][recommendation]") {
   CHECK(two.verdict == Verdict::kRollback);
 }
 
-TEST_CASE("acknowledged alerts count unless the policy says otherwise",
-          "[rules][recommendation]") {
+TEST_CASE("acknowledged alerts count unless the policy says otherwise", "[rules][recommendation]") {
   Alert a = MakeAlert("a", Severity::kCritical, AlertState::kFiring, 1);
   a.acked = true;
   CHECK(Recommend({a}, {}).verdict == Verdict::kRollback);

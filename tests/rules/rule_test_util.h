@@ -29,8 +29,8 @@ inline RuleContext DefaultContext() {
 }
 
 inline Record MakeRecord(std::string_view text, Level level = Level::kError,
-                         std::string_view logger = "org.example.Component",
-                         WallTime time = T0(), std::string_view log = "carbon") {
+                         std::string_view logger = "org.example.Component", WallTime time = T0(),
+                         std::string_view log = "carbon") {
   Record r;
   r.log = std::string(log);
   r.file = "/var/log/wso2/" + std::string(log) + ".log";

@@ -1,0 +1,275 @@
+// The WSO2 rule pack (rules/wso2-apim/*.yaml): it loads, and every rule has fixture records that
+// it must count and records it must not count (tests/fixtures/rules/pack/*.yaml). Records go
+// through the real record assembler of their log's format, as they would live.
+#include <yaml-cpp/yaml.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "collectors/base/fs.h"
+#include "collectors/logs/read_records.h"
+#include "tests/rules/rule_test_util.h"
+#include "tests/support/temp_dir.h"
+
+namespace cg {
+namespace {
+
+namespace fs = std::filesystem;
+using cg::testing::DefaultContext;
+using cg::testing::FakeMetrics;
+using cg::testing::MakeRecord;
+using cg::testing::Sec;
+
+const fs::path kPackDir = fs::path(CG_SOURCE_DIR) / "rules" / "wso2-apim";
+const fs::path kFixtureDir = fs::path(CG_FIXTURES_DIR) / "rules" / "pack";
+
+std::vector<fs::path> PackFiles() {
+  auto files = ExpandGlob((kPackDir / "*.yaml").string());
+  REQUIRE(files.ok());
+  return *files;
+}
+
+std::shared_ptr<const RuleSet> Pack(const RuleContext& ctx = DefaultContext()) {
+  auto specs = LoadRuleFiles(PackFiles());
+  if (!specs.ok()) FAIL(specs.error().ToString());
+  auto set = CompileRules(*specs, ctx);
+  if (!set.ok()) FAIL(set.error().ToString());
+  return *set;
+}
+
+std::unique_ptr<Engine> PackEngine(const RuleContext& ctx = DefaultContext()) {
+  auto e = Engine::Create(Pack(ctx), EngineOptions{});
+  REQUIRE(e.ok());
+  return std::move(e).value();
+}
+
+// Fixture records of the errors log stand for a setup where that is the only WSO2 log (with
+// wso2carbon.log configured too, the pack reads the carbon copy of each WARN/ERROR event).
+RuleContext ContextFor(const std::string& log) {
+  if (log == "carbon") return DefaultContext();
+  RuleContext ctx = DefaultContext();
+  ctx.logs.erase(ctx.logs.begin());
+  return ctx;
+}
+
+// Assembles `text` as one record of log `log` (format from the default context).
+Record Assemble(const std::string& text, const std::string& log) {
+  cg::testing::TempDir dir;
+  auto path = dir.Write("fixture.log", text + (text.ends_with('\n') ? "" : "\n"));
+  LogSpec spec;
+  spec.name = log;
+  for (const auto& l : DefaultContext().logs) {
+    if (l.name == log) spec.format = l.format;
+  }
+  spec.timezone = "UTC";
+  std::vector<Record> records;
+  Status st = ReadRecordsFromFile(
+      path, spec, [&](const Record& r) { records.push_back(r); }, nullptr);
+  REQUIRE(st.ok());
+  REQUIRE(records.size() == 1);
+  return records[0];
+}
+
+uint64_t Matches(Engine& e, const std::string& rule) {
+  for (const auto& s : e.rule_status()) {
+    if (s.id == rule) return s.matches;
+  }
+  FAIL("no rule " << rule << " in the pack");
+  return 0;
+}
+
+struct FixtureText {
+  std::string log = "carbon";
+  std::string text;
+};
+
+std::vector<FixtureText> Texts(const YAML::Node& list) {
+  std::vector<FixtureText> out;
+  if (!list.IsDefined()) return out;
+  for (const auto& item : list) {
+    FixtureText t;
+    if (item.IsMap()) {
+      t.log = item["log"].as<std::string>();
+      t.text = item["text"].as<std::string>();
+    } else {
+      t.text = item.as<std::string>();
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// A case, following a YAML merge key (`<<: *anchor`) by hand if yaml-cpp left it in place.
+YAML::Node Field(const YAML::Node& c, const char* key) {
+  if (c[key].IsDefined()) return c[key];
+  if (c["<<"].IsDefined()) return c["<<"][key];
+  return YAML::Node();
+}
+
+TEST_CASE("the WSO2 rule pack loads and compiles against the shipped config without warnings",
+          "[rules][pack]") {
+  auto specs = LoadRuleFiles(PackFiles());
+  REQUIRE(specs.ok());
+  CHECK(specs->size() >= 55);
+  auto set = CompileRules(*specs, DefaultContext());
+  REQUIRE(set.ok());
+  CHECK((*set)->warnings().empty());
+  for (const auto& r : (*set)->rules()) {
+    INFO(r.spec.id);
+    CHECK(r.spec.id.rfind("wso2.", 0) == 0);
+    CHECK_FALSE(r.spec.description.empty());
+  }
+}
+
+TEST_CASE("every pack log rule counts its fixture records and only those", "[rules][pack]") {
+  std::map<std::string, std::pair<int, int>> covered;  // rule -> (match, no_match) cases.
+  for (const auto& entry : fs::directory_iterator(kFixtureDir)) {
+    YAML::Node doc = YAML::LoadFile(entry.path().string());
+    for (const auto& c : doc["cases"]) {
+      const std::string rule = Field(c, "rule").as<std::string>();
+      for (const auto& t : Texts(Field(c, "match"))) {
+        INFO(entry.path().filename().string() << ": " << rule << " must match:\n" << t.text);
+        auto e = PackEngine(ContextFor(t.log));
+        e->OnRecord(Assemble(t.text, t.log), Sec(0));
+        CHECK(Matches(*e, rule) == 1);
+        covered[rule].first++;
+      }
+      for (const auto& t : Texts(Field(c, "no_match"))) {
+        INFO(entry.path().filename().string() << ": " << rule << " must not match:\n" << t.text);
+        auto e = PackEngine(ContextFor(t.log));
+        e->OnRecord(Assemble(t.text, t.log), Sec(0));
+        CHECK(Matches(*e, rule) == 0);
+        covered[rule].second++;
+      }
+    }
+  }
+  auto set = Pack();
+  for (const auto& r : set->rules()) {
+    if (r.spec.kind != RuleKind::kLog) continue;
+    INFO("pack rule without fixtures: " << r.spec.id);
+    CHECK(covered[r.spec.id].first >= 1);
+    CHECK(covered[r.spec.id].second >= 1);
+  }
+  for (const auto& [rule, counts] : covered) {
+    INFO("fixture for a rule the pack does not have: " << rule);
+    CHECK(set->FindRule(rule) >= 0);
+  }
+}
+
+// The pack's conditions and metric rules are exercised here, one TEST_CASE each.
+const std::set<std::string> kConditionRulesTested = {
+    "wso2.boot.failed", "wso2.jvm.unexpected_restart", "wso2.process.down", "wso2.log.silent",
+    "wso2.process.fd_limit"};
+
+TEST_CASE("every pack condition and metric rule has a test below", "[rules][pack]") {
+  std::set<std::string> in_pack;
+  const auto pack = Pack();
+  for (const auto& r : pack->rules()) {
+    if (r.spec.kind != RuleKind::kLog) in_pack.insert(r.spec.id);
+  }
+  CHECK(in_pack == kConditionRulesTested);
+}
+
+std::vector<std::string> FiringRules(Engine& e) {
+  std::vector<std::string> out;
+  for (const auto& a : e.alerts()) {
+    if (a.state == AlertState::kFiring) out.push_back(a.rule);
+  }
+  return out;
+}
+
+// `rest` is "LEVEL {logger} - message" of a 4.2 carbon line.
+void Feed(Engine& e, int64_t second, std::string_view rest) {
+  Record r = Assemble("TID: [] [] [2024-11-16 02:10:00,000] " + std::string(rest), "carbon");
+  r.time = Sec(second);
+  e.OnRecord(r, Sec(second));
+}
+
+constexpr const char* kStart =
+    " INFO {org.wso2.carbon.core.internal.CarbonCoreActivator} - Starting WSO2 Carbon...";
+constexpr const char* kStarted =
+    " INFO {org.wso2.carbon.core.internal.StartupFinalizerServiceComponent} - WSO2 Carbon "
+    "started in 41 sec";
+
+TEST_CASE("pack: wso2.boot.failed fires for a boot that never completes, not for one that does",
+          "[rules][pack]") {
+  const FakeMetrics none;
+  auto failed = PackEngine();
+  Feed(*failed, 0, kStart);
+  failed->Evaluate(Sec(11 * 60), none);
+  CHECK(FiringRules(*failed) == std::vector<std::string>{"wso2.boot.failed"});
+
+  auto ok = PackEngine();
+  Feed(*ok, 0, kStart);
+  Feed(*ok, 41, kStarted);
+  ok->Evaluate(Sec(11 * 60), none);
+  CHECK(FiringRules(*ok).empty());
+}
+
+TEST_CASE("pack: wso2.jvm.unexpected_restart fires for a crash restart, not a graceful one",
+          "[rules][pack]") {
+  const FakeMetrics none;
+  auto crash = PackEngine();
+  Feed(*crash, 0, kStart);
+  Feed(*crash, 41, kStarted);
+  Feed(*crash, 600, kStart);
+  crash->Evaluate(Sec(601), none);
+  CHECK(FiringRules(*crash) == std::vector<std::string>{"wso2.jvm.unexpected_restart"});
+
+  auto graceful = PackEngine();
+  Feed(*graceful, 0, kStart);
+  Feed(*graceful, 41, kStarted);
+  Feed(*graceful, 590,
+       " INFO {org.wso2.carbon.core.init.CarbonServerManager} - Shutdown hook triggered....");
+  Feed(*graceful, 600, kStart);
+  graceful->Evaluate(Sec(601), none);
+  CHECK(FiringRules(*graceful).empty());
+}
+
+TEST_CASE("pack: wso2.process.down fires after 2 minutes down, not for a quick restart",
+          "[rules][pack]") {
+  auto e = PackEngine();
+  FakeMetrics m;
+  m.Set("process.up", "wso2am", 0);
+  e->Evaluate(Sec(0), m);
+  e->Evaluate(Sec(60), m);
+  CHECK(FiringRules(*e).empty());
+  m.Set("process.up", "wso2am", 1);
+  e->Evaluate(Sec(70), m);
+  CHECK(FiringRules(*e).empty());
+  m.Set("process.up", "wso2am", 0);
+  e->Evaluate(Sec(100), m);
+  e->Evaluate(Sec(220), m);
+  CHECK(FiringRules(*e) == std::vector<std::string>{"wso2.process.down"});
+}
+
+TEST_CASE("pack: wso2.log.silent is informational and needs the target up", "[rules][pack]") {
+  auto e = PackEngine();
+  FakeMetrics m;
+  Feed(*e, 0, kStarted);
+  e->Evaluate(Sec(3600), m);  // Target state unknown: nothing.
+  CHECK(FiringRules(*e).empty());
+  m.Set("process.up", "wso2am", 1);
+  e->Evaluate(Sec(3601), m);
+  CHECK(FiringRules(*e) == std::vector<std::string>{"wso2.log.silent"});
+  CHECK(e->alerts()[0].severity == Severity::kInfo);
+  CHECK(e->recommendation().verdict == Verdict::kContinue);
+}
+
+TEST_CASE("pack: wso2.process.fd_limit fires above 90% for 2 minutes only", "[rules][pack]") {
+  auto e = PackEngine();
+  FakeMetrics m;
+  m.Set("process.fd_limit_ratio", "wso2am", 0.85);
+  e->Evaluate(Sec(0), m);
+  e->Evaluate(Sec(300), m);
+  CHECK(FiringRules(*e).empty());
+  m.Set("process.fd_limit_ratio", "wso2am", 0.95);
+  e->Evaluate(Sec(301), m);
+  e->Evaluate(Sec(421), m);
+  CHECK(FiringRules(*e) == std::vector<std::string>{"wso2.process.fd_limit"});
+}
+
+}  // namespace
+}  // namespace cg
