@@ -92,7 +92,7 @@ void HostCollector::SampleStat() {
   ProcStat& cur = *parsed;
   boot_time_seconds_ = cur.boot_time_seconds;
   summary_.boot_time = WallTime(std::chrono::seconds(cur.boot_time_seconds));
-  summary_.cpus = static_cast<uint32_t>(cur.cores.empty() ? 1 : cur.cores.size());
+  summary_.cpus = static_cast<uint32_t>(cur.cores.size());  // 0 = unknown (no cpuN lines).
   if (prev_stat_) {
     CpuUsage usage = ComputeCpuUsage(*prev_stat_, cur);
     if (usage.total) summary_.cpu = ToUtilisation(*usage.total);

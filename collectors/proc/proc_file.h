@@ -16,6 +16,7 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <filesystem>
 #include <memory>

@@ -130,7 +130,10 @@ void OptionalGauge::Set(std::optional<double> value) {
   } else if (gauge_ != nullptr) {
     family_->Remove(gauge_);
     gauge_ = nullptr;
+  } else if (!settled_ && family_->Has(labels_)) {
+    family_->Remove(&family_->Add(labels_));  // Left by a previous exporter.
   }
+  settled_ = true;
 }
 
 MirroredCounter::MirroredCounter(Counter* counter, Start start)

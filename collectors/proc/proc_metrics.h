@@ -7,7 +7,9 @@
 //
 // Counters mirror the summaries' running totals (incremented by the difference), so they only
 // ever grow. Metrics are never removed on destruction: a replacement exporter on the same
-// registry picks up the same series (prometheus-cpp returns existing label sets).
+// registry picks up the same series (prometheus-cpp returns existing label sets), and the old
+// exporter may safely outlive the new one's creation (e.g. a reload that fails later on). The
+// price: series of a target that a reload removed stay, frozen, until the daemon restarts.
 //
 // Update*() are called from the sampling thread; the registry itself is thread-safe for scrapes.
 #pragma once
@@ -33,7 +35,9 @@ class Family;
 
 namespace cg::proc {
 
-// A gauge that exists in its family only while it has a value.
+// A gauge that exists in its family only while it has a value. The first time it has no value,
+// a series with the same labels left by a previous exporter (a sampler replaced on reload) is
+// removed too, so a stale figure never outlives the process it described.
 class OptionalGauge {
  public:
   OptionalGauge() = default;
@@ -45,6 +49,7 @@ class OptionalGauge {
   prometheus::Family<prometheus::Gauge>* family_ = nullptr;
   std::map<std::string, std::string> labels_;
   prometheus::Gauge* gauge_ = nullptr;
+  bool settled_ = false;  // This object has set or cleared its series at least once.
 };
 
 // A counter that follows a running total kept elsewhere.

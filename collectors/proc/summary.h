@@ -42,7 +42,7 @@ struct HostSummary {
   std::optional<WallTime> sampled_at;  // Time of the latest Sample() call.
   uint64_t samples_total = 0;
 
-  uint32_t cpus = 0;                   // Online cores in the latest /proc/stat.
+  uint32_t cpus = 0;  // Online cores (cpuN lines) in the latest /proc/stat; 0 = unknown.
   std::optional<CpuUtilisation> cpu;   // Aggregate over the last interval.
   std::vector<CoreUtilisation> cores;  // Per core over the last interval, by id.
   // Per mode in CpuUtilisation order (user, nice, system, idle, iowait, irq, softirq, steal):

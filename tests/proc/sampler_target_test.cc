@@ -398,5 +398,24 @@ TEST_CASE("several targets are sampled independently", "[collectors][proc][sampl
         "open fds unavailable: " + (tree / "310/fd").string() + ": No such file or directory");
 }
 
+TEST_CASE("a replacement sampler clears the figures its predecessor left for a down target",
+          "[collectors][proc][sampler][target][metrics]") {
+  WsoFixture f(WsoFixture::By::kPidfile);
+  f.Sample();
+  const std::map<std::string, std::string> l = {{"target", "wso2am"}};
+  REQUIRE(MetricValue(f.registry, "cutover_guard_process_resident_memory_bytes", l));
+  // A reload builds the new sampler while the old one still exists, then drops the old one.
+  auto next = Sampler::Create({.proc_root = f.tree.root(),
+                               .targets = {{.name = "wso2am", .pidfile = f.tree.root() / "x.pid"}},
+                               .registry = &f.registry,
+                               .clock_ticks_per_second = 100});
+  REQUIRE(next.ok());
+  f.sampler = std::move(*next);
+  f.Sample();  // The new pidfile names nothing: down.
+  CHECK(*MetricValue(f.registry, "cutover_guard_process_up", l) == 0.0);
+  CHECK_FALSE(MetricValue(f.registry, "cutover_guard_process_resident_memory_bytes", l));
+  CHECK(SeriesCount(f.registry, "cutover_guard_process_open_fds") == 0);
+}
+
 }  // namespace
 }  // namespace cg
