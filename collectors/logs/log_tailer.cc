@@ -51,6 +51,7 @@ Status LogTailer::Init() {
   std::filesystem::path p(spec.path);
   live_name_ = p.filename().string();
   glob_ = HasGlobMeta(live_name_) || HasGlobMeta(p.parent_path().string());
+  rotated_names_ = std::make_unique<RotatedNameMatcher>(glob_ ? std::string() : live_name_);
   metrics_ = std::make_unique<TailMetrics>(options_.registry, spec.name);
   if (!options_.state_dir.empty()) {
     std::error_code ec;
@@ -107,6 +108,22 @@ void LogTailer::Poll(const RecordSink& sink) {
   status_.bytes += env.bytes_read;
   status_.long_lines += env.long_lines;
   first_poll_ = false;
+  UpdateStatus();
+  metrics_->Sync(status_);
+}
+
+void LogTailer::PollOpenFiles(const RecordSink& sink) {
+  RecordSink counting = [&](const Record& r) {
+    ++status_.records;
+    status_.lines += r.lines;
+    status_.last_record_time = r.time;
+    if (sink) sink(r);
+  };
+  ReadEnv env{counting, options_.clock->Now(), options_.clock->MonoNow(), buf_,
+              options_.max_bytes_per_poll};
+  ReadAll(env);
+  status_.bytes += env.bytes_read;
+  status_.long_lines += env.long_lines;
   UpdateStatus();
   metrics_->Sync(status_);
 }
@@ -511,6 +528,12 @@ std::optional<MonoTime> LogTailer::NextFlushDeadline() const {
   return next;
 }
 
+std::optional<std::chrono::nanoseconds> LogTailer::TimeUntilFlush() const {
+  auto next = NextFlushDeadline();
+  if (!next) return std::nullopt;
+  return *next - options_.clock->MonoNow();
+}
+
 void LogTailer::UpdateStatus() {
   status_.files_open = 0;
   status_.lag_bytes = 0;
@@ -547,17 +570,20 @@ std::vector<std::filesystem::path> LogTailer::WatchDirectories() const {
 }
 
 bool LogTailer::Interested(std::string_view file_name) const {
-  std::string name(file_name);
-  if (glob_) {
-    if (::fnmatch(live_name_.c_str(), name.c_str(), 0) == 0) return true;
-  } else if (name == live_name_) {
-    return true;
-  }
+  if (!glob_ && file_name == live_name_) return true;
   for (const auto& f : files_) {
-    if (std::filesystem::path(f->path).filename() == name) return true;
+    std::string_view p = f->path;
+    if (p.size() > file_name.size() && p.substr(p.size() - file_name.size()) == file_name &&
+        p[p.size() - file_name.size() - 1] == '/') {
+      return true;
+    }
+  }
+  if (glob_) {
+    std::string name(file_name);
+    return ::fnmatch(live_name_.c_str(), name.c_str(), 0) == 0;
   }
   // Rotated names and copies of the live file (copytruncate) appear here before they matter.
-  return RotatedNameMatcher(glob_ ? std::string() : live_name_).Matches(name);
+  return rotated_names_->Matches(file_name);
 }
 
 TrackedFile* LogTailer::FindByInode(uint64_t device, uint64_t inode) {

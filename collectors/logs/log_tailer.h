@@ -50,6 +50,7 @@ class Registry;
 namespace cg {
 
 class TrackedFile;
+class RotatedNameMatcher;
 class TailMetrics;
 class RecordFormat;
 struct CheckpointState;
@@ -91,6 +92,9 @@ class LogTailer {
   // max_bytes_per_poll), handing records to `sink` in order. Never throws; problems are
   // counted, kept in status().last_error and reported through the notice sink.
   void Poll(const RecordSink& sink);
+  // Reads what the files already followed hold, without looking for new or rotated files
+  // (truncation is still detected). For bursts of "file modified" events; Poll() does the rest.
+  void PollOpenFiles(const RecordSink& sink);
   // Hands on pending records whose last line is older than flush_timeout.
   void FlushIdle(const RecordSink& sink);
   // Persists the committed offsets atomically (temp + fsync + rename) if they changed since
@@ -106,6 +110,8 @@ class LogTailer {
   bool Interested(std::string_view file_name) const;
   // When FlushIdle() next has something to do (nullopt: no pending record).
   std::optional<MonoTime> NextFlushDeadline() const;
+  // The same, relative to the tailer's clock (<= 0: due now).
+  std::optional<std::chrono::nanoseconds> TimeUntilFlush() const;
   // The last Poll() stopped at max_bytes_per_poll with data left to read.
   bool backlog() const { return backlog_; }
 
@@ -164,6 +170,7 @@ class LogTailer {
   std::unique_ptr<TailMetrics> metrics_;
   bool glob_ = false;
   std::string live_name_;  // File name part of the spec path (a pattern for globs).
+  std::unique_ptr<RotatedNameMatcher> rotated_names_;  // Of live_name_ (non-glob).
 
   std::vector<std::unique_ptr<TrackedFile>> files_;  // Sorted by seq.
   std::vector<Retired> retired_;
