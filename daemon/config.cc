@@ -263,6 +263,7 @@ Result<Config, Diagnostics> ParseConfig(std::string_view text, const std::filesy
   }
   ReadAlerting(ctx, m.Get("alerting"), dir, &cfg);
   ReadApi(ctx, m.Get("api"), dir, &cfg);
+  ReadRecommendationPolicy(m.Get("recommendation"), ctx, &cfg.recommendation);
   m.Finish();
 
   if (!diags.empty()) return diags;

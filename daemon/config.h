@@ -19,6 +19,7 @@
 #include "collectors/base/diagnostics.h"
 #include "collectors/base/status.h"
 #include "collectors/base/units.h"
+#include "rules/recommendation.h"
 
 namespace cg {
 
@@ -28,6 +29,7 @@ struct TargetConfig {
   std::string name;
   std::filesystem::path pidfile;  // Optional.
   std::string cmdline;            // RE2 over the NUL-separated command line; optional.
+  bool operator==(const TargetConfig&) const = default;
 };
 
 // Named record layouts understood by the tailer (see README "Log formats").
@@ -45,6 +47,7 @@ struct LogConfig {
   uint64_t max_line = 64 * 1024;     // Bytes kept of an over-long line.
   milliseconds poll_interval{1000};  // Stat poll that backs up inotify.
   milliseconds flush_timeout{500};   // Idle time after which a pending record is emitted.
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct CutoverConfig {
@@ -93,7 +96,8 @@ struct Config {
   std::vector<std::filesystem::path> rule_paths;  // What the globs matched, sorted, unique.
   AlertingConfig alerting;
   ApiConfig api;
-  Diagnostics warnings;  // Not fatal (e.g. a rule glob that matches nothing).
+  RecommendationPolicy recommendation;  // `recommendation:` (see README "Rules").
+  Diagnostics warnings;                 // Not fatal (e.g. a rule glob that matches nothing).
 };
 
 // Parses and validates config text. `name` is used in diagnostics and as the base for

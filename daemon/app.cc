@@ -1,0 +1,659 @@
+#include "daemon/app.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <future>
+#include <map>
+#include <mutex>
+
+#include "collectors/base/fs.h"
+#include "collectors/base/units.h"
+#include "collectors/logs/log_tailer.h"
+#include "collectors/proc/sampler.h"
+#include "daemon/config.h"
+#include "daemon/http/api_backend.h"
+#include "daemon/http/http_api.h"
+#include "daemon/log.h"
+#include "daemon/pipeline.h"
+#include "daemon/status_json.h"
+#include "daemon/systemd_notify.h"
+#include "daemon/version.h"
+#include "rules/engine.h"
+#include "rules/json.h"
+
+namespace cg {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+namespace asio = boost::asio;
+
+constexpr milliseconds kCheckpointInterval{5000};
+constexpr milliseconds kMaxEvalInterval{1000};
+constexpr milliseconds kMaxPollInterval{250};
+
+std::string Trim(std::string s) {
+  const char* ws = " \t\r\n";
+  s.erase(s.find_last_not_of(ws) + 1);
+  s.erase(0, s.find_first_not_of(ws));
+  return s;
+}
+
+LogLevel ToLogLevel(NoticeLevel level) {
+  switch (level) {
+    case NoticeLevel::kError:
+      return LogLevel::kError;
+    case NoticeLevel::kWarning:
+      return LogLevel::kWarning;
+    case NoticeLevel::kInfo:
+      break;
+  }
+  return LogLevel::kInfo;
+}
+
+std::string FormatBytes(uint64_t b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 3) v /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+}  // namespace
+
+struct App::Impl {
+  // The HTTP threads' view of the daemon: the published snapshot, and writes posted to the loop.
+  class Backend final : public ApiBackend {
+   public:
+    explicit Backend(Impl* impl) : impl_(impl) {}
+    std::shared_ptr<const ApiSnapshot> Snapshot() const override {
+      std::lock_guard<std::mutex> lock(mu_);
+      return snapshot_;
+    }
+    void Publish(std::shared_ptr<const ApiSnapshot> s) {
+      std::lock_guard<std::mutex> lock(mu_);
+      snapshot_ = std::move(s);
+    }
+    std::future<ApiResult> SetCutover(std::optional<WallTime> at) override {
+      return Post([this, at] { return impl_->DoSetCutover(at); });
+    }
+    std::future<ApiResult> Ack(std::string alert_id) override {
+      return Post([this, id = std::move(alert_id)] { return impl_->DoAck(id); });
+    }
+    std::future<ApiResult> Reload() override {
+      return Post([this] { return impl_->DoReload("API"); });
+    }
+
+   private:
+    // Runs `fn` on the loop; if the loop is gone first, the promise breaks and the HTTP layer
+    // answers 503.
+    template <typename Fn>
+    std::future<ApiResult> Post(Fn fn) {
+      auto promise = std::make_shared<std::promise<ApiResult>>();
+      auto future = promise->get_future();
+      asio::post(impl_->io, [promise, fn = std::move(fn)]() mutable { promise->set_value(fn()); });
+      return future;
+    }
+
+    Impl* impl_;
+    mutable std::mutex mu_;
+    std::shared_ptr<const ApiSnapshot> snapshot_;
+  };
+
+  explicit Impl(AppOptions opts)
+      : options(std::move(opts)),
+        clock(options.clock),
+        registry(std::make_shared<prometheus::Registry>()),
+        signals(io),
+        sample_timer(io),
+        eval_timer(io),
+        poll_timer(io),
+        checkpoint_timer(io),
+        watchdog_timer(io),
+        backend(this),
+        log_limiter(milliseconds(60'000), clock) {}
+
+  // --- Construction -----------------------------------------------------------------------
+
+  Status Init(Diagnostics* problems);
+  Result<std::unique_ptr<Sampler>> MakeSampler(const Config& c);
+  Result<std::unique_ptr<LogTailer>> MakeTailer(const LogConfig& l, const Config& c);
+  void RegisterMetrics();
+  void RestoreAlertState();
+
+  // --- Loop work ----------------------------------------------------------------------------
+
+  void Start();
+  void WaitForSignal();
+  void Schedule(asio::steady_timer& timer, milliseconds every, void (Impl::*work)());
+  void SampleTick();
+  void EvalTick();
+  void PollTick();
+  void CheckpointTick();
+  void WatchdogTick();
+  void Checkpoint();
+  void Publish();
+  void UpdateSystemdStatus();
+  void Stop();
+
+  ApiResult DoSetCutover(std::optional<WallTime> at);
+  ApiResult DoAck(const std::string& id);
+  ApiResult DoReload(std::string_view trigger);
+  void ApplyLogs(const Config& next);
+
+  AppOptions options;
+  const Clock* clock;
+  Config config;
+  // Declared before every component that registers metrics in it, so it outlives them.
+  std::shared_ptr<prometheus::Registry> registry;
+  asio::io_context io;
+  asio::signal_set signals;
+  asio::steady_timer sample_timer, eval_timer, poll_timer, checkpoint_timer, watchdog_timer;
+
+  std::unique_ptr<Sampler> sampler;
+  std::vector<std::unique_ptr<LogTailer>> tailers;
+  std::unique_ptr<Engine> engine;
+  RecordSink sink;  // engine->OnRecord with the live clock; built once.
+
+  Backend backend;
+  std::unique_ptr<HttpApi> http;  // After `backend`: destroyed (and joined) first.
+
+  RateLimiter log_limiter;
+  bool ready = false;
+  bool stopping = false;
+  WallTime started_at{};
+  MonoTime started_mono{};
+  uint64_t reloads_ok = 0, reloads_failed = 0;
+  std::string last_reload_error;
+  std::optional<milliseconds> watchdog_every;
+
+  prometheus::Gauge* ready_gauge = nullptr;
+  prometheus::Counter* reload_ok_counter = nullptr;
+  prometheus::Counter* reload_fail_counter = nullptr;
+  prometheus::Counter* checkpoint_fail_counter = nullptr;
+};
+
+Result<std::unique_ptr<Sampler>> App::Impl::MakeSampler(const Config& c) {
+  SamplerOptions so;
+  so.proc_root = c.proc_root;
+  for (const auto& t : c.targets) so.targets.push_back(ToTargetSpec(t));
+  so.sample_interval = c.sample_interval;
+  so.history = c.history;
+  so.registry = registry.get();
+  return Sampler::Create(std::move(so));
+}
+
+Result<std::unique_ptr<LogTailer>> App::Impl::MakeTailer(const LogConfig& l, const Config& c) {
+  LogTailerOptions to;
+  to.spec = ToLogSpec(l);
+  to.state_dir = c.state_dir;
+  to.registry = registry.get();
+  to.clock = clock;
+  // The tailer's notices already start with the log's name.
+  to.notice = [](NoticeLevel level, std::string_view message) {
+    Log::Write(ToLogLevel(level), message);
+  };
+  return LogTailer::Create(std::move(to));
+}
+
+Status App::Impl::Init(Diagnostics* problems) {
+  auto loaded = LoadConfigFile(options.config_path);
+  if (!loaded.ok()) {
+    problems->Append(loaded.error());
+    return Status::Error("invalid configuration");
+  }
+  config = std::move(loaded).value();
+  if (!options.proc_root_override.empty()) config.proc_root = options.proc_root_override;
+  for (const auto& w : config.warnings.items()) LogWarning(w.ToString());
+
+  auto rules = BuildRuleSet(config);
+  if (!rules.ok()) problems->Append(rules.error());
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.state_dir, ec);
+  if (ec) {
+    problems->Add("", 0, 0,
+                  "state_dir " + config.state_dir.string() + ": cannot create: " + ec.message());
+  }
+  std::string token;
+  if (!config.api.token_file.empty()) {
+    auto t = ReadFile(config.api.token_file);
+    if (!t.ok()) {
+      problems->Add("", 0, 0, "api.token_file: " + t.error().message());
+    } else {
+      token = Trim(*t);
+      if (token.empty()) problems->Add("", 0, 0, "api.token_file: the token file is empty");
+    }
+  }
+
+  auto s = MakeSampler(config);
+  if (!s.ok()) {
+    problems->Add("", 0, 0, "sampler: " + s.error().message());
+  } else {
+    sampler = std::move(s).value();
+  }
+  if (!ec) {
+    for (const auto& l : config.logs) {
+      auto t = MakeTailer(l, config);
+      if (!t.ok()) {
+        problems->Add("", 0, 0, "log " + l.name + ": " + t.error().message());
+      } else {
+        tailers.push_back(std::move(t).value());
+      }
+    }
+  }
+  if (rules.ok()) {
+    EngineOptions eo;
+    eo.policy = config.recommendation;
+    eo.cutover_at = config.cutover.at;
+    eo.warmup = config.cutover.warmup;
+    eo.registry = registry.get();
+    auto e = Engine::Create(std::move(rules).value(), std::move(eo));
+    if (!e.ok()) {
+      problems->Add("", 0, 0, "rule engine: " + e.error().message());
+    } else {
+      engine = std::move(e).value();
+    }
+  }
+  if (!problems->empty()) return Status::Error("startup failed");
+
+  RegisterMetrics();
+  RestoreAlertState();
+  sink = [this](const Record& r) { engine->OnRecord(r, clock->Now()); };
+
+  HttpApiOptions ho;
+  ho.listen = config.listen;
+  ho.token = token;
+  ho.max_body_bytes = config.api.max_body_bytes;
+  ho.threads = static_cast<int>(config.api.threads);
+  ho.registry = registry.get();
+  ho.backend = &backend;
+  ho.clock = clock;
+  ho.log = [](int priority, std::string_view message) {
+    Log::Write(static_cast<LogLevel>(std::clamp(priority, 3, 7)), message);
+  };
+  auto h = HttpApi::Create(std::move(ho));
+  if (!h.ok()) {
+    problems->Add("", 0, 0, "listen " + config.listen.ToString() + ": " + h.error().message());
+    return Status::Error("startup failed");
+  }
+  http = std::move(h).value();
+  return Status::Ok();
+}
+
+void App::Impl::RegisterMetrics() {
+  ready_gauge = &prometheus::BuildGauge()
+                     .Name("cutover_guard_ready")
+                     .Help("1 once checkpoints are restored and the first sample is taken")
+                     .Register(*registry)
+                     .Add({});
+  auto& reloads = prometheus::BuildCounter()
+                      .Name("cutover_guard_reloads_total")
+                      .Help("Configuration and rule reloads by result")
+                      .Register(*registry);
+  reload_ok_counter = &reloads.Add({{"result", "success"}});
+  reload_fail_counter = &reloads.Add({{"result", "failure"}});
+  checkpoint_fail_counter = &prometheus::BuildCounter()
+                                 .Name("cutover_guard_checkpoint_failures_total")
+                                 .Help("Failed writes of log checkpoints or alert state")
+                                 .Register(*registry)
+                                 .Add({});
+}
+
+void App::Impl::RestoreAlertState() {
+  const auto path = config.state_dir / "alerts.json";
+  if (!std::filesystem::exists(path)) return;
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    LogWarning("alert state: " + text.error().message());
+    return;
+  }
+  json state = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  Status s = state.is_discarded() ? Status::Error("not valid JSON") : engine->RestoreState(state);
+  if (!s.ok()) {
+    // Never fatal: the worst case is alerts that fire again, which is the safe direction.
+    LogWarning("alert state " + path.string() + ": " + s.message() + "; starting fresh");
+    std::error_code ec;
+    std::filesystem::rename(path, path.string() + ".corrupt", ec);
+  }
+}
+
+void App::Impl::Schedule(asio::steady_timer& timer, milliseconds every, void (Impl::*work)()) {
+  timer.expires_after(every);
+  timer.async_wait([this, &timer, every, work](const boost::system::error_code& ec) {
+    if (ec || stopping) return;
+    (this->*work)();
+    Schedule(timer, every, work);
+  });
+}
+
+void App::Impl::Start() {
+  started_at = clock->Now();
+  started_mono = clock->MonoNow();
+  signals.add(SIGHUP);
+  signals.add(SIGTERM);
+  signals.add(SIGINT);
+  WaitForSignal();
+
+  LogInfo("cutover-guard " + std::string(kVersion) + " listening on " + http->address() + ", " +
+          std::to_string(tailers.size()) + " log(s), " + std::to_string(config.targets.size()) +
+          " target(s), " + std::to_string(engine->rules().rules().size()) + " rule(s)");
+  // First work right away: a sample (ratios need two), a poll, a publication.
+  SampleTick();
+  PollTick();
+  EvalTick();
+  Schedule(sample_timer, config.sample_interval, &Impl::SampleTick);
+  Schedule(eval_timer, std::min(config.sample_interval, kMaxEvalInterval), &Impl::EvalTick);
+  milliseconds poll_every = kMaxPollInterval;
+  for (const auto& l : config.logs) poll_every = std::min(poll_every, l.poll_interval);
+  Schedule(poll_timer, poll_every, &Impl::PollTick);
+  Schedule(checkpoint_timer, kCheckpointInterval, &Impl::CheckpointTick);
+  if (auto wd = SystemdNotifier::WatchdogInterval()) {
+    watchdog_every = std::max(milliseconds(100), std::chrono::duration_cast<milliseconds>(*wd) / 2);
+    Schedule(watchdog_timer, *watchdog_every, &Impl::WatchdogTick);
+  }
+}
+
+void App::Impl::WaitForSignal() {
+  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec || stopping) return;
+    if (signo == SIGHUP) {
+      SystemdNotifier::Reloading();
+      (void)DoReload("SIGHUP");
+      SystemdNotifier::Ready();
+      WaitForSignal();
+      return;
+    }
+    LogInfo(std::string("received ") + (signo == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+    Stop();
+  });
+}
+
+void App::Impl::SampleTick() { sampler->Sample(clock->Now(), clock->MonoNow()); }
+
+void App::Impl::PollTick() {
+  for (auto& t : tailers) t->Poll(sink);
+}
+
+void App::Impl::EvalTick() {
+  const WallTime now = clock->Now();
+  for (auto& t : tailers) t->FlushIdle(sink);
+  engine->Evaluate(now, *sampler);
+  for (const AlertEvent& e : engine->TakeTransitions()) {
+    if (e.kind == AlertEvent::Kind::kRecommendationChanged) {
+      LogWarning("recommendation: " + e.previous + " -> " + e.recommendation);
+    } else {
+      LogLevel level =
+          e.alert.severity == Severity::kCritical && e.kind == AlertEvent::Kind::kFiring
+              ? LogLevel::kError
+              : LogLevel::kWarning;
+      Log::Write(level, "alert " + std::string(AlertEventKindName(e.kind)) + ": " + e.alert.rule +
+                            " [" + std::string(SeverityName(e.alert.severity)) +
+                            "] id=" + e.alert.id);
+    }
+  }
+  if (!ready && sampler->has_sampled()) {
+    ready = true;
+    ready_gauge->Set(1);
+    SystemdNotifier::Ready();
+    LogInfo("ready");
+  }
+  Publish();
+  UpdateSystemdStatus();
+}
+
+void App::Impl::CheckpointTick() { Checkpoint(); }
+
+void App::Impl::WatchdogTick() { SystemdNotifier::Watchdog(); }
+
+void App::Impl::Checkpoint() {
+  for (auto& t : tailers) {
+    Status s = t->Checkpoint();
+    if (!s.ok()) {
+      checkpoint_fail_counter->Increment();
+      log_limiter.Write(LogLevel::kError, "checkpoint:" + t->spec().name, s.message());
+    }
+  }
+  // Saved in the same loop turn as the offsets, so the two agree after a restart.
+  Status s = WriteFileAtomic(config.state_dir / "alerts.json", engine->SaveState().dump());
+  if (!s.ok()) {
+    checkpoint_fail_counter->Increment();
+    log_limiter.Write(LogLevel::kError, "checkpoint:alerts", s.message());
+  }
+}
+
+void App::Impl::Publish() {
+  const WallTime now = clock->Now();
+  auto snap = std::make_shared<ApiSnapshot>();
+  Recommendation rec = engine->recommendation();
+  json status = ToJson(rec);
+  std::vector<Alert> alerts = engine->alerts();
+  std::map<std::string, uint64_t> firing_by_severity = {
+      {"info", 0}, {"warning", 0}, {"critical", 0}};
+  uint64_t firing = 0, pending = 0;
+  snap->alerts = json::array();
+  for (const Alert& a : alerts) {
+    if (a.state == AlertState::kFiring) {
+      ++firing;
+      ++firing_by_severity[std::string(SeverityName(a.severity))];
+    } else if (a.state == AlertState::kPending) {
+      ++pending;
+    }
+    snap->alerts.push_back(ToJson(a));
+  }
+  status["alerts"] = {
+      {"firing", firing}, {"pending", pending}, {"firing_by_severity", firing_by_severity}};
+  auto cutover = engine->cutover();
+  status["cutover"] = {
+      {"at", cutover ? json(FormatRfc3339(*cutover)) : json(nullptr)},
+      {"since_seconds",
+       cutover ? json(std::chrono::duration<double>(now - *cutover).count()) : json(nullptr)},
+      {"warmup_seconds", std::chrono::duration<double>(config.cutover.warmup).count()}};
+  status["host"] = ToJson(sampler->host());
+  status["targets"] = json::array();
+  for (const auto& t : sampler->targets()) status["targets"].push_back(ToJson(t));
+  status["logs"] = json::array();
+  for (const auto& t : tailers) status["logs"].push_back(ToJson(t->status()));
+  status["daemon"] = {
+      {"version", kVersion},
+      {"instance", config.instance},
+      {"config", options.config_path.string()},
+      {"started_at", FormatRfc3339(started_at)},
+      {"uptime_seconds", std::chrono::duration<double>(clock->MonoNow() - started_mono).count()},
+      {"ready", ready},
+      {"records", engine->records()},
+      {"rules", engine->rules().rules().size()},
+      {"reloads", {{"success", reloads_ok}, {"failure", reloads_failed}}},
+      {"last_reload_error", last_reload_error}};
+  snap->status = std::move(status);
+  snap->rules = json::array();
+  for (const auto& r : engine->rule_status()) snap->rules.push_back(ToJson(r));
+
+  auto history = std::make_shared<SeriesHistory>();
+  const WallTime since = now - config.history;
+  auto add = [&](std::string_view series, const std::string& target) {
+    std::vector<SamplePoint> points;
+    for (const auto& p : sampler->History(series, target, since))
+      points.push_back({p.time, p.value});
+    history->Set(std::string(series), target, std::move(points));
+  };
+  for (auto name : Sampler::HostSeriesNames()) add(name, "");
+  for (const auto& t : config.targets) {
+    for (auto name : Sampler::ProcessSeriesNames()) add(name, t.name);
+  }
+  snap->samples = std::move(history);
+  snap->ready = ready;
+  snap->loop_heartbeat = clock->MonoNow();
+  backend.Publish(std::move(snap));
+}
+
+void App::Impl::UpdateSystemdStatus() {
+  if (!SystemdNotifier::Enabled()) return;
+  uint64_t files = 0, lag = 0;
+  for (const auto& t : tailers) {
+    LogStatus s = t->status();
+    files += s.files_open;
+    lag += s.lag_bytes;
+  }
+  Recommendation rec = engine->recommendation();
+  SystemdNotifier::Status("recommendation " + std::string(VerdictName(rec.verdict)) + " (" +
+                          std::to_string(rec.reasons.size()) + " reason(s)); tailing " +
+                          std::to_string(files) + " file(s), lag " + FormatBytes(lag));
+}
+
+ApiResult App::Impl::DoSetCutover(std::optional<WallTime> at) {
+  WallTime mark = at.value_or(clock->Now());
+  engine->SetCutover(mark);
+  LogInfo("cutover mark set to " + FormatRfc3339(mark));
+  Publish();
+  return json{{"cutover", FormatRfc3339(mark)}};
+}
+
+ApiResult App::Impl::DoAck(const std::string& id) {
+  bool known = false;
+  for (const Alert& a : engine->alerts()) known = known || a.id == id;
+  if (!known) return ApiError::NotFound("no alert with id " + id);
+  Status s = engine->Ack(id, clock->Now());
+  if (!s.ok()) return ApiError::Conflict(s.message());
+  Publish();
+  return json{{"acknowledged", id}};
+}
+
+void App::Impl::ApplyLogs(const Config& next) {
+  // Unchanged logs keep their tailer (and its open files); changed or removed ones are
+  // checkpointed and closed; a changed one resumes from that checkpoint under its new spec.
+  std::vector<std::unique_ptr<LogTailer>> kept;
+  for (const auto& l : next.logs) {
+    auto old_cfg = std::find_if(config.logs.begin(), config.logs.end(),
+                                [&](const LogConfig& o) { return o.name == l.name; });
+    auto old = std::find_if(tailers.begin(), tailers.end(),
+                            [&](const auto& t) { return t && t->spec().name == l.name; });
+    if (old != tailers.end() && old_cfg != config.logs.end() && *old_cfg == l &&
+        next.state_dir == config.state_dir) {
+      kept.push_back(std::move(*old));
+      continue;
+    }
+    if (old != tailers.end()) {
+      Status s = (*old)->Checkpoint();
+      if (!s.ok()) LogError(s.message());
+      old->reset();
+    }
+    auto t = MakeTailer(l, next);
+    if (!t.ok()) {
+      LogError("log " + l.name + ": " + t.error().message());
+      continue;
+    }
+    kept.push_back(std::move(t).value());
+  }
+  for (auto& t : tailers) {
+    if (t) {
+      Status s = t->Checkpoint();
+      if (!s.ok()) LogError(s.message());
+    }
+  }
+  tailers = std::move(kept);
+}
+
+ApiResult App::Impl::DoReload(std::string_view trigger) {
+  auto fail = [&](const std::string& why) -> ApiResult {
+    ++reloads_failed;
+    reload_fail_counter->Increment();
+    last_reload_error = why;
+    LogError("reload (" + std::string(trigger) + ") failed, keeping the running configuration:\n" +
+             why);
+    Publish();
+    return ApiError::Conflict(why);
+  };
+  auto loaded = LoadConfigFile(options.config_path);
+  if (!loaded.ok()) return fail(loaded.error().ToString());
+  Config next = std::move(loaded).value();
+  if (!options.proc_root_override.empty()) next.proc_root = options.proc_root_override;
+  auto rules = BuildRuleSet(next);
+  if (!rules.ok()) return fail(rules.error().ToString());
+  std::unique_ptr<Sampler> new_sampler;
+  if (next.targets != config.targets || next.proc_root != config.proc_root ||
+      next.sample_interval != config.sample_interval || next.history != config.history) {
+    auto s = MakeSampler(next);
+    if (!s.ok()) return fail("sampler: " + s.error().message());
+    new_sampler = std::move(s).value();
+  }
+
+  // Everything validated: apply.
+  if (new_sampler) {
+    sampler = std::move(new_sampler);
+    sampler->Sample(clock->Now(), clock->MonoNow());
+  }
+  ApplyLogs(next);
+  engine->SetRuleSet(std::move(rules).value());
+  if (next.cutover.at != config.cutover.at) engine->SetCutover(next.cutover.at);
+  if (next.listen.ToString() != config.listen.ToString() ||
+      next.api.threads != config.api.threads || next.api.token_file != config.api.token_file) {
+    LogWarning("reload: listen and api changes take effect at the next restart");
+  }
+  for (const auto& w : next.warnings.items()) LogWarning(w.ToString());
+  config = std::move(next);
+  ++reloads_ok;
+  reload_ok_counter->Increment();
+  last_reload_error.clear();
+  LogInfo("reloaded (" + std::string(trigger) +
+          "): " + std::to_string(engine->rules().rules().size()) + " rule(s), " +
+          std::to_string(tailers.size()) + " log(s)");
+  Publish();
+  return json{{"reloaded", true},
+              {"rules", engine->rules().rules().size()},
+              {"logs", tailers.size()},
+              {"targets", config.targets.size()}};
+}
+
+void App::Impl::Stop() {
+  if (stopping) return;
+  stopping = true;
+  SystemdNotifier::Stopping();
+  for (auto* t : {&sample_timer, &eval_timer, &poll_timer, &checkpoint_timer, &watchdog_timer}) {
+    t->cancel();
+  }
+  signals.cancel();
+  if (http) http->Stop();
+  Checkpoint();
+  io.stop();
+}
+
+App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+App::~App() = default;
+
+Result<std::unique_ptr<App>, Diagnostics> App::Create(AppOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  Diagnostics problems;
+  if (!impl->Init(&problems).ok()) return problems;
+  return std::unique_ptr<App>(new App(std::move(impl)));
+}
+
+int App::Run() {
+  impl_->Start();
+  impl_->io.run();
+  LogInfo("stopped");
+  return 0;
+}
+
+void App::RequestStop() {
+  asio::post(impl_->io, [impl = impl_.get()] { impl->Stop(); });
+}
+
+void App::RequestReload() {
+  asio::post(impl_->io, [impl = impl_.get()] { (void)impl->DoReload("request"); });
+}
+
+uint16_t App::port() const { return impl_->http->port(); }
+ApiBackend& App::backend() { return impl_->backend; }
+
+}  // namespace cg

@@ -1,0 +1,59 @@
+// The running daemon: one boost::asio::io_context, run by one thread, owns all mutable state
+// (sampler, tailers, rule engine). Timers decide when things run; a signal_set handles SIGHUP
+// (reload), SIGTERM and SIGINT (graceful stop). The HTTP server's threads only read the
+// immutable snapshot the loop publishes, and post writes (cutover mark, ack, reload) to the loop.
+//
+//   sample timer (sample_interval)  Sampler::Sample
+//   eval timer (<= 1 s)             FlushIdle, Engine::Evaluate, transitions -> notifier,
+//                                   snapshot publication, systemd STATUS=, READY=1 once ready
+//   poll timer / watcher            LogTailer::Poll -> Engine::OnRecord
+//   checkpoint timer (5 s)          tailer offsets + alert state to state_dir
+//   watchdog timer (WatchdogSec/2)  WATCHDOG=1 (only while the loop turns)
+//
+// Thread-safety: Create/Run on one thread; RequestStop/RequestReload from any thread.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "collectors/base/clock.h"
+#include "collectors/base/diagnostics.h"
+#include "collectors/base/status.h"
+
+namespace cg {
+
+class ApiBackend;
+
+struct AppOptions {
+  std::filesystem::path config_path;
+  std::string proc_root_override;               // --proc-root; "" keeps the config's.
+  const Clock* clock = &RealClock::Instance();  // Not owned.
+};
+
+class App {
+ public:
+  // Reads and validates the config and rules, creates the state directory, restores
+  // checkpoints and alert state, and binds the HTTP port. Every problem found is returned
+  // (startup is the one place where problems are fatal).
+  static Result<std::unique_ptr<App>, Diagnostics> Create(AppOptions options);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Runs the event loop until a stop is requested; flushes checkpoints, alert state and the
+  // notification spool, then returns the exit code (0).
+  int Run();
+  void RequestStop();    // Thread-safe (what SIGTERM does).
+  void RequestReload();  // Thread-safe (what SIGHUP does).
+
+  uint16_t port() const;  // The bound HTTP port.
+  ApiBackend& backend();
+
+ private:
+  struct Impl;
+  explicit App(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cg
