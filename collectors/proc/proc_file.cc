@@ -120,7 +120,8 @@ void FdDirectory::Close() {
   fd_ = -1;
 }
 
-int FdDirectory::Count(uint64_t* count) {
+int FdDirectory::Count(uint64_t* count, bool* listed) {
+  if (listed != nullptr) *listed = false;
   if (fd_ >= 0 && !root_->is_procfs() && IsUnlinked(fd_)) Close();
   if (fd_ < 0) {
     fd_ = ::openat(root_->fd(), relative_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -163,6 +164,7 @@ int FdDirectory::Count(uint64_t* count) {
     }
   }
   *count = n;
+  if (listed != nullptr) *listed = true;
   return 0;
 }
 

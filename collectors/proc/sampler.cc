@@ -158,7 +158,8 @@ Result<std::unique_ptr<Sampler>> Sampler::Create(SamplerOptions options) {
       matcher = std::move(*m);
     }
     s->targets_.push_back(std::make_unique<proc::TargetCollector>(
-        t.name, t.pidfile, std::move(matcher), s->root_.get(), s->ticks_per_second_));
+        t.name, t.pidfile, std::move(matcher), s->root_.get(), s->ticks_per_second_,
+        options.fd_listing_interval));
     target_names.push_back(t.name);
   }
   s->host_ = std::make_unique<proc::HostCollector>(s->root_.get(), s->ticks_per_second_);

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -29,9 +30,12 @@ namespace cg::proc {
 class TargetCollector {
  public:
   // `root` is not owned and must outlive the collector; `matcher` may be null (pidfile only).
+  // `fd_listing_interval`: how long an fd count obtained by listing /proc/PID/fd (kernels
+  // before 6.2) is reused before listing again; the O(1) count of newer kernels is read on
+  // every sample.
   TargetCollector(std::string name, std::filesystem::path pidfile,
                   std::unique_ptr<CmdlineMatcher> matcher, const ProcRoot* root,
-                  double ticks_per_second);
+                  double ticks_per_second, std::chrono::nanoseconds fd_listing_interval);
   ~TargetCollector();
 
   // True when the next Sample() will have to search for the process (nothing known).
@@ -78,6 +82,9 @@ class TargetCollector {
   MonoTime prev_mono_{};
   bool fd_denied_ = false;  // /proc/PID/fd refused for the current identity: stop retrying.
   std::string fd_denied_text_;
+  std::chrono::nanoseconds fd_listing_interval_;
+  std::optional<uint64_t> listed_fds_;  // Last count obtained by listing, and when.
+  MonoTime listed_at_{};
 
   TargetSummary summary_;
   std::vector<ReadError> errors_;

@@ -417,5 +417,44 @@ TEST_CASE("a replacement sampler clears the figures its predecessor left for a d
   CHECK(SeriesCount(f.registry, "cutover_guard_process_open_fds") == 0);
 }
 
+TEST_CASE("an fd count obtained by listing is reused for fd_listing_interval",
+          "[collectors][proc][sampler][target]") {
+  ProcTree tree;
+  tree.Overlay("host/t0");
+  tree.Overlay("wso2/t0");
+  auto s = Sampler::Create({.proc_root = tree.root(),
+                            .targets = {{.name = "wso2am", .cmdline = kPattern}},
+                            .clock_ticks_per_second = 100,
+                            .fd_listing_interval = std::chrono::seconds(10)});
+  REQUIRE(s.ok());
+  FakeClock clock;
+  auto sample = [&](std::chrono::seconds advance) {
+    clock.Advance(advance);
+    (*s)->Sample(clock.Now(), clock.MonoNow());
+    return *(*s)->targets()[0].open_fds;
+  };
+  CHECK(sample(std::chrono::seconds(0)) == 16);
+  tree.Write("4242/fd/16", "");
+  CHECK(sample(std::chrono::seconds(9)) == 16);  // A fixture tree is always listed: reused.
+  CHECK(sample(std::chrono::seconds(1)) == 17);  // 10 s after the listing: listed again.
+}
+
+TEST_CASE("fd_listing_interval 0 lists on every sample", "[collectors][proc][sampler][target]") {
+  ProcTree tree;
+  tree.Overlay("host/t0");
+  tree.Overlay("wso2/t0");
+  auto s = Sampler::Create({.proc_root = tree.root(),
+                            .targets = {{.name = "wso2am", .cmdline = kPattern}},
+                            .clock_ticks_per_second = 100,
+                            .fd_listing_interval = std::chrono::seconds(0)});
+  REQUIRE(s.ok());
+  FakeClock clock;
+  (*s)->Sample(clock.Now(), clock.MonoNow());
+  tree.Remove("4242/fd/15");
+  clock.Advance(std::chrono::seconds(1));
+  (*s)->Sample(clock.Now(), clock.MonoNow());
+  CHECK((*s)->targets()[0].open_fds == 15u);
+}
+
 }  // namespace
 }  // namespace cg
