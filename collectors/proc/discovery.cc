@@ -117,11 +117,19 @@ Located Locate(const LocatorSpec& spec, LocateContext& ctx) {
       std::string stat_text;
       std::optional<Candidate> c;
       std::optional<PidStat> ps;
+      std::string parse_error;
       if (ReadFileAt(ctx.root->fd(), PidPath(*pid, "stat").c_str(), &stat_text) == 0) {
-        if (auto parsed = ParsePidStat(stat_text); parsed.ok()) ps = *parsed;
+        auto parsed = ParsePidStat(stat_text);
+        if (parsed.ok()) {
+          ps = *parsed;
+        } else {
+          parse_error = parsed.error().message();
+        }
       }
       std::string cmdline;
-      if (!ps) {
+      if (!parse_error.empty()) {
+        out.problems.push_back(p + ", whose stat cannot be read: " + parse_error);
+      } else if (!ps) {
         out.problems.push_back(p + ", which is not running");
       } else if (IsDeadState(ps->state)) {
         out.problems.push_back(p + ", which has exited (zombie)");

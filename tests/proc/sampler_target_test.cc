@@ -347,6 +347,9 @@ TEST_CASE("a garbled stat of the known JVM is counted and the target rediscovere
         (f.tree / "4242/stat").string() + ": pid stat: truncated (fewer than 24 fields)");
   CHECK(*MetricValue(f.registry, "cutover_guard_process_read_errors_total",
                      {{"target", "wso2am"}, {"file", "stat"}, {"reason", "parse"}}) == 1.0);
+  REQUIRE(t.problems.size() == 3);
+  CHECK(t.problems[2].ends_with(
+      "names pid 4242, whose stat cannot be read: pid stat: truncated (fewer than 24 fields)"));
   f.tree.Overlay("wso2/t0");
   TargetSummary back = f.Sample();
   CHECK(back.up);
