@@ -17,6 +17,7 @@
 #include "collectors/base/fs.h"
 #include "collectors/base/units.h"
 #include "collectors/logs/log_tailer.h"
+#include "collectors/logs/log_watcher.h"
 #include "collectors/proc/sampler.h"
 #include "daemon/config.h"
 #include "daemon/http/api_backend.h"
@@ -38,7 +39,6 @@ namespace asio = boost::asio;
 
 constexpr milliseconds kCheckpointInterval{5000};
 constexpr milliseconds kMaxEvalInterval{1000};
-constexpr milliseconds kMaxPollInterval{250};
 
 std::string Trim(std::string s) {
   const char* ws = " \t\r\n";
@@ -117,7 +117,6 @@ struct App::Impl {
         signals(io),
         sample_timer(io),
         eval_timer(io),
-        poll_timer(io),
         checkpoint_timer(io),
         watchdog_timer(io),
         backend(this),
@@ -138,7 +137,7 @@ struct App::Impl {
   void Schedule(asio::steady_timer& timer, milliseconds every, void (Impl::*work)());
   void SampleTick();
   void EvalTick();
-  void PollTick();
+  void StartWatcher();
   void CheckpointTick();
   void WatchdogTick();
   void Checkpoint();
@@ -158,10 +157,11 @@ struct App::Impl {
   std::shared_ptr<prometheus::Registry> registry;
   asio::io_context io;
   asio::signal_set signals;
-  asio::steady_timer sample_timer, eval_timer, poll_timer, checkpoint_timer, watchdog_timer;
+  asio::steady_timer sample_timer, eval_timer, checkpoint_timer, watchdog_timer;
 
   std::unique_ptr<Sampler> sampler;
   std::vector<std::unique_ptr<LogTailer>> tailers;
+  std::unique_ptr<LogWatcher> watcher;  // Wakes the tailers (inotify + stat poll); after them.
   std::unique_ptr<Engine> engine;
   RecordSink sink;  // engine->OnRecord with the live clock; built once.
 
@@ -350,13 +350,10 @@ void App::Impl::Start() {
           " target(s), " + std::to_string(engine->rules().rules().size()) + " rule(s)");
   // First work right away: a sample (ratios need two), a poll, a publication.
   SampleTick();
-  PollTick();
+  StartWatcher();
   EvalTick();
   Schedule(sample_timer, config.sample_interval, &Impl::SampleTick);
   Schedule(eval_timer, std::min(config.sample_interval, kMaxEvalInterval), &Impl::EvalTick);
-  milliseconds poll_every = kMaxPollInterval;
-  for (const auto& l : config.logs) poll_every = std::min(poll_every, l.poll_interval);
-  Schedule(poll_timer, poll_every, &Impl::PollTick);
   Schedule(checkpoint_timer, kCheckpointInterval, &Impl::CheckpointTick);
   if (auto wd = SystemdNotifier::WatchdogInterval()) {
     watchdog_every = std::max(milliseconds(100), std::chrono::duration_cast<milliseconds>(*wd) / 2);
@@ -381,13 +378,22 @@ void App::Impl::WaitForSignal() {
 
 void App::Impl::SampleTick() { sampler->Sample(clock->Now(), clock->MonoNow()); }
 
-void App::Impl::PollTick() {
-  for (auto& t : tailers) t->Poll(sink);
+void App::Impl::StartWatcher() {
+  std::vector<LogTailer*> raw;
+  for (auto& t : tailers) raw.push_back(t.get());
+  LogWatcherOptions wo;
+  // The loop checkpoints offsets together with the alert state (CheckpointTick), so that
+  // both agree after a restart; the watcher must not write offsets on its own schedule.
+  wo.checkpoint_interval = milliseconds(0);
+  wo.notice = [](NoticeLevel level, std::string_view message) {
+    Log::Write(ToLogLevel(level), message);
+  };
+  watcher = std::make_unique<LogWatcher>(io, std::move(raw), sink, std::move(wo));
+  watcher->Start();
 }
 
 void App::Impl::EvalTick() {
   const WallTime now = clock->Now();
-  for (auto& t : tailers) t->FlushIdle(sink);
   engine->Evaluate(now, *sampler);
   for (const AlertEvent& e : engine->TakeTransitions()) {
     if (e.kind == AlertEvent::Kind::kRecommendationChanged) {
@@ -593,7 +599,11 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
     sampler = std::move(new_sampler);
     sampler->Sample(clock->Now(), clock->MonoNow());
   }
+  // The watcher holds the tailers by pointer: stop it around the swap.
+  watcher->Stop();
+  watcher.reset();
   ApplyLogs(next);
+  StartWatcher();
   engine->SetRuleSet(std::move(rules).value());
   if (next.cutover.at != config.cutover.at) engine->SetCutover(next.cutover.at);
   if (next.listen.ToString() != config.listen.ToString() ||
@@ -619,11 +629,12 @@ void App::Impl::Stop() {
   if (stopping) return;
   stopping = true;
   SystemdNotifier::Stopping();
-  for (auto* t : {&sample_timer, &eval_timer, &poll_timer, &checkpoint_timer, &watchdog_timer}) {
+  for (auto* t : {&sample_timer, &eval_timer, &checkpoint_timer, &watchdog_timer}) {
     t->cancel();
   }
   signals.cancel();
   if (http) http->Stop();
+  if (watcher) watcher->Stop();
   Checkpoint();
   io.stop();
 }

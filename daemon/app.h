@@ -4,9 +4,9 @@
 // immutable snapshot the loop publishes, and post writes (cutover mark, ack, reload) to the loop.
 //
 //   sample timer (sample_interval)  Sampler::Sample
-//   eval timer (<= 1 s)             FlushIdle, Engine::Evaluate, transitions -> notifier,
+//   eval timer (<= 1 s)             Engine::Evaluate, transitions -> notifier,
 //                                   snapshot publication, systemd STATUS=, READY=1 once ready
-//   poll timer / watcher            LogTailer::Poll -> Engine::OnRecord
+//   LogWatcher (inotify + stat poll) LogTailer::Poll/FlushIdle -> Engine::OnRecord
 //   checkpoint timer (5 s)          tailer offsets + alert state to state_dir
 //   watchdog timer (WatchdogSec/2)  WATCHDOG=1 (only while the loop turns)
 //
