@@ -1,0 +1,58 @@
+// One HTTP POST to a receiver, classified for the retry logic.
+//
+// A Sender is used by one receiver worker at a time; Cancel() may be called from any thread to
+// abort a request in flight (shutdown).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "collectors/base/status.h"
+#include "daemon/notify/url.h"
+
+namespace cg {
+
+struct SendOutcome {
+  enum class Kind {
+    kOk,      // 2xx: delivered.
+    kRetry,   // Connection error, timeout, 5xx, 408, 429, 401/403/404 (a receiver or config
+              // problem an operator can fix: keep the data and retry).
+    kReject,  // 400, 413, 422: the payload itself is refused; retrying cannot help.
+  };
+  Kind kind = Kind::kRetry;
+  int status = 0;     // HTTP status, 0 when there was no response.
+  std::string error;  // Human-readable reason when not kOk.
+};
+
+// Classifies an HTTP status (0 = no response) as above.
+SendOutcome::Kind ClassifyStatus(int status);
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+class Sender {
+ public:
+  virtual ~Sender() = default;
+  // POSTs `body` (JSON) with the extra `headers`. Blocks for at most the sender's timeout.
+  virtual SendOutcome Post(const std::string& body, const HeaderList& headers) = 0;
+  // Aborts a Post in progress, if any (it returns kRetry). Thread-safe.
+  virtual void Cancel() {}
+};
+
+// POSTs to a fixed URL with cpp-httplib (http and https; https verifies the server certificate
+// against the system CA store).
+class HttpSender final : public Sender {
+ public:
+  HttpSender(HttpUrl url, std::chrono::milliseconds timeout);
+  ~HttpSender() override;
+  SendOutcome Post(const std::string& body, const HeaderList& headers) override;
+  void Cancel() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cg

@@ -1,0 +1,99 @@
+// The persistent spool: order, bounds, persistence, damaged files.
+#include "daemon/notify/spool.h"
+
+#include <catch2/catch.hpp>
+
+#include "collectors/base/fs.h"
+#include "tests/support/temp_dir.h"
+
+namespace cg {
+namespace {
+
+SpoolItem Item(std::string id, size_t payload = 10) {
+  return SpoolItem{std::move(id), "alert", 1'764'036'000'000, {{"p", std::string(payload, 'x')}}};
+}
+
+TEST_CASE("a spool keeps items in order across save and reopen", "[notify][spool]") {
+  testing::TempDir dir;
+  auto path = dir / "sub" / "am.jsonl";
+  {
+    auto s = Spool::Open(path, 1 << 20);
+    REQUIRE(s.ok());
+    CHECK((*s)->empty());
+    CHECK((*s)->Push(Item("a")) == 0);
+    CHECK((*s)->Push(Item("b")) == 0);
+    CHECK((*s)->Push(Item("c")) == 0);
+    (*s)->PopFront(1);
+    REQUIRE((*s)->Save().ok());
+    CHECK_FALSE((*s)->dirty());
+  }
+  auto s = Spool::Open(path, 1 << 20);
+  REQUIRE(s.ok());
+  REQUIRE((*s)->size() == 2);
+  CHECK((*s)->at(0).id == "b");
+  CHECK((*s)->at(1).id == "c");
+  CHECK((*s)->at(1).data["p"] == "xxxxxxxxxx");
+  CHECK((*s)->at(1).created_ms == 1'764'036'000'000);
+  CHECK_FALSE((*s)->dirty());
+  auto text = ReadFile(path);
+  REQUIRE(text.ok());
+  CHECK(text->rfind("{\"cutover_guard_spool\":1}\n", 0) == 0);
+}
+
+TEST_CASE("a full spool drops its oldest items and says how many", "[notify][spool]") {
+  testing::TempDir dir;
+  auto s = Spool::Open(dir / "s.jsonl", 300);
+  REQUIRE(s.ok());
+  // Each encoded item is ~80 bytes: three fit, the fourth pushes out the first.
+  size_t dropped = 0;
+  for (const char* id : {"1", "2", "3", "4"}) dropped += (*s)->Push(Item(id));
+  CHECK(dropped == 1);
+  REQUIRE((*s)->size() == 3);
+  CHECK((*s)->at(0).id == "2");
+  CHECK((*s)->bytes() <= 300);
+}
+
+TEST_CASE("an item larger than the whole budget is dropped itself", "[notify][spool]") {
+  testing::TempDir dir;
+  auto s = Spool::Open(dir / "s.jsonl", 200);
+  REQUIRE(s.ok());
+  REQUIRE((*s)->Push(Item("small")) == 0);
+  CHECK((*s)->Push(Item("huge", 500)) == 1);
+  REQUIRE((*s)->size() == 1);
+  CHECK((*s)->at(0).id == "small");
+}
+
+TEST_CASE("unreadable spool lines are skipped and counted, the rest restored", "[notify][spool]") {
+  testing::TempDir dir;
+  auto path = dir.Write("s.jsonl",
+                        "{\"cutover_guard_spool\":1}\n"
+                        "{\"id\":\"a\",\"kind\":\"alert\",\"created_ms\":1,\"data\":{}}\n"
+                        "{\"id\":\"torn\",\"kind\":\"al\n"
+                        "not json at all\n"
+                        "{\"id\":\"nokind\",\"created_ms\":1,\"data\":{}}\n"
+                        "{\"id\":\"b\",\"kind\":\"alert\",\"created_ms\":2,\"data\":{\"x\":1}}\n");
+  auto s = Spool::Open(path, 1 << 20);
+  REQUIRE(s.ok());
+  CHECK((*s)->corrupt_on_load() == 3);
+  REQUIRE((*s)->size() == 2);
+  CHECK((*s)->at(0).id == "a");
+  CHECK((*s)->at(1).id == "b");
+  // Rewritten on the next save, so the damage is counted once.
+  CHECK((*s)->dirty());
+  REQUIRE((*s)->Save().ok());
+  auto again = Spool::Open(path, 1 << 20);
+  REQUIRE(again.ok());
+  CHECK((*again)->corrupt_on_load() == 0);
+  CHECK((*again)->size() == 2);
+}
+
+TEST_CASE("an unreadable spool file is an error naming it", "[notify][spool]") {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "s.jsonl");  // A directory where the file should be.
+  auto s = Spool::Open(dir / "s.jsonl", 1 << 20);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message().find((dir / "s.jsonl").string()) != std::string::npos);
+}
+
+}  // namespace
+}  // namespace cg
