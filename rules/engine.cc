@@ -429,9 +429,18 @@ void Engine::Impl::EvaluateWindowGroup(RuleState& rs, Group& g, WallTime now) {
     WallTime clear_since = now;
     if (auto t = g.window.NthNewest(w.clear_count + 1)) clear_since = *t + w.window;
     if (g.fired_at) clear_since = Max(clear_since, *g.fired_at);
-    if (now >= clear_since + w.keep) Resolve(rs, g, clear_since + w.keep);
+    if (BootGate(rs, g, &clear_since) && now >= clear_since + w.keep) {
+      Resolve(rs, g, clear_since + w.keep);
+    }
   }
   if (!active) g.cond = false;
+}
+
+bool Engine::Impl::BootGate(const RuleState& rs, const Group& g, WallTime* clear_since) const {
+  if (!rs.rule->spec.clear.until_boot) return true;
+  if (!last_boot_start || !g.fired_at || *last_boot_start <= *g.fired_at) return false;
+  *clear_since = Max(*clear_since, *last_boot_start);
+  return true;
 }
 
 void Engine::Impl::EvaluateSampled(RuleState& rs, Group& g, WallTime now, bool active,
@@ -464,8 +473,9 @@ void Engine::Impl::EvaluateSampled(RuleState& rs, Group& g, WallTime now, bool a
     } else if (g.state == AlertState::kPending) {
       LeavePending(g);
     }
-  } else if (!active && g.clear_since && now >= *g.clear_since + keep) {
-    Resolve(rs, g, *g.clear_since + keep);
+  } else if (!active && g.clear_since) {
+    WallTime since = *g.clear_since;
+    if (BootGate(rs, g, &since) && now >= since + keep) Resolve(rs, g, since + keep);
   }
 }
 
@@ -554,7 +564,7 @@ void Engine::Impl::EvaluateRestarts(RuleState& rs, WallTime now, const MetricSou
 }
 
 bool Engine::Impl::AnyTargetUp(const RuleState& rs, const MetricSource& src) const {
-  if (rs.rule->targets.empty()) return true;  // Nothing to gate on.
+  // No target known (e.g. replay without a config): "up" cannot be told, so never "silent".
   for (const auto& t : rs.rule->targets) {
     auto up = src.Latest("process.up", t);
     if (up && *up >= 1) return true;

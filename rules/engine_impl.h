@@ -99,6 +99,8 @@ struct Engine::Impl {
   void EvaluateSilence(RuleState& rs, WallTime now, const MetricSource& src);
   void EvaluateBoot(RuleState& rs, WallTime now);
   bool AnyTargetUp(const RuleState& rs, const MetricSource& src) const;
+  // clear.until_boot: true (and *clear_since moved to the boot) once WSO2 booted after firing.
+  bool BootGate(const RuleState& rs, const Group& g, WallTime* clear_since) const;
   void FillBootEvidence(RuleState& rs, Group& g);
   void Evict(RuleState& rs, WallTime now);
   void UpdateRecommendation(WallTime now);

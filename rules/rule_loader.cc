@@ -255,6 +255,7 @@ void RuleReader::ReadClear(MapReader& m, RuleSpec& r) {
     }
   }
   cm.Duration("keep_firing_for", &r.clear.keep_firing_for);
+  cm.Bool("until_boot", &r.clear.until_boot);
   cm.Finish();
 }
 

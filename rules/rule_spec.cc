@@ -93,6 +93,7 @@ uint64_t Fingerprint(const RuleSpec& s) {
   h.U64(static_cast<uint64_t>(s.for_.count()));
   h.U64(s.clear.count.value_or(~0ull));
   h.U64(static_cast<uint64_t>(s.clear.keep_firing_for.count()));
+  h.U64(s.clear.until_boot);
   h.U64(s.labels.size());
   for (const auto& [k, v] : s.labels) {
     h.Str(k);

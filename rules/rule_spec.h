@@ -56,6 +56,9 @@ struct ClearSpec {
   std::optional<uint64_t> count;
   // ... and has stayed there this long.
   std::chrono::milliseconds keep_firing_for{0};
+  // ... and WSO2 has booted again since the alert fired (boot-time failures such as a missing
+  // table do not go away by not being logged again).
+  bool until_boot = false;
 };
 
 // Bit i set = level i (cg::Level numbering) accepted. 0 = any level, including unknown.

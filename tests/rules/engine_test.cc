@@ -30,6 +30,8 @@ void Feed(Engine& e, int64_t second, std::string_view text = "PoolExhaustedExcep
   e.OnRecord(MakeRecord(text, level, logger, Sec(second), log), Sec(second));
 }
 
+Record BootStart(int64_t second);
+
 std::vector<std::string> Kinds(const std::vector<AlertEvent>& events) {
   std::vector<std::string> out;
   for (const auto& ev : events) {
@@ -185,6 +187,25 @@ TEST_CASE("keep_firing_for delays resolution after the count has cleared", "[rul
   e->Evaluate(Sec(181), kNoMetrics);
   CHECK(e->alerts()[0].state == AlertState::kResolved);
   CHECK(e->alerts()[0].resolved_at == Sec(180));
+}
+
+TEST_CASE("clear.until_boot keeps a boot-time failure firing until WSO2 boots again",
+          "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: schema
+    description: table missing
+    severity: critical
+    match: 'relation "[^"]+" does not exist'
+    clear: {until_boot: true}
+)");
+  Feed(*e, 0, R"(PSQLException: ERROR: relation "am_system_configs" does not exist)");
+  e->Evaluate(Sec(3600), kNoMetrics);
+  CHECK(e->alerts()[0].state == AlertState::kFiring);
+  CHECK(e->recommendation().verdict == Verdict::kRollback);
+  e->OnRecord(BootStart(4000), Sec(4000));
+  e->Evaluate(Sec(4001), kNoMetrics);
+  CHECK(e->alerts()[0].state == AlertState::kResolved);
+  CHECK(e->alerts()[0].resolved_at == Sec(4000));
 }
 
 TEST_CASE("a resolved alert that fires again keeps its id", "[rules][engine]") {
@@ -554,6 +575,18 @@ TEST_CASE("log_silent fires when a log is quiet while the target is up", "[rules
   e->Evaluate(Sec(400), m);
   CHECK(e->alerts()[0].state == AlertState::kResolved);
   CHECK(e->alerts()[0].resolved_at == Sec(400));
+}
+
+TEST_CASE("log_silent never fires without a target to tell \"up\"", "[rules][engine]") {
+  RuleContext ctx = cg::testing::DefaultContext();
+  ctx.targets.clear();
+  auto e = MakeEngine(R"(rules:
+  - {id: silent, description: d, severity: warning, condition: log_silent, duration: 5m}
+)",
+                      {}, ctx);
+  Feed(*e, 0, "hello", Level::kInfo);
+  e->Evaluate(Sec(3600), kNoMetrics);
+  CHECK(e->alerts().empty());
 }
 
 TEST_CASE("log_silent stays quiet while the target is not known to be up", "[rules][engine]") {

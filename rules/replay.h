@@ -1,0 +1,73 @@
+// Replay: whole log files through the live record assembler and the rule engine, in log time.
+//
+// Used by `cutover-guard replay` (daemon/replay_command.cc) and the golden tests. Each file is
+// read with ReadRecordsFromFile (plain or gzip, the same assembler as live tailing). With more
+// than one file the records are merged by timestamp (stable: file order breaks ties), so
+// wso2carbon.log, its rotated siblings and the errors log interleave as they happened. The
+// engine runs on the records' own timestamps: Evaluate() is called whenever log time has moved
+// `tick` past the previous evaluation (and once at the end), then the record is handed on.
+// Pure apart from reading the files; thread-safe (each call has its own engine).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collectors/base/status.h"
+#include "collectors/logs/log_spec.h"
+#include "rules/engine.h"
+
+namespace cg {
+
+struct ReplayFile {
+  std::filesystem::path path;
+  LogSpec spec;  // name, format, entry_start, timezone, max_line are used.
+};
+
+struct ReplayInput {
+  std::vector<ReplayFile> files;
+  std::shared_ptr<const RuleSet> rules;
+  EngineOptions engine;  // policy, cutover_at, warmup (registry: usually null).
+  std::chrono::milliseconds tick{1000};
+};
+
+struct ReplayFileStats {
+  std::string path;
+  std::string log;
+  std::string format;
+  uint64_t lines = 0;
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+};
+
+struct ReplayResult {
+  std::vector<AlertEvent> timeline;  // Every transition, in time order.
+  std::vector<Alert> alerts;         // Final state (pending, firing, resolved).
+  Recommendation recommendation;
+  std::vector<RuleStatus> rules;
+  std::vector<ReplayFileStats> files;
+  uint64_t records = 0;
+  uint64_t lines = 0;
+  uint64_t bytes = 0;
+  uint64_t records_before_cutover = 0;
+  std::optional<WallTime> first_record;
+  std::optional<WallTime> last_record;
+};
+
+// Fails (nothing partial) if a file cannot be read completely: a verdict over missing data
+// would not be trustworthy.
+Result<ReplayResult> Replay(const ReplayInput& input);
+
+// The log name and format for a file replayed without a matching config entry: by file name
+// (wso2carbon*.log -> carbon/wso2-carbon, wso2-apigw-errors* -> gw-errors/wso2-errors,
+// audit* -> audit/wso2-audit, http_access* -> access/tomcat-access), else by the shape of its
+// first line, else plain. Reads at most the first 64 KiB (gzip-aware).
+LogSpec InferLogSpec(const std::filesystem::path& file);
+
+// Where the WSO2 rule pack is: the installed copy (<prefix>/share/cutover-guard/rules/wso2-apim)
+// if it exists, else the source tree's rules/wso2-apim (a build that is not installed).
+std::filesystem::path DefaultRulePackDir();
+
+}  // namespace cg
