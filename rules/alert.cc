@@ -63,6 +63,8 @@ void CopyEvidence(const Record& record, Evidence* out) {
   out->lines = record.lines;
   // First line plus a bounded part of the trace.
   std::string_view t = record.text;
+  // A 3.x/4.x record ends with the blank line after its stack trace: not content.
+  while (!t.empty() && t.back() == '\n') t.remove_suffix(1);
   size_t end = 0, lines = 0;
   while (end < t.size() && lines <= kEvidenceMaxLines) {
     size_t nl = t.find('\n', end);

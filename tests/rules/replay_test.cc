@@ -1,0 +1,361 @@
+// Golden replays: realistic scenario logs (tests/fixtures/rules/scenarios/<name>/) through
+// `cutover-guard replay` with the shipped rule pack; the JSON output must equal expected.json
+// (regenerate with CG_UPDATE_GOLDENS=1 after an intended change, and review the diff), and the
+// recommendation and evidence are asserted explicitly below.
+#include <zlib.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "collectors/base/fs.h"
+#include "daemon/cli.h"
+#include "daemon/commands.h"
+#include "tests/support/temp_dir.h"
+
+namespace cg {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const fs::path kScenarios = fs::path(CG_FIXTURES_DIR) / "rules" / "scenarios";
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+  json doc;
+};
+
+std::vector<std::string> LogFiles(const fs::path& dir) {
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".log" || e.path().extension() == ".gz") {
+      files.push_back(e.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string CutoverOf(const fs::path& dir) {
+  auto text = ReadFile(dir / "scenario.yaml");
+  REQUIRE(text.ok());
+  const std::string key = "cutover_at: \"";
+  auto p = text->find(key);
+  if (p == std::string::npos) return "";
+  return text->substr(p + key.size(), 19);
+}
+
+std::string ExpectOf(const fs::path& dir) {
+  auto text = ReadFile(dir / "scenario.yaml");
+  REQUIRE(text.ok());
+  auto p = text->find("expect: ");
+  REQUIRE(p != std::string::npos);
+  return text->substr(p + 8, text->find('\n', p) - p - 8);
+}
+
+Run Replay(std::vector<std::string> files, std::string cutover = "",
+           std::string config = (kScenarios / "replay.yaml").string(), std::string format = "json",
+           std::string log_format = "") {
+  ReplayOptions o;
+  o.config = std::move(config);
+  o.cutover_at = std::move(cutover);
+  o.output_format = std::move(format);
+  o.log_format = std::move(log_format);
+  o.files = std::move(files);
+  std::ostringstream out, err;
+  Run r;
+  r.code = ReplayCommand(o, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  if (o.output_format == "json" && r.code >= 0 && r.code <= 2) r.doc = json::parse(r.out);
+  return r;
+}
+
+Run ReplayScenario(const std::string& name) {
+  const fs::path dir = kScenarios / name;
+  return Replay(LogFiles(dir), CutoverOf(dir));
+}
+
+// Paths in the output depend on the checkout; the goldens hold them relative.
+std::string Normalized(const json& doc, const fs::path& dir) {
+  std::string s = doc.dump(2);
+  const std::string abs = dir.string() + "/";
+  for (size_t p; (p = s.find(abs)) != std::string::npos;) s.replace(p, abs.size(), "");
+  return s + "\n";
+}
+
+std::set<std::string> Firing(const json& doc) {
+  std::set<std::string> out;
+  for (const auto& a : doc["alerts"]) {
+    if (a["state"] == "firing") out.insert(a["rule"].get<std::string>());
+  }
+  return out;
+}
+
+const json& AlertFor(const json& doc, const std::string& rule) {
+  for (const auto& a : doc["alerts"]) {
+    if (a["rule"] == rule) return a;
+  }
+  FAIL("no alert for " << rule);
+  return doc;
+}
+
+TEST_CASE("every scenario's replay matches its golden output and expected verdict",
+          "[rules][replay][golden]") {
+  const std::string name = GENERATE(as<std::string>{}, "healthy-noisy-boot", "db-pool-exhaustion",
+                                    "schema-not-migrated", "keystore-mismatch", "oom", "boot-loop");
+  INFO("scenario " << name);
+  const fs::path dir = kScenarios / name;
+  Run r = ReplayScenario(name);
+  INFO(r.err);
+  const std::string expect = ExpectOf(dir);
+  CHECK(r.doc["recommendation"] == expect);
+  CHECK(r.code == (expect == "continue" ? 0 : expect == "investigate" ? 1 : 2));
+  const std::string got = Normalized(r.doc, dir);
+  const fs::path golden = dir / "expected.json";
+  if (std::getenv("CG_UPDATE_GOLDENS") != nullptr) {
+    REQUIRE(WriteFileAtomic(golden, got).ok());
+  }
+  auto want = ReadFile(golden);
+  REQUIRE(want.ok());
+  CHECK(got == *want);
+}
+
+TEST_CASE("every evidence record points at its bytes in the replayed file",
+          "[rules][replay][golden]") {
+  const std::string name = GENERATE(as<std::string>{}, "db-pool-exhaustion", "schema-not-migrated",
+                                    "keystore-mismatch", "oom", "boot-loop");
+  INFO("scenario " << name);
+  Run r = ReplayScenario(name);
+  size_t checked = 0;
+  for (const auto& a : r.doc["alerts"]) {
+    for (const auto& e : a["evidence"]) {
+      const std::string text = e["text"];
+      const std::string first = text.substr(0, text.find('\n'));
+      auto content = ReadFile(e["file"].get<std::string>());
+      REQUIRE(content.ok());
+      CHECK(content->compare(e["offset"].get<size_t>(), first.size(), first) == 0);
+      ++checked;
+    }
+  }
+  CHECK(checked > 0);
+}
+
+TEST_CASE("a healthy but noisy boot recommends continue with nothing firing",
+          "[rules][replay][golden]") {
+  Run r = ReplayScenario("healthy-noisy-boot");
+  CHECK(r.code == 0);
+  CHECK(r.doc["alerts"].empty());
+  CHECK(r.doc["timeline"].empty());
+  // The noise was seen and deliberately not counted: warm-up suppressed the boot-time failures.
+  uint64_t suppressed = 0;
+  for (const auto& m : r.doc["rule_matches"]) suppressed += m["suppressed"].get<uint64_t>();
+  // JMS failed x2, databridge x2, control-plane retries x4: each counted by its warning and its
+  // loop rule (2 x 8), from wso2carbon.log only (the errors-log copies are not read twice).
+  CHECK(suppressed == 16);
+  // 42 carbon records + 16 errors-log records + 65 access lines.
+  CHECK(r.doc["records"] == 123);
+}
+
+TEST_CASE("database pool exhaustion escalates to rollback with the pool errors as evidence",
+          "[rules][replay][golden]") {
+  Run r = ReplayScenario("db-pool-exhaustion");
+  CHECK(r.code == 2);
+  CHECK(Firing(r.doc) ==
+        std::set<std::string>{"wso2.db.pool_exhausted", "wso2.db.pool_exhausted.persisting"});
+  const json& a = AlertFor(r.doc, "wso2.db.pool_exhausted.persisting");
+  CHECK(a["fired_at"] == "2024-11-16T02:41:39.551Z");
+  // Counted once although the errors log repeats every event.
+  CHECK(a["count"] == 12);
+  REQUIRE(a["evidence"].size() == 5);
+  const json& first = a["evidence"][0];
+  CHECK(first["time"] == "2024-11-16T02:41:09.551Z");
+  CHECK(first["log"] == "carbon");
+  CHECK(fs::path(first["file"].get<std::string>()).filename() == "wso2carbon.log");
+  CHECK(first["text"].get<std::string>().find(
+            "PoolExhaustedException: [https-jsse-nio-9443-exec-47] Timeout: Pool empty") !=
+        std::string::npos);
+  CHECK(r.doc["reasons"][0]["rule"] == "wso2.db.pool_exhausted.persisting");
+}
+
+TEST_CASE("a schema that was not migrated is a rollback, shown by the missing relation",
+          "[rules][replay][golden]") {
+  Run r = ReplayScenario("schema-not-migrated");
+  CHECK(r.code == 2);
+  CHECK(Firing(r.doc) == std::set<std::string>{"wso2.db.schema_not_migrated",
+                                               "wso2.apim.component_init_failed",
+                                               "wso2.apim.core_config_failed"});
+  const json& a = AlertFor(r.doc, "wso2.db.schema_not_migrated");
+  CHECK(a["count"] == 2);
+  CHECK(a["evidence"][0]["text"].get<std::string>().find(
+            "PSQLException: ERROR: relation \"am_system_configs\" does not exist") !=
+        std::string::npos);
+  CHECK(a["evidence"][1]["text"].get<std::string>().find(
+            "column \"organization\" does not exist") != std::string::npos);
+}
+
+TEST_CASE("a keystore mismatch is a rollback, shown by the decryption failure",
+          "[rules][replay][golden]") {
+  Run r = ReplayScenario("keystore-mismatch");
+  CHECK(r.code == 2);
+  CHECK(Firing(r.doc) == std::set<std::string>{"wso2.crypto.decrypt_failed"});
+  const json& a = AlertFor(r.doc, "wso2.crypto.decrypt_failed");
+  CHECK(a["count"] == 3);
+  CHECK(a["evidence"][0]["text"].get<std::string>().find(
+            "Caused by: javax.crypto.BadPaddingException: Decryption error") != std::string::npos);
+}
+
+TEST_CASE("an out-of-memory error is a rollback, shown by the OutOfMemoryError",
+          "[rules][replay][golden]") {
+  Run r = ReplayScenario("oom");
+  CHECK(r.code == 2);
+  const json& a = AlertFor(r.doc, "wso2.jvm.out_of_memory");
+  CHECK(a["state"] == "firing");
+  CHECK(a["fired_at"] == "2024-11-16T03:12:44.019Z");
+  CHECK(a["evidence"][0]["text"].get<std::string>().find(
+            "java.lang.OutOfMemoryError: Java heap space") != std::string::npos);
+  CHECK(AlertFor(r.doc, "wso2.gw.worker_pool_exhausted")["count"] == 2);
+}
+
+TEST_CASE("a boot loop is a rollback, with the failing boot and its errors as evidence",
+          "[rules][replay][golden]") {
+  Run r = ReplayScenario("boot-loop");
+  CHECK(r.code == 2);
+  CHECK(Firing(r.doc) ==
+        std::set<std::string>{"wso2.boot.failed", "wso2.boot.loop", "wso2.jvm.unexpected_restart",
+                              "wso2.keystore.load_failed", "wso2.carbon.init_failed"});
+  const json& boot = AlertFor(r.doc, "wso2.boot.failed");
+  CHECK(boot["fired_at"] == "2019-03-15T10:21:11.002Z");
+  REQUIRE(boot["evidence"].size() == 3);
+  CHECK(boot["evidence"][0]["text"].get<std::string>().find("Starting WSO2 Carbon...") !=
+        std::string::npos);
+  CHECK(boot["evidence"][1]["text"].get<std::string>().find(
+            "Keystore was tampered with, or password was incorrect") != std::string::npos);
+  CHECK(AlertFor(r.doc, "wso2.boot.loop")["fired_at"] == "2019-03-15T10:22:21.002Z");
+}
+
+void Gzip(const fs::path& from, const fs::path& to) {
+  auto text = ReadFile(from);
+  REQUIRE(text.ok());
+  gzFile gz = gzopen(to.c_str(), "wb");
+  REQUIRE(gz != nullptr);
+  REQUIRE(gzwrite(gz, text->data(), static_cast<unsigned>(text->size())) ==
+          static_cast<int>(text->size()));
+  REQUIRE(gzclose(gz) == Z_OK);
+}
+
+TEST_CASE("a gzip-rotated log replays exactly like the plain one", "[rules][replay]") {
+  cg::testing::TempDir tmp;
+  const fs::path dir = kScenarios / "db-pool-exhaustion";
+  Gzip(dir / "wso2carbon.log", tmp / "wso2carbon-11-16-2024-1.log.gz");
+  fs::copy_file(dir / "wso2-apigw-errors.log", tmp / "wso2-apigw-errors.log");
+  Run plain = ReplayScenario("db-pool-exhaustion");
+  Run gz = Replay(
+      {(tmp / "wso2carbon-11-16-2024-1.log.gz").string(), (tmp / "wso2-apigw-errors.log").string()},
+      CutoverOf(dir));
+  CHECK(gz.code == plain.code);
+  CHECK(gz.doc["recommendation"] == "rollback");
+  REQUIRE(gz.doc["alerts"].size() == plain.doc["alerts"].size());
+  for (size_t i = 0; i < gz.doc["alerts"].size(); ++i) {
+    CHECK(gz.doc["alerts"][i]["id"] == plain.doc["alerts"][i]["id"]);
+    CHECK(gz.doc["alerts"][i]["count"] == plain.doc["alerts"][i]["count"]);
+    CHECK(gz.doc["alerts"][i]["evidence"][0]["offset"] ==
+          plain.doc["alerts"][i]["evidence"][0]["offset"]);
+  }
+}
+
+TEST_CASE("records before the cutover mark are not evaluated", "[rules][replay]") {
+  const fs::path dir = kScenarios / "db-pool-exhaustion";
+  Run r = Replay(LogFiles(dir), "2024-11-16 02:43:30");
+  CHECK(r.doc["cutover_at"] == "2024-11-16T02:43:30.000Z");
+  CHECK(r.doc["records_before_cutover"].get<uint64_t>() > 0);
+  // The pool errors before the mark are history; the 2 after it (02:43:39, 02:43:54) are below
+  // the persisting threshold of 3.
+  CHECK(Firing(r.doc) == std::set<std::string>{"wso2.db.pool_exhausted"});
+  CHECK(r.code == 1);
+}
+
+TEST_CASE("the text report shows the timeline, the evidence and the verdict", "[rules][replay]") {
+  const fs::path dir = kScenarios / "db-pool-exhaustion";
+  Run r = Replay(LogFiles(dir), CutoverOf(dir), (kScenarios / "replay.yaml").string(), "text");
+  CHECK(r.code == 2);
+  CHECK(r.out.find("2024-11-16T02:41:39.551Z  FIRING   critical wso2.db.pool_exhausted.persisting "
+                   "{component=\"database\"}") != std::string::npos);
+  CHECK(r.out.find("recommendation investigate -> ROLLBACK") != std::string::npos);
+  CHECK(r.out.find("evidence: carbon " + (dir / "wso2carbon.log").string() + "@") !=
+        std::string::npos);
+  CHECK(r.out.find("\nRecommendation: ROLLBACK\n") != std::string::npos);
+}
+
+TEST_CASE("replay without --config uses the shipped rule pack", "[rules][replay]") {
+  Run r = Replay({(kScenarios / "keystore-mismatch" / "wso2carbon.log").string()}, "", "");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(Firing(r.doc).count("wso2.crypto.decrypt_failed") == 1);
+  CHECK(r.doc["files"][0]["log"] == "carbon");
+  CHECK(r.doc["files"][0]["format"] == "wso2-carbon");
+}
+
+TEST_CASE("a file of unknown name is recognised by its first line", "[rules][replay]") {
+  cg::testing::TempDir tmp;
+  fs::copy_file(kScenarios / "oom" / "wso2carbon.log", tmp / "pilot-node1.txt");
+  Run r = Replay({(tmp / "pilot-node1.txt").string()}, "", "");
+  CHECK(r.code == 2);
+  CHECK(r.doc["files"][0]["format"] == "wso2-carbon");
+}
+
+TEST_CASE("--log-format overrides the format of every file", "[rules][replay]") {
+  Run r = Replay({(kScenarios / "oom" / "wso2carbon.log").string()}, "", "", "json", "plain");
+  CHECK(r.doc["files"][0]["format"] == "plain");
+  // Every line is its own record now.
+  CHECK(r.doc["records"] == r.doc["lines"]);
+}
+
+TEST_CASE("replay errors exit 3 with the reason", "[rules][replay]") {
+  const std::string log = (kScenarios / "oom" / "wso2carbon.log").string();
+  Run missing = Replay({"/nonexistent/wso2carbon.log"});
+  CHECK(missing.code == 3);
+  CHECK(missing.err == "replay: /nonexistent/wso2carbon.log: not a readable file\n");
+  Run cutover = Replay({log}, "yesterday");
+  CHECK(cutover.code == 3);
+  CHECK(cutover.err.rfind("replay: --cutover-at: ", 0) == 0);
+  Run format = Replay({log}, "", "", "json", "log4j");
+  CHECK(format.code == 3);
+  CHECK(format.err.find("--log-format \"log4j\" is not one of") != std::string::npos);
+  Run config = Replay({log}, "", "/nonexistent/config.yaml");
+  CHECK(config.code == 3);
+}
+
+TEST_CASE("the CLI runs replay with its flags", "[rules][replay]") {
+  const std::string log = (kScenarios / "keystore-mismatch" / "wso2carbon.log").string();
+  const std::string cfg = (kScenarios / "replay.yaml").string();
+  const char* argv[] = {"cutover-guard",       "replay",   "--config", cfg.c_str(), "--cutover-at",
+                        "2024-11-16 02:12:50", "--format", "json",     log.c_str()};
+  std::ostringstream out, err;
+  CHECK(RunCli(9, argv, out, err) == 2);
+  CHECK(json::parse(out.str())["recommendation"] == "rollback");
+}
+
+TEST_CASE("check-config compiles the rule files and reports their errors", "[rules][replay]") {
+  cg::testing::TempDir tmp;
+  tmp.Write("rules/bad.yaml", "rules:\n  - {id: x, description: d, severity: info, match: '('}\n");
+  auto cfg = tmp.Write("config.yaml", "rule_files: [rules/*.yaml]\n");
+  std::ostringstream out, err;
+  CHECK(CheckConfigCommand({cfg.string()}, out, err) == 1);
+  CHECK(err.str() == (tmp / "rules/bad.yaml").string() +
+                         ":2:52: rule \"x\".match: invalid regular expression: missing ): (\n" +
+                         cfg.string() + ": 1 error in the rule files\n");
+
+  std::ostringstream out2, err2;
+  CHECK(CheckConfigCommand({(kScenarios / "replay.yaml").string()}, out2, err2) == 0);
+  CHECK(out2.str().find("8 rule file(s), 59 rule(s))") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace cg
