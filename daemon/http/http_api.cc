@@ -21,9 +21,9 @@
 namespace cg {
 namespace {
 
-// Request start time, carried from the pre-routing hook to the logger hook. cpp-httplib serves a
-// connection's requests one after another on one worker thread, so a thread-local is exactly
-// per-request. Unset for requests the library rejects before routing.
+// Request start time, carried from the pre-routing hook to where the response is counted.
+// cpp-httplib serves a connection's requests one after another on one worker thread, so a
+// thread-local is exactly per-request. Unset for requests the library rejects before routing.
 thread_local std::optional<MonoTime> tl_request_start;
 
 // Header lines cpp-httplib adds to every request itself; not counted against the size limit.
@@ -123,7 +123,8 @@ struct HttpApi::Impl {
     tl_request_start = options.clock->MonoNow();
     uint64_t header_bytes = HeaderBytes(req.headers);
     if (header_bytes > options.max_header_bytes) {
-      WriteReply(
+      Respond(
+          req,
           ErrorReply(431, "request headers are " + std::to_string(header_bytes) +
                               " bytes; the limit is " + std::to_string(options.max_header_bytes)),
           res);
@@ -132,18 +133,18 @@ struct HttpApi::Impl {
     bool has_length = req.has_header("Content-Length");
     bool has_encoding = req.has_header("Transfer-Encoding");
     if (has_length && !ValidContentLength(req.get_header_value("Content-Length"))) {
-      WriteReply(ErrorReply(400, "invalid Content-Length"), res);
+      Respond(req, ErrorReply(400, "invalid Content-Length"), res);
       return httplib::Server::HandlerResponse::Handled;
     }
     if (req.get_header_value("Content-Type").rfind("multipart/", 0) == 0) {
-      WriteReply(ErrorReply(415, "multipart bodies are not accepted; send JSON"), res);
+      Respond(req, ErrorReply(415, "multipart bodies are not accepted; send JSON"), res);
       return httplib::Server::HandlerResponse::Handled;
     }
     // cpp-httplib 0.11.4 reads a POST without Content-Length or Transfer-Encoding until the
     // client closes the connection (a 5 s stall for `curl -X POST`, and an unbounded read).
     // RFC 9112 says such a request has no body, so answer it here with an empty one.
     if (!has_length && !has_encoding) {
-      WriteReply(Route(req, ""), res);
+      Respond(req, Route(req, ""), res);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -164,16 +165,17 @@ struct HttpApi::Impl {
       return true;
     });
     if (too_big || res.status == 413) {
-      WriteReply(ErrorReply(413, "request body exceeds " + std::to_string(options.max_body_bytes) +
-                                     " bytes"),
-                 res);
+      Respond(req,
+              ErrorReply(
+                  413, "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes"),
+              res);
       return;
     }
     if (!ok) {
-      WriteReply(ErrorReply(400, "could not read the request body"), res);
+      Respond(req, ErrorReply(400, "could not read the request body"), res);
       return;
     }
-    WriteReply(Route(req, body), res);
+    Respond(req, Route(req, body), res);
   }
 
   // Errors produced by the library itself (bad request line, 414, ...) arrive with an empty
@@ -192,17 +194,22 @@ struct HttpApi::Impl {
     } else {
       reply = ErrorReply(res.status, "request rejected with HTTP " + std::to_string(res.status));
     }
-    WriteReply(reply, res);
+    Respond(req, reply, res);
     return httplib::Server::HandlerResponse::Handled;
   }
 
-  void OnResponse(const httplib::Request& req, const httplib::Response& res) {
+  // Writes a reply and counts it. Counting here, before the response is on the wire, means a
+  // client that has its answer also sees it in /metrics (the library's logger hook runs after
+  // the write, racing the client's next request). The duration covers routing and producing the
+  // response, not sending it.
+  void Respond(const httplib::Request& req, const Reply& reply, httplib::Response& res) {
+    WriteReply(reply, res);
     std::optional<double> seconds;
     if (tl_request_start) {
       seconds = std::chrono::duration<double>(options.clock->MonoNow() - *tl_request_start).count();
       tl_request_start.reset();
     }
-    http_metrics->Observe(router.LabelFor(req.method, req.path), res.status, seconds);
+    http_metrics->Observe(router.LabelFor(req.method, req.path), reply.status, seconds);
   }
 
   void Configure() {
@@ -233,7 +240,7 @@ struct HttpApi::Impl {
     server.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
     auto plain = [this](const httplib::Request& req, httplib::Response& res) {
-      WriteReply(Route(req, ""), res);
+      Respond(req, Route(req, ""), res);
     };
     auto with_body = [this](const httplib::Request& req, httplib::Response& res,
                             const httplib::ContentReader& reader) {
@@ -249,7 +256,7 @@ struct HttpApi::Impl {
     server.set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request& req, httplib::Response& res) { return OnError(req, res); }));
     server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
           std::string what = "unknown exception";
           try {
             if (ep) std::rethrow_exception(ep);
@@ -257,11 +264,8 @@ struct HttpApi::Impl {
             what = e.what();
           } catch (...) {
           }
-          WriteReply(ErrorReply(500, "internal error: " + what), res);
+          Respond(req, ErrorReply(500, "internal error: " + what), res);
         });
-    server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      OnResponse(req, res);
-    });
   }
 
   Status Bind() {

@@ -21,7 +21,8 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry, const std::vector<std::
                     .Register(registry)),
       duration_(prometheus::BuildHistogram()
                     .Name("cutover_guard_http_request_duration_seconds")
-                    .Help("Time from routing a request to having written its response.")
+                    .Help("Time from routing a request to its response being ready (body read, "
+                          "handler run).")
                     .Register(registry)) {
   for (const std::string& h : handlers) {
     histograms_.emplace(h, &duration_.Add({{"handler", h}}, DurationBuckets()));

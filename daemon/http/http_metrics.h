@@ -1,8 +1,8 @@
 // The HTTP server's own metrics, plus the process-wide build-info and start-time gauges.
 //
 //   cutover_guard_http_requests_total{handler,code}          counter
-//   cutover_guard_http_request_duration_seconds{handler}     histogram (request read -> response
-//                                                            written)
+//   cutover_guard_http_request_duration_seconds{handler}     histogram (headers read -> response
+//                                                            ready; excludes sending it)
 //   cutover_guard_build_info{version}                        gauge, always 1
 //   cutover_guard_start_time_seconds                         gauge, Unix seconds
 //
@@ -33,8 +33,8 @@ class HttpMetrics {
   // (plus "other") so a scrape shows them before the first request.
   HttpMetrics(prometheus::Registry& registry, const std::vector<std::string>& handlers);
 
-  // Counts one response. `seconds` is absent for requests the library rejected before routing
-  // (no start time known); they are counted but not timed.
+  // Counts one response, before it is sent. `seconds` is absent for requests the library
+  // rejected before routing (no start time known); they are counted but not timed.
   void Observe(std::string_view handler, int code, std::optional<double> seconds);
 
  private:
