@@ -23,6 +23,7 @@
 #include "daemon/http/api_backend.h"
 #include "daemon/http/http_api.h"
 #include "daemon/log.h"
+#include "daemon/notify/notifier.h"
 #include "daemon/pipeline.h"
 #include "daemon/status_json.h"
 #include "daemon/systemd_notify.h"
@@ -57,6 +58,27 @@ LogLevel ToLogLevel(NoticeLevel level) {
       break;
   }
   return LogLevel::kInfo;
+}
+
+bool SameAlerting(const Config& a, const Config& b) {
+  auto am = [](const Config& c) {
+    return c.alerting.alertmanager
+               ? c.alerting.alertmanager->url + "|" +
+                     std::to_string(c.alerting.alertmanager->resend_interval.count()) + "|" +
+                     std::to_string(c.alerting.alertmanager->timeout.count())
+               : std::string();
+  };
+  auto hooks = [](const Config& c) {
+    std::string out;
+    for (const auto& w : c.alerting.webhooks) {
+      out += w.name + "|" + w.url + "|" + w.secret_file.string() + "|" +
+             std::to_string(w.timeout.count()) + ";";
+    }
+    return out;
+  };
+  return am(a) == am(b) && hooks(a) == hooks(b) &&
+         a.alerting.spool_max_bytes == b.alerting.spool_max_bytes && a.instance == b.instance &&
+         a.state_dir == b.state_dir;
 }
 
 std::string FormatBytes(uint64_t b) {
@@ -127,6 +149,8 @@ struct App::Impl {
   Status Init(Diagnostics* problems);
   Result<std::unique_ptr<Sampler>> MakeSampler(const Config& c);
   Result<std::unique_ptr<LogTailer>> MakeTailer(const LogConfig& l, const Config& c);
+  Result<std::unique_ptr<Notifier>> MakeNotifier(const Config& c);
+  void Notify(const std::vector<AlertEvent>& events);
   void RegisterMetrics();
   void RestoreAlertState();
 
@@ -163,7 +187,9 @@ struct App::Impl {
   std::vector<std::unique_ptr<LogTailer>> tailers;
   std::unique_ptr<LogWatcher> watcher;  // Wakes the tailers (inotify + stat poll); after them.
   std::unique_ptr<Engine> engine;
-  RecordSink sink;  // engine->OnRecord with the live clock; built once.
+  std::unique_ptr<Notifier> notifier;
+  std::vector<std::string> notified_firing;  // Ids (+ ack) of the firing set last handed over.
+  RecordSink sink;                           // engine->OnRecord with the live clock; built once.
 
   Backend backend;
   std::unique_ptr<HttpApi> http;  // After `backend`: destroyed (and joined) first.
@@ -204,6 +230,21 @@ Result<std::unique_ptr<LogTailer>> App::Impl::MakeTailer(const LogConfig& l, con
     Log::Write(ToLogLevel(level), message);
   };
   return LogTailer::Create(std::move(to));
+}
+
+Result<std::unique_ptr<Notifier>> App::Impl::MakeNotifier(const Config& c) {
+  NotifierOptions no;
+  no.alertmanager = c.alerting.alertmanager;
+  no.webhooks = c.alerting.webhooks;
+  no.instance = c.instance;
+  no.spool_dir = c.state_dir / "notify";
+  no.spool_max_bytes = c.alerting.spool_max_bytes;
+  no.registry = registry.get();
+  no.clock = clock;
+  no.log = [](int priority, std::string_view message) {
+    Log::Write(static_cast<LogLevel>(std::clamp(priority, 3, 7)), message);
+  };
+  return Notifier::Create(std::move(no));
 }
 
 Status App::Impl::Init(Diagnostics* problems) {
@@ -263,6 +304,14 @@ Status App::Impl::Init(Diagnostics* problems) {
       problems->Add("", 0, 0, "rule engine: " + e.error().message());
     } else {
       engine = std::move(e).value();
+    }
+  }
+  if (!ec) {
+    auto n = MakeNotifier(config);
+    if (!n.ok()) {
+      problems->Add("", 0, 0, "alerting: " + n.error().message());
+    } else {
+      notifier = std::move(n).value();
     }
   }
   if (!problems->empty()) return Status::Error("startup failed");
@@ -395,7 +444,9 @@ void App::Impl::StartWatcher() {
 void App::Impl::EvalTick() {
   const WallTime now = clock->Now();
   engine->Evaluate(now, *sampler);
-  for (const AlertEvent& e : engine->TakeTransitions()) {
+  std::vector<AlertEvent> events = engine->TakeTransitions();
+  Notify(events);
+  for (const AlertEvent& e : events) {
     if (e.kind == AlertEvent::Kind::kRecommendationChanged) {
       LogWarning("recommendation: " + e.previous + " -> " + e.recommendation);
     } else {
@@ -416,6 +467,73 @@ void App::Impl::EvalTick() {
   }
   Publish();
   UpdateSystemdStatus();
+}
+
+namespace {
+
+// How an alert reads to the people paged by it: the rule's description, the runbook, and the
+// first lines of the most recent evidence.
+AlertNotice ToNotice(const Alert& a, std::string_view state, std::string_view verdict) {
+  AlertNotice n;
+  n.id = a.id;
+  n.rule = a.rule;
+  n.severity = std::string(SeverityName(a.severity));
+  n.state = std::string(state);
+  n.labels = a.labels;
+  n.summary = a.description;
+  n.description = a.description + (a.runbook.empty() ? "" : "\nRunbook: " + a.runbook) +
+                  "\nMatches: " + std::to_string(a.count) + " since " + FormatRfc3339(a.first_seen);
+  if (!a.evidence.empty()) {
+    const Evidence& e = a.evidence.back();
+    constexpr size_t kExcerpt = 1024;
+    n.evidence =
+        e.log + " " + e.file + "@" + std::to_string(e.offset) + ":\n" + e.text.substr(0, kExcerpt);
+  } else if (a.value) {
+    n.evidence = "value " + std::to_string(*a.value);
+  }
+  n.recommendation = std::string(verdict);
+  n.starts_at = a.fired_at.value_or(a.first_seen);
+  if (state == "resolved") n.ends_at = a.resolved_at.value_or(a.last_seen);
+  return n;
+}
+
+}  // namespace
+
+void App::Impl::Notify(const std::vector<AlertEvent>& events) {
+  const std::string verdict(VerdictName(engine->recommendation().verdict));
+  for (const AlertEvent& e : events) {
+    switch (e.kind) {
+      case AlertEvent::Kind::kFiring:
+      case AlertEvent::Kind::kResolved:
+        notifier->OnAlert(ToNotice(e.alert, AlertEventKindName(e.kind), verdict));
+        break;
+      case AlertEvent::Kind::kRecommendationChanged: {
+        RecommendationNotice r;
+        r.from = e.previous;
+        r.to = e.recommendation;
+        r.at = e.at;
+        for (const auto& reason : engine->recommendation().reasons) {
+          r.reasons.push_back(std::string(SeverityName(reason.severity)) + " " + reason.rule +
+                              " x" + std::to_string(reason.count) + ": " + reason.description);
+        }
+        notifier->OnRecommendation(r);
+        break;
+      }
+    }
+  }
+  // The firing set Alertmanager keeps hearing about; an acked alert is left out, which is what
+  // "ack silences re-notification" means (its state is unchanged).
+  std::vector<AlertNotice> firing;
+  std::vector<std::string> ids;
+  for (const Alert& a : engine->alerts()) {
+    if (a.state != AlertState::kFiring || a.acked) continue;
+    ids.push_back(a.id);
+    firing.push_back(ToNotice(a, "firing", verdict));
+  }
+  if (ids != notified_firing || !events.empty()) {
+    notified_firing = std::move(ids);
+    notifier->SetFiring(std::move(firing));
+  }
 }
 
 void App::Impl::CheckpointTick() { Checkpoint(); }
@@ -470,6 +588,7 @@ void App::Impl::Publish() {
   for (const auto& t : sampler->targets()) status["targets"].push_back(ToJson(t));
   status["logs"] = json::array();
   for (const auto& t : tailers) status["logs"].push_back(ToJson(t->status()));
+  status["notifications"] = ToJson(notifier->status());
   status["daemon"] = {
       {"version", kVersion},
       {"instance", config.instance},
@@ -594,7 +713,20 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
     new_sampler = std::move(s).value();
   }
 
+  std::unique_ptr<Notifier> new_notifier;
+  if (!SameAlerting(next, config)) {
+    auto n = MakeNotifier(next);
+    if (!n.ok()) return fail("alerting: " + n.error().message());
+    new_notifier = std::move(n).value();
+  }
+
   // Everything validated: apply.
+  if (new_notifier) {
+    Status flushed = notifier->Flush(milliseconds(3000));
+    if (!flushed.ok()) LogError("notification spool: " + flushed.message());
+    notifier = std::move(new_notifier);
+    notified_firing.clear();  // Hand the firing set to the new receivers at the next tick.
+  }
   if (new_sampler) {
     sampler = std::move(new_sampler);
     sampler->Sample(clock->Now(), clock->MonoNow());
@@ -636,6 +768,8 @@ void App::Impl::Stop() {
   if (http) http->Stop();
   if (watcher) watcher->Stop();
   Checkpoint();
+  Status flushed = notifier->Flush(milliseconds(3000));
+  if (!flushed.ok()) LogError("notification spool: " + flushed.message());
   io.stop();
 }
 

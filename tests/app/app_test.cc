@@ -1,0 +1,213 @@
+// The whole daemon in-process: config in a temp dir, HTTP on port 0, this machine's /proc,
+// a real log file. Waits are bounded polls on observable state (never fixed sleeps).
+#include "daemon/app.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "collectors/base/fs.h"
+#include "tests/app/daemon_fixture.h"
+
+namespace cg {
+
+using namespace std::chrono_literals;
+
+using nlohmann::json;
+using testing::CarbonLine;
+using testing::Daemon;
+using testing::Options;
+using testing::WaitUntil;
+
+TEST_CASE("a persisting database failure turns the recommendation to rollback with evidence",
+          "[app]") {
+  testing::TempDir dir;
+  Daemon d(dir);
+  d.Start();
+  CHECK(d.Get("/api/v1/status")["recommendation"] == "continue");
+  CHECK(d.Get("/api/v1/status")["daemon"]["rules"] == 1);
+  for (int i = 0; i < 3; ++i) {
+    d.Append(CarbonLine("ERROR",
+                        "Error while retrieving subscriptions "
+                        "com.mysql.cj.jdbc.exceptions.CommunicationsException: "
+                        "Communications link failure"));
+  }
+  REQUIRE(WaitUntil([&] { return d.Get("/api/v1/status")["recommendation"] == "rollback"; }));
+  json s = d.Get("/api/v1/status");
+  REQUIRE(s["reasons"].size() == 1);
+  CHECK(s["reasons"][0]["rule"] == "test.db_unreachable");
+  CHECK(s["reasons"][0]["count"] == 3);
+  CHECK(s["alerts"]["firing"] == 1);
+  json alerts = d.Get("/api/v1/alerts?state=firing")["alerts"];
+  REQUIRE(alerts.is_array());
+  REQUIRE(alerts.size() == 1);
+  REQUIRE_FALSE(alerts[0]["evidence"].empty());
+  CHECK(alerts[0]["evidence"][0]["log"] == "carbon");
+  CHECK(alerts[0]["evidence"][0]["text"].get<std::string>().find("Communications link failure") !=
+        std::string::npos);
+  std::string m = d.Metrics();
+  CHECK(m.find("cutover_guard_recommendation{recommendation=\"rollback\"} 1") != std::string::npos);
+  CHECK(m.find("cutover_guard_log_lines_total{log=\"carbon\"} 3") != std::string::npos);
+  CHECK(m.find("cutover_guard_ready 1") != std::string::npos);
+}
+
+TEST_CASE("healthy log traffic stays at continue", "[app]") {
+  testing::TempDir dir;
+  Daemon d(dir);
+  d.Start();
+  for (int i = 0; i < 20; ++i)
+    d.Append(CarbonLine("INFO", "Throttle data refreshed " + std::to_string(i)));
+  REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 20; }));
+  json s = d.Get("/api/v1/status");
+  CHECK(s["recommendation"] == "continue");
+  CHECK(s["alerts"]["firing"] == 0);
+  CHECK(s["host"]["cpus"].get<int>() >= 1);
+}
+
+TEST_CASE("a valid reload adds rules and an invalid one keeps the running rules", "[app]") {
+  testing::TempDir dir;
+  Daemon d(dir);
+  d.Start();
+  CHECK(d.Get("/api/v1/rules")["rules"].size() == 1);
+  dir.Write("rules/more.yaml", R"(rules:
+  - id: test.oom
+    description: The JVM ran out of heap
+    severity: critical
+    match: 'java\.lang\.OutOfMemoryError'
+)");
+  auto ok = d.Post("/-/reload");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  CHECK(d.Get("/api/v1/rules")["rules"].size() == 2);
+
+  dir.Write("rules/broken.yaml",
+            "rules:\n  - id: test.bad\n    severity: critical\n    match: '(unclosed'\n");
+  auto bad = d.Post("/-/reload");
+  REQUIRE(bad);
+  CHECK(bad->status == 409);
+  CHECK(bad->body.find("test.bad") != std::string::npos);
+  CHECK(d.Get("/api/v1/rules")["rules"].size() == 2);
+  json s = d.Get("/api/v1/status");
+  CHECK(s["daemon"]["reloads"]["success"] == 1);
+  CHECK(s["daemon"]["reloads"]["failure"] == 1);
+  CHECK(d.Metrics().find("cutover_guard_reloads_total{result=\"failure\"} 1") != std::string::npos);
+  // The daemon still works after the failed reload.
+  d.Append(CarbonLine("ERROR", "java.lang.OutOfMemoryError: Java heap space"));
+  REQUIRE(WaitUntil([&] { return d.Get("/api/v1/status")["recommendation"] == "rollback"; }));
+}
+
+TEST_CASE("a graceful stop checkpoints offsets and alert state and exits 0", "[app]") {
+  testing::TempDir dir;
+  Daemon d(dir);
+  d.Start();
+  d.Append(CarbonLine("INFO", "one") + CarbonLine("INFO", "two"));
+  REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 2; }));
+  CHECK(d.Stop() == 0);
+  auto checkpoint = ReadFile(dir / "state/logs/carbon.json");
+  REQUIRE(checkpoint.ok());
+  const auto size = std::filesystem::file_size(dir / "logs/wso2carbon.log");
+  CHECK(checkpoint->find(std::to_string(size)) != std::string::npos);
+  auto alerts = ReadFile(dir / "state/alerts.json");
+  REQUIRE(alerts.ok());
+  CHECK_FALSE(json::parse(*alerts, nullptr, false).is_discarded());
+}
+
+TEST_CASE("after a restart only the lines written while stopped are read", "[app]") {
+  testing::TempDir dir;
+  {
+    Daemon d(dir);
+    d.Start();
+    d.Append(CarbonLine("INFO", "before-1") + CarbonLine("INFO", "before-2"));
+    REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 2; }));
+    REQUIRE(d.Stop() == 0);
+  }
+  std::ofstream(dir / "logs/wso2carbon.log", std::ios::app)
+      << CarbonLine("INFO", "while-down-1") << CarbonLine("INFO", "while-down-2")
+      << CarbonLine("INFO", "while-down-3");
+  Daemon d(dir);
+  d.Start();
+  REQUIRE(WaitUntil([&] { return d.CarbonRecords() >= 3; }));
+  // Give a wrong re-read every chance to show up before asserting the exact count.
+  d.Append(CarbonLine("INFO", "after"));
+  REQUIRE(WaitUntil([&] { return d.CarbonRecords() >= 4; }));
+  CHECK(d.CarbonRecords() == 4);
+}
+
+TEST_CASE("the cutover mark can be set through the API", "[app]") {
+  testing::TempDir dir;
+  Daemon d(dir);
+  d.Start();
+  CHECK(d.Get("/api/v1/status")["cutover"]["at"].is_null());
+  auto r = d.Post("/api/v1/cutover", R"({"at": "2026-11-25T02:00:00Z"})");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(d.Get("/api/v1/status")["cutover"]["at"] == "2026-11-25T02:00:00.000Z");
+}
+
+TEST_CASE("systemd hears READY, STATUS and WATCHDOG while running and STOPPING on stop", "[app]") {
+  testing::TempDir dir;
+  std::string sock = (dir / "notify.sock").string();
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, sock.c_str(), sizeof addr.sun_path - 1);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setenv("NOTIFY_SOCKET", sock.c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "400000", 1);  // 0.4 s: pings every 0.2 s.
+  ::setenv("WATCHDOG_PID", std::to_string(::getpid()).c_str(), 1);
+  std::vector<std::string> seen;
+  auto receive_until = [&](const std::string& prefix) {
+    char buf[4096];
+    for (int i = 0; i < 200; ++i) {
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return false;
+      seen.emplace_back(buf, static_cast<size_t>(n));
+      if (seen.back().starts_with(prefix)) return true;
+    }
+    return false;
+  };
+  {
+    Daemon d(dir);
+    d.Start();
+    CHECK(receive_until("READY=1"));
+    CHECK(receive_until("STATUS=recommendation continue"));
+    CHECK(receive_until("WATCHDOG=1"));
+    d.Stop();
+    CHECK(receive_until("STOPPING=1"));
+  }
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  ::unsetenv("WATCHDOG_PID");
+  ::close(fd);
+}
+
+TEST_CASE("startup lists every problem and does not start", "[app]") {
+  testing::TempDir dir;
+  dir.Write("rules/bad.yaml", "rules:\n  - id: x\n    severity: loud\n    match: a\n");
+  dir.Write("config.yaml", R"(listen: "127.0.0.1:0"
+state_dir: state
+rule_files: [rules/bad.yaml]
+api: {token_file: missing-token}
+)");
+  auto app = App::Create(Options(dir / "config.yaml"));
+  REQUIRE_FALSE(app.ok());
+  std::string all = app.error().ToString();
+  CHECK(all.find("bad.yaml:3:15") != std::string::npos);
+  CHECK(all.find("api.token_file") != std::string::npos);
+  CHECK(all.find("missing required key \"description\"") != std::string::npos);
+  CHECK(app.error().size() == 3);
+}
+
+}  // namespace cg
