@@ -56,6 +56,7 @@ struct Notifier::Worker {
   std::deque<SpoolItem> inbox;
   std::optional<std::vector<AlertNotice>> firing;
   bool stop = false;
+  bool poked = false;
   uint64_t flush_requested = 0;
   uint64_t flushed = 0;
   bool flush_ok = true;
@@ -221,6 +222,7 @@ void Notifier::Run(Worker& w) {
     firing.swap(w.firing);
     uint64_t flush = w.flush_requested;
     bool stop = w.stop;
+    w.poked = false;
     lock.unlock();
 
     for (SpoolItem& item : items) w.queue->Push(std::move(item));
@@ -242,7 +244,8 @@ void Notifier::Run(Worker& w) {
     lock.lock();
     w.published = w.queue->status();
     auto has_work = [&] {
-      return w.stop || !w.inbox.empty() || w.firing.has_value() || w.flush_requested > w.flushed;
+      return w.stop || w.poked || !w.inbox.empty() || w.firing.has_value() ||
+             w.flush_requested > w.flushed;
     };
     if (next == MonoTime::max()) {
       w.wake.wait(lock, has_work);
@@ -327,6 +330,16 @@ Status Notifier::Flush(std::chrono::milliseconds deadline) {
   std::string message = "notify flush: ";
   for (size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
   return Status::Error(message);
+}
+
+void Notifier::Poke() {
+  for (auto& w : workers_) {
+    {
+      std::lock_guard<std::mutex> lock(w->mu);
+      w->poked = true;
+    }
+    w->wake.notify_one();
+  }
 }
 
 NotifierStatus Notifier::status() const {

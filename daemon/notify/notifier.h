@@ -86,6 +86,11 @@ class Notifier {
   // passed first.
   [[nodiscard]] Status Flush(std::chrono::milliseconds deadline);
 
+  // Makes every worker re-check its timers now. Only needed with a clock that does not follow
+  // real time (a FakeClock advanced by a test): workers sleep in real time until the next retry
+  // or re-send computed on `clock`.
+  void Poke();
+
   NotifierStatus status() const;
 
  private:

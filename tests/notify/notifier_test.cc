@@ -184,3 +184,41 @@ TEST_CASE("promtool check metrics is clean for the notifier and HTTP families",
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+TEST_CASE("the firing set is re-sent to Alertmanager on the injected clock", "[notify][notifier]") {
+  testing::RecordingReceiver am;
+  testing::TempDir dir;
+  prometheus::Registry registry;
+  FakeClock clock(WallTime(std::chrono::seconds(1'764'036'000)));
+  NotifierOptions o;
+  o.alertmanager =
+      AlertmanagerConfig{am.url("/"), std::chrono::seconds(60), std::chrono::seconds(2)};
+  o.instance = "gw-01";
+  o.spool_dir = dir / "spool";
+  o.registry = &registry;
+  o.clock = &clock;
+  auto n = Notifier::Create(o);
+  REQUIRE(n.ok());
+  (*n)->SetFiring({testing::Notice("a1", "firing", clock.Now())});
+  auto first = am.WaitForAccepted(1, std::chrono::seconds(20));
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].path == "/api/v2/alerts");
+  CHECK(nlohmann::json::parse(first[0].body)[0]["endsAt"] == "2025-11-25T02:04:00.000Z");
+
+  clock.Advance(std::chrono::seconds(59));
+  (*n)->Poke();
+  // Not due yet: no second request (a negative check can only look for a while).
+  CHECK(am.WaitForAccepted(2, std::chrono::milliseconds(300)).size() == 1);
+
+  clock.Advance(std::chrono::seconds(1));
+  (*n)->Poke();
+  auto second = am.WaitForAccepted(2, std::chrono::seconds(20));
+  REQUIRE(second.size() == 2);
+  CHECK(nlohmann::json::parse(second[1].body)[0]["endsAt"] == "2025-11-25T02:05:00.000Z");
+}
+
+}  // namespace
+}  // namespace cg
