@@ -129,6 +129,49 @@ void LogTailer::PollOpenFiles(const RecordSink& sink) {
 }
 
 std::vector<DirEntry> LogTailer::MatchSpec() {
+  if (glob_ && !first_poll_ && ListingStillValid()) {
+    // The directory has not changed since the last listing: the same names hold the same
+    // inodes. Open files are fstat'ed by the read anyway; only closed ones need a stat.
+    std::vector<DirEntry> out = last_matches_;
+    for (auto& e : out) {
+      TrackedFile* f = FindByInode(e.st.device, e.st.inode);
+      if (f != nullptr && f->is_open()) continue;
+      if (StatPath(e.path, &e.st) != 0) return ListMatches();  // Raced: list again.
+    }
+    return out;
+  }
+  return ListMatches();
+}
+
+bool LogTailer::ListingStillValid() {
+  FileStat d;
+  if (listing_dir_.empty() || StatPath(listing_dir_, &d) != 0) return false;
+  return d.mtime_ns == listing_dir_mtime_ns_ && listing_trusted_;
+}
+
+std::vector<DirEntry> LogTailer::ListMatches() {
+  std::vector<DirEntry> out = ListMatchesUncached();
+  if (glob_) {
+    // Trust this listing while the directory's mtime stays the same - but only if that mtime
+    // was already safely in the past when we listed: filesystem timestamps are coarse (a tick
+    // of a few ms), so a change in the same tick right after the listing would keep the mtime.
+    listing_dir_ =
+        HasGlobMeta(SpecDirectory().string()) ? std::filesystem::path() : SpecDirectory();
+    FileStat d;
+    listing_trusted_ = false;
+    if (!listing_dir_.empty() && StatPath(listing_dir_, &d) == 0) {
+      listing_dir_mtime_ns_ = d.mtime_ns;
+      int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           options_.clock->Now().time_since_epoch())
+                           .count();
+      listing_trusted_ = now_ns - d.mtime_ns > 1'000'000'000;
+    }
+    last_matches_ = out;
+  }
+  return out;
+}
+
+std::vector<DirEntry> LogTailer::ListMatchesUncached() {
   std::vector<DirEntry> out;
   auto add = [&](const std::filesystem::path& p) {
     DirEntry e;
@@ -166,6 +209,11 @@ void LogTailer::Scan(ReadEnv& env) {
   for (auto& m : matches) {
     TrackedFile* f = FindByInode(m.st.device, m.st.inode);
     if (f != nullptr && f->gz) f = nullptr;  // A plain file reusing a .gz's inode number.
+    if (f != nullptr && !f->is_open() && f->fp_len > 0 && f->copy_of < 0 && !f->live) {
+      // A closed rotated file's inode number now names another file at a spec path: it was
+      // deleted and the number reused. The file here is new; the old one is handled as gone.
+      if (!SameHead(f->id, f->fp_len, m.path, false, &f->head)) f = nullptr;
+    }
     if (f != nullptr && !f->is_open() && f->fp_len > 0 && f->copy_of < 0) {
       // Closed (idle, or restored from a checkpoint): the inode number alone proves nothing.
       if (!SameHead(f->id, f->fp_len, m.path, false, &f->head)) {
@@ -216,7 +264,9 @@ void LogTailer::Scan(ReadEnv& env) {
       if (was_live) MarkRotated(f, "found as " + f.path);
       continue;
     }
-    if (was_live || f.position() < f.stat.size || f.restored) {
+    // A rotated file read to its end that disappears (retention) loses nothing; a live one,
+    // or one with bytes we had not read, may have.
+    if (was_live || f.position() < f.stat.size) {
       Gap(f.path + " (inode " + std::to_string(f.id.inode) + ", read up to offset " +
           std::to_string(f.position()) +
           ") is gone and was not found in its directory; lines written to it after that "
@@ -346,7 +396,11 @@ void LogTailer::ReadAll(ReadEnv& env) {
       backlog_ = true;
       break;
     }
-    ReadOne(*files_[i], env);
+    TrackedFile* current = files_[i].get();
+    ReadOne(*current, env);
+    // A truncated file can move to the end of the read order (after copies it must follow):
+    // whatever took its place has not been read yet.
+    if (i < files_.size() && files_[i].get() != current) --i;
   }
 }
 
@@ -386,8 +440,8 @@ void LogTailer::ReadOne(TrackedFile& f, ReadEnv& env) {
       if (f.ReadHead(f.fp_len, &head) == 0 && head.size() == f.fp_len &&
           FingerprintOf(head) == f.id.fingerprint) {
         f.head = head;
-      } else {
-        HandleReplaced(f, env);
+      } else if (HandleReplaced(f, env)) {
+        return;  // Read later in this pass, after the copies it must follow.
       }
     }
   }
@@ -395,9 +449,14 @@ void LogTailer::ReadOne(TrackedFile& f, ReadEnv& env) {
     Error(&f, "fstat:" + std::to_string(err), "cannot stat " + f.path + ": " + ErrnoText(err));
     return;
   }
-  if (f.position() > 0 &&
-      (f.stat.size != f.checked_size || f.stat.mtime_ns != f.checked_mtime_ns)) {
-    if (f.ContentReplaced()) HandleReplaced(f, env);
+  const bool changed = f.stat.size != f.checked_size || f.stat.mtime_ns != f.checked_mtime_ns;
+  if (!changed && f.position() >= f.stat.size && f.at_eof) {
+    // Idle: one fstat is all a poll costs.
+    if (f.rotated) f.FlushPending(env.sink);
+    return;
+  }
+  if (f.position() > 0 && changed) {
+    if (f.ContentReplaced() && HandleReplaced(f, env)) return;
   }
   f.checked_size = f.stat.size;
   f.checked_mtime_ns = f.stat.mtime_ns;
@@ -409,7 +468,10 @@ void LogTailer::ReadOne(TrackedFile& f, ReadEnv& env) {
     f.Refresh();
     if (f.ExtendFingerprint()) break;
     // The bytes we fingerprinted changed under us: rewritten in place.
-    HandleReplaced(f, env);
+    if (HandleReplaced(f, env)) {
+      f.at_eof = false;
+      return;
+    }
   }
   f.at_eof = env.budget > 0;
   if (!f.at_eof) backlog_ = true;
@@ -418,9 +480,11 @@ void LogTailer::ReadOne(TrackedFile& f, ReadEnv& env) {
   if (f.rotated && f.at_eof) f.FlushPending(env.sink);
 }
 
-void LogTailer::HandleReplaced(TrackedFile& f, ReadEnv& env) {
+bool LogTailer::HandleReplaced(TrackedFile& f, ReadEnv& env) {
   ++status_.truncations;
   const uint64_t pos = f.position();
+  // The last mtime we saw of the old content (the checkpoint's, right after a restart).
+  const int64_t old_mtime = f.checked_mtime_ns >= 0 ? f.checked_mtime_ns : f.checkpoint_mtime_ns;
   const uint64_t known = std::max(f.checked_size, pos);  // What we knew the file held.
   uint64_t copy_size = 0;
   if (pos > 0) {
@@ -446,6 +510,25 @@ void LogTailer::HandleReplaced(TrackedFile& f, ReadEnv& env) {
   f.checked_size = 0;
   f.checked_mtime_ns = -1;
   if (f.is_open()) f.Refresh();
+  // More than one copytruncate since we last looked (two between polls, or while the daemon
+  // was down): the newer copies hold content we never saw. Read them, oldest first, before the
+  // file's new content - which therefore moves to the end of the read order.
+  const size_t before = files_.size();
+  std::string live_head;
+  if (f.is_open()) f.ReadHead(kFingerprintBytes, &live_head);
+  DiscoverSiblings(f.path, old_mtime, nullptr, &live_head);
+  if (files_.size() != before) {
+    uint64_t old_seq = f.seq;
+    f.seq = next_seq_++;
+    auto it =
+        std::find_if(files_.begin(), files_.end(), [&](const auto& p) { return p->seq == f.seq; });
+    std::rotate(it, it + 1, files_.end());
+    for (auto& c : files_) {
+      if (c->copy_of == static_cast<int64_t>(old_seq)) c->copy_of = static_cast<int64_t>(f.seq);
+    }
+    return true;
+  }
+  return false;
 }
 
 void LogTailer::Maintain(ReadEnv& env) {
@@ -490,12 +573,7 @@ void LogTailer::MarkRotated(TrackedFile& f, std::string_view how) {
 }
 
 void LogTailer::Retire(TrackedFile& f) {
-  Retired r{f.id, f.fp_len, f.path};
-  retired_.push_back(std::move(r));
-  if (retired_.size() > options_.max_retired) {
-    retired_.erase(retired_.begin(),
-                   retired_.begin() + static_cast<long>(retired_.size() - options_.max_retired));
-  }
+  AddRetired(Retired{f.id, f.fp_len, f.path});
   Forget(f.seq);
 }
 
@@ -587,10 +665,14 @@ bool LogTailer::Interested(std::string_view file_name) const {
 }
 
 TrackedFile* LogTailer::FindByInode(uint64_t device, uint64_t inode) {
+  // An open entry pins its inode, so it wins over a closed one whose number may be stale.
+  TrackedFile* closed = nullptr;
   for (auto& f : files_) {
-    if (f->id.device == device && f->id.inode == inode) return f.get();
+    if (f->id.device != device || f->id.inode != inode) continue;
+    if (f->is_open()) return f.get();
+    if (closed == nullptr) closed = f.get();
   }
-  return nullptr;
+  return closed;
 }
 
 void LogTailer::Notice(NoticeLevel level, const std::string& message) {

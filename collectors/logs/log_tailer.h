@@ -129,23 +129,32 @@ class LogTailer {
   // Poll phases.
   void Scan(ReadEnv& env);
   std::vector<DirEntry> MatchSpec();
+  std::vector<DirEntry> ListMatches();
+  std::vector<DirEntry> ListMatchesUncached();
+  bool ListingStillValid();
   void Adopt(std::vector<DirEntry> fresh, ReadEnv& env);
   void RecoverRotatedWhileDown(ReadEnv& env);
   // Adds rotated names of `live_path` (mtime >= since_ns) we have never seen, oldest first: the
   // files its path held between two looks (restart, or two rotations between polls).
   // `rotated` (optional) is the file that left live_path: its new name is noted on the way.
+  // `live_head` (copytruncate context): the live file's first bytes now; copies of them are
+  // skipped.
   void DiscoverSiblings(const std::string& live_path, int64_t since_ns,
-                        TrackedFile* rotated = nullptr);
+                        TrackedFile* rotated = nullptr, const std::string* live_head = nullptr);
   void ReadAll(ReadEnv& env);
   void ReadOne(TrackedFile& f, ReadEnv& env);
-  void HandleReplaced(TrackedFile& f, ReadEnv& env);
+  // The file's content was replaced (truncated/rewritten): finish the old stream (from a copy
+  // if one is found), restart at 0. True if the file moved to the end of the read order.
+  bool HandleReplaced(TrackedFile& f, ReadEnv& env);
   bool ContinueFromCopy(TrackedFile& f, ReadEnv& env, uint64_t* copy_size);
   bool Locate(TrackedFile& f);
   void Maintain(ReadEnv& env);
   void MarkRotated(TrackedFile& f, std::string_view how);
   void Retire(TrackedFile& f);
+  void AddRetired(Retired r);  // Replaces an entry with the same inode; keeps max_retired.
   void Forget(uint64_t seq);
   void UpdateStatus();
+  uint64_t CheckpointSignature() const;
 
   TrackedFile* FindByInode(uint64_t device, uint64_t inode);
   bool IsRetired(const DirEntry& e);
@@ -189,12 +198,19 @@ class LogTailer {
   // (device, inode) -> first seen.
   std::vector<std::pair<std::pair<uint64_t, uint64_t>, MonoTime>> deferred_;
 
+  // The last glob listing, reused while its directory's mtime is unchanged (idle CPU).
+  std::vector<DirEntry> last_matches_;
+  std::filesystem::path listing_dir_;
+  int64_t listing_dir_mtime_ns_ = 0;
+  bool listing_trusted_ = false;
+
   bool waiting_noticed_ = false;
   std::string last_error_key_;  // De-duplicates tailer-level error notices.
   bool scan_error_ = false;
   bool backlog_ = false;
   std::vector<char> buf_;
   std::string last_checkpoint_;  // Last text written (skip identical writes).
+  uint64_t last_signature_ = 0;  // CheckpointSignature() of last_checkpoint_.
 
   LogStatus status_;
 };

@@ -2,6 +2,7 @@
 // it back atomically when offsets change.
 #include "collectors/base/fs.h"
 #include "collectors/logs/checkpoint.h"
+#include "collectors/logs/file_io.h"
 #include "collectors/logs/log_tailer.h"
 #include "collectors/logs/tracked_file.h"
 
@@ -36,6 +37,9 @@ void LogTailer::Restore(const CheckpointState& state) {
     f->checkpoint_path = e.path;
     f->checkpoint_mtime_ns = e.mtime_ns;
     f->checkpoint_size = e.size;
+    Notice(NoticeLevel::kInfo, "checkpoint: " + e.path + " (inode " + std::to_string(e.id.inode) +
+                                   ") at offset " + std::to_string(e.offset) + " of " +
+                                   std::to_string(e.size) + (e.live ? "" : ", rotated"));
     files_.push_back(std::move(f));
   }
   Notice(NoticeLevel::kInfo, "restored checkpoint: " + std::to_string(files_.size()) +
@@ -43,8 +47,36 @@ void LogTailer::Restore(const CheckpointState& state) {
                                  " finished");
 }
 
+uint64_t LogTailer::CheckpointSignature() const {
+  // Everything a checkpoint records, folded into one number: an idle log costs this, not a
+  // JSON serialisation, every checkpoint interval.
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](uint64_t v) {
+    h ^= v;
+    h *= 1099511628211ULL;
+  };
+  for (const auto& f : files_) {
+    mix(f->seq);
+    mix(FingerprintOf(f->path));
+    mix(f->id.device);
+    mix(f->id.inode);
+    mix(f->id.fingerprint);
+    mix(f->committed());
+    mix(f->stat.size);
+    mix(static_cast<uint64_t>(f->stat.mtime_ns));
+    mix((f->live ? 1u : 0u) | (f->rotated ? 2u : 0u) | (f->finished ? 4u : 0u) |
+        (f->copy_of >= 0 ? 8u : 0u) | (f->gz ? 16u : 0u));
+  }
+  mix(retired_.size());
+  if (!retired_.empty()) mix(retired_.back().id.inode);
+  mix(static_cast<uint64_t>(max_mtime_ns_));
+  return h;
+}
+
 Status LogTailer::Checkpoint() {
   if (options_.state_dir.empty()) return Status::Ok();
+  const uint64_t signature = CheckpointSignature();
+  if (!last_checkpoint_.empty() && signature == last_signature_) return Status::Ok();
   CheckpointState s;
   s.log = options_.spec.name;
   s.pattern = options_.spec.path;
@@ -80,6 +112,7 @@ Status LogTailer::Checkpoint() {
     return st.WithPrefix(options_.spec.name);
   }
   last_checkpoint_ = std::move(text);
+  last_signature_ = signature;
   return Status::Ok();
 }
 

@@ -76,17 +76,39 @@ bool LogTailer::SameHead(const FileIdentity& id, uint32_t fp_len, const std::fil
 }
 
 bool LogTailer::IsRetired(const DirEntry& e) {
-  for (const auto& r : retired_) {
-    if (r.id.device == e.st.device && r.id.inode == e.st.inode) {
-      return SameHead(r.id, r.fp_len, e.path,
-                      EndsWithGz(e.name) && r.id.fingerprint != 0 && e.st.size < r.fp_len);
+  // Inode numbers are reused once a file is deleted (retention): an identity only counts if
+  // the first bytes agree too, and an older entry with the same inode must not hide a newer.
+  for (auto it = retired_.rbegin(); it != retired_.rend(); ++it) {
+    const Retired& r = *it;
+    if (r.id.device != e.st.device || r.id.inode != e.st.inode) continue;
+    if (SameHead(r.id, r.fp_len, e.path, false) ||
+        (EndsWithGz(e.name) && SameHead(r.id, r.fp_len, e.path, true))) {
+      return true;
     }
   }
   return false;
 }
 
 bool LogTailer::IsTrackedOrRetired(const DirEntry& e) {
-  return FindByInode(e.st.device, e.st.inode) != nullptr || IsRetired(e);
+  for (const auto& f : files_) {
+    if (f->id.device != e.st.device || f->id.inode != e.st.inode) continue;
+    // An open descriptor pins the inode; a closed entry may be a deleted file's number reused.
+    if (f->is_open() || SameHead(f->id, f->fp_len, e.path, f->gz)) return true;
+  }
+  return IsRetired(e);
+}
+
+void LogTailer::AddRetired(Retired r) {
+  retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
+                                [&](const Retired& x) {
+                                  return x.id.device == r.id.device && x.id.inode == r.id.inode;
+                                }),
+                 retired_.end());
+  retired_.push_back(std::move(r));
+  if (retired_.size() > options_.max_retired) {
+    retired_.erase(retired_.begin(),
+                   retired_.begin() + static_cast<long>(retired_.size() - options_.max_retired));
+  }
 }
 
 bool LogTailer::Locate(TrackedFile& f) {
@@ -212,10 +234,8 @@ bool LogTailer::ContinueFromCopy(TrackedFile& f, ReadEnv& env, uint64_t* copy_si
       *copy_size = total;
     }
     // Known from now on: a glob that matches the copy must not read it as a new file.
-    if (!IsTrackedOrRetired(e)) {
-      retired_.push_back(Retired{FileIdentity{e.st.device, e.st.inode, f.id.fingerprint}, f.fp_len,
-                                 e.path.string()});
-    }
+    AddRetired(Retired{FileIdentity{e.st.device, e.st.inode, f.id.fingerprint}, f.fp_len,
+                       e.path.string()});
     Notice(NoticeLevel::kInfo,
            f.path + ": read the rest of the old content from its copy " + e.path.string());
     return true;
@@ -267,7 +287,7 @@ void LogTailer::RecoverRotatedWhileDown(ReadEnv& env) {
 }
 
 void LogTailer::DiscoverSiblings(const std::string& live_path, int64_t since_ns,
-                                 TrackedFile* rotated) {
+                                 TrackedFile* rotated, const std::string* live_head) {
   std::filesystem::path lp(live_path);
   RotatedNameMatcher is_rotated_name(lp.filename().string());
   std::vector<DirEntry> entries;
@@ -283,6 +303,18 @@ void LogTailer::DiscoverSiblings(const std::string& live_path, int64_t since_ns,
     if (!is_rotated_name.Matches(e.name) || e.st.mtime_ns < since_ns) continue;
     if (MatchesAnyGlob(options_.spec.exclude, e.name)) continue;
     if (IsTrackedOrRetired(e)) continue;
+    if (live_head != nullptr && !live_head->empty()) {
+      // A copy of what the live file holds now (copytruncate caught between its copy and its
+      // truncate, or the copy still being written): not content we missed - it will be the
+      // copy the truncation is continued from.
+      std::string head;
+      int fd = OpenForReading(e.path);
+      if (fd >= 0) {
+        PreadUpTo(fd, 0, live_head->size(), &head);
+        ::close(fd);
+      }
+      if (!head.empty() && live_head->compare(0, head.size(), head) == 0) continue;
+    }
     siblings.push_back(std::move(e));
   }
   std::sort(siblings.begin(), siblings.end(), [](const DirEntry& a, const DirEntry& b) {
@@ -305,7 +337,7 @@ void LogTailer::DiscoverSiblings(const std::string& live_path, int64_t since_ns,
         continue;
       }
     }
-    ++status_.rotations;
+    if (live_head == nullptr) ++status_.rotations;  // Copies of a truncated file are not.
     Notice(NoticeLevel::kInfo,
            "reading " + e.path.string() + " from offset 0 (rotated before we saw it)");
     files_.push_back(std::move(f));

@@ -115,6 +115,15 @@ bool TrackedFile::ContentReplaced() {
 }
 
 void TrackedFile::Feed(std::string_view data, ReadEnv& env) {
+  // The fingerprint comes from the very bytes consumed from offset 0, not from a later pread:
+  // a file truncated while its first pass is still running keeps the identity of what we read
+  // (so its copy can be recognised).
+  if (position() == head.size() && head.size() < kFingerprintBytes && !data.empty()) {
+    head.append(data.substr(0, kFingerprintBytes - head.size()));
+    fp_len = static_cast<uint32_t>(head.size());
+    id.fingerprint = FingerprintOf(head);
+    assembler_->SetFileIdentity(id);
+  }
   uint64_t long_before = splitter_.long_lines();
   splitter_.Feed(
       data, [&](const Line& line) { assembler_->AddLine(line, env.wall, env.mono, env.sink); });

@@ -13,7 +13,6 @@
 #include "tests/logs/tail_harness.h"
 
 namespace cg {
-namespace {
 
 using testing::AppendTo;
 using testing::Numbered;
@@ -45,8 +44,6 @@ bool ValidUtf8(std::string_view s) {
   AppendSanitizedUtf8(s, &clean);
   return clean == s && s.find('\0') == std::string_view::npos;
 }
-
-}  // namespace
 
 TEST_CASE("rename rotation drains the old inode before reading the new file from 0",
           "[collectors][logs][tailer][hazard]") {
@@ -479,6 +476,60 @@ TEST_CASE("stack traces in each WSO2 layout assemble the same live as in replay"
   std::string joined;
   for (const auto& r : h.records) joined += r.text + "\n";
   CHECK(joined == *text);
+}
+
+}  // namespace cg
+
+namespace cg {
+
+TEST_CASE("a copytruncate while the daemon was down continues from the copy",
+          "[collectors][logs][tailer][hazard]") {
+  TailHarness h;
+  auto live = h.Log("wso2carbon.log");
+  const std::string pad = "padding-so-the-first-bytes-fill-the-fingerprint-";
+  AppendTo(live, NumberedLines(1, 10, pad));
+  h.Start();
+  h.Poll();
+  h.Stop();
+  AppendTo(live, NumberedLines(11, 15, pad));
+  CopyFile(live, h.Log("wso2carbon.log.1"));
+  Truncate(live);
+  AppendTo(live, NumberedLines(16, 40, pad));  // Outgrows the checkpointed offset.
+  for (auto& n : h.notices) UNSCOPED_INFO(n);
+  h.Start();
+  h.Poll();
+  for (auto& n : h.notices) UNSCOPED_INFO(n);
+  CHECK(h.Texts() == Numbered(1, 40, pad));
+  CHECK(h.Metric("cutover_guard_log_truncations_total") == 1);
+  CHECK(h.Metric("cutover_guard_log_gap_events_total") == 0);
+}
+
+}  // namespace cg
+
+namespace cg {
+
+TEST_CASE("two copytruncates between looks read the intermediate copy before the new content",
+          "[collectors][logs][tailer][hazard]") {
+  TailHarness h;
+  auto live = h.Log("wso2carbon.log");
+  const std::string pad = "padding-so-the-first-bytes-fill-the-fingerprint-";
+  AppendTo(live, NumberedLines(1, 10, pad));
+  h.Start();
+  h.Poll();
+  SECTION("while running") {}
+  SECTION("while the daemon was down") { h.Stop(); }
+  AppendTo(live, NumberedLines(11, 15, pad));
+  CopyFile(live, h.Log("wso2carbon.log.1"));
+  Truncate(live);
+  AppendTo(live, NumberedLines(16, 30, pad));
+  CopyFile(live, h.Log("wso2carbon.log.2"));
+  Truncate(live);
+  AppendTo(live, NumberedLines(31, 33, pad));
+  if (!h.tailer) h.Start();
+  h.Poll();
+  h.Poll();
+  CHECK(h.Texts() == Numbered(1, 33, pad));
+  CHECK(h.Metric("cutover_guard_log_gap_events_total") == 0);
 }
 
 }  // namespace cg
