@@ -11,15 +11,28 @@ std::shared_ptr<const std::string> MetricsPage::RenderNow() const {
 
 std::shared_ptr<const std::string> MetricsPage::Render() {
   if (max_age_.count() <= 0) return RenderNow();
-  // Holding the lock while rendering is the single flight: late arrivals wait for the render in
-  // progress and then find it fresh.
-  std::lock_guard<std::mutex> lock(mu_);
-  MonoTime now = clock_->MonoNow();
-  if (cached_ == nullptr || now - rendered_at_ >= max_age_) {
-    cached_ = RenderNow();
-    rendered_at_ = clock_->MonoNow();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool fresh = cached_ != nullptr && clock_->MonoNow() - rendered_at_ < max_age_;
+    // While one request re-renders, the others keep serving the previous page instead of
+    // queueing behind it: under CPU contention a descheduled renderer would otherwise stall
+    // every worker at once.
+    if (fresh || (cached_ != nullptr && rendering_)) return cached_;
+    rendering_ = true;
   }
-  return cached_;
+  std::shared_ptr<const std::string> page;
+  try {
+    page = RenderNow();
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mu_);
+    rendering_ = false;
+    throw;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  cached_ = page;
+  rendered_at_ = clock_->MonoNow();
+  rendering_ = false;
+  return page;
 }
 
 }  // namespace cg

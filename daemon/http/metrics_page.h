@@ -2,9 +2,9 @@
 //
 // Rendering (Collect + TextSerializer) allocates per series and dominates the cost of a scrape.
 // With `max_age` > 0 a rendered page is reused for that long (measured on `clock`'s monotonic
-// time), and concurrent requests that find it stale wait for one renderer instead of all
-// rendering (single flight). 0 renders every request. Thread-safe; the registry and the clock
-// must outlive the object.
+// time); when it is stale one request renders a new one while concurrent requests keep getting
+// the previous page (so a page can be max_age plus one render old). 0 renders every request.
+// Thread-safe; the registry and the clock must outlive the object.
 #pragma once
 
 #include <prometheus/registry.h>
@@ -33,9 +33,10 @@ class MetricsPage {
   const prometheus::Registry* registry_;  // Not owned.
   const Clock* clock_;                    // Not owned.
   std::chrono::milliseconds max_age_;
-  std::mutex mu_;  // Serializes renders when caching; guards the cache.
+  std::mutex mu_;  // Guards the three fields below (never held while rendering).
   std::shared_ptr<const std::string> cached_;
   MonoTime rendered_at_{};
+  bool rendering_ = false;
 };
 
 }  // namespace cg
