@@ -26,11 +26,27 @@ inline constexpr std::string_view kHostSeries[] = {
     "host.psi_io_some_avg10",
     "host.psi_io_full_avg10",
     "host.file_handles_ratio",
+    "host.cpu_user_ratio",
+    "host.cpu_system_ratio",
+    "host.cpus",
+    "host.memory_total_bytes",
+    "host.psi_cpu_some_avg60",
+    "host.psi_memory_some_avg60",
+    "host.psi_memory_full_avg60",
+    "host.psi_io_some_avg60",
+    "host.psi_io_full_avg60",
 };
 inline constexpr std::string_view kProcessSeries[] = {
-    "process.up",       "process.cpu_ratio",      "process.resident_memory_bytes",
-    "process.threads",  "process.open_fds",       "process.fd_limit_ratio",
-    "process.restarts", "process.uptime_seconds",
+    "process.up",
+    "process.cpu_ratio",
+    "process.resident_memory_bytes",
+    "process.threads",
+    "process.open_fds",
+    "process.fd_limit_ratio",
+    "process.restarts",
+    "process.uptime_seconds",
+    "process.swap_bytes",
+    "process.fd_soft_limit",
 };
 
 inline bool IsHostSeries(std::string_view name) {

@@ -125,9 +125,7 @@ Result<std::unique_ptr<Sampler>> Sampler::Create(SamplerOptions options) {
     return Status::Error("history must be at least one sample_interval");
   }
   Status covered = CheckCovered(kHostGetters, kHostSeries, "host");
-  if (covered.ok()) covered = CheckCovered(kHostGetters, kExtraHostSeries, "host");
   if (covered.ok()) covered = CheckCovered(kProcessGetters, kProcessSeries, "process");
-  if (covered.ok()) covered = CheckCovered(kProcessGetters, kExtraProcessSeries, "process");
   if (!covered.ok()) return covered;
 
   std::unique_ptr<Sampler> s(new Sampler());

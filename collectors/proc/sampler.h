@@ -41,17 +41,6 @@ class ProcMetrics;
 class ProcRoot;
 }  // namespace proc
 
-// Series recorded in addition to kHostSeries / kProcessSeries (metric_source.h).
-inline constexpr std::string_view kExtraHostSeries[] = {
-    "host.cpu_user_ratio",        "host.cpu_system_ratio",   "host.cpus",
-    "host.memory_total_bytes",    "host.psi_cpu_some_avg60", "host.psi_memory_some_avg60",
-    "host.psi_memory_full_avg60", "host.psi_io_some_avg60",  "host.psi_io_full_avg60",
-};
-inline constexpr std::string_view kExtraProcessSeries[] = {
-    "process.swap_bytes",
-    "process.fd_soft_limit",
-};
-
 // A watched process (config `targets[]`). At least one of pidfile / cmdline.
 struct TargetSpec {
   std::string name{};               // Label value, unique among targets.
