@@ -22,6 +22,7 @@
 #include "daemon/config.h"
 #include "daemon/http/api_backend.h"
 #include "daemon/http/http_api.h"
+#include "daemon/http/http_metrics.h"
 #include "daemon/log.h"
 #include "daemon/notify/notifier.h"
 #include "daemon/pipeline.h"
@@ -317,6 +318,7 @@ Status App::Impl::Init(Diagnostics* problems) {
   if (!problems->empty()) return Status::Error("startup failed");
 
   RegisterMetrics();
+  RegisterBuildInfo(*registry, kVersion, clock->Now());
   RestoreAlertState();
   sink = [this](const Record& r) { engine->OnRecord(r, clock->Now()); };
 

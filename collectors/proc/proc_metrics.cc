@@ -45,7 +45,7 @@ struct ProcMetrics::Families {
                     "Share of one core's time spent in each mode over the last interval")),
         cpu_seconds(C(r, "cutover_guard_host_cpu_seconds_total",
                       "CPU time per mode summed over cores, starting from the kernel's counters")),
-        cpu_resets(C(r, "cutover_guard_host_cpu_counter_resets_total",
+        cpu_resets(C(r, "cutover_guard_host_cpu_time_regressions_total",
                      "Per-core CPU time counters seen going backwards (interval skipped)")),
         cpus(G(r, "cutover_guard_host_cpus", "Online CPUs in the latest /proc/stat")),
         boot_time(G(r, "cutover_guard_host_boot_time_seconds", "Host boot time, Unix seconds")),

@@ -118,3 +118,24 @@ TEST_CASE("alerts fired while Alertmanager is down, across a daemon restart, all
 }
 
 }  // namespace cg
+
+namespace cg {
+
+TEST_CASE("a live scrape of the whole daemon passes promtool check metrics", "[app][e2e]") {
+  REQUIRE(testing::HasExecutable("/usr/bin/promtool"));
+  testing::TempDir dir;
+  Daemon d(dir);
+  d.Start();
+  d.Append(CarbonLine("ERROR", "CommunicationsException: Communications link failure"));
+  REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 1; }));
+  std::string scrape = d.Metrics();
+  CHECK(scrape.find("cutover_guard_build_info{version=\"0.1.0\"} 1") != std::string::npos);
+  dir.Write("scrape.txt", scrape);
+  std::string cmd = "/usr/bin/promtool check metrics < " + (dir / "scrape.txt").string() + " > " +
+                    (dir / "promtool.out").string() + " 2>&1";
+  int rc = std::system(cmd.c_str());
+  INFO(std::ifstream(dir / "promtool.out").rdbuf());
+  CHECK(rc == 0);
+}
+
+}  // namespace cg

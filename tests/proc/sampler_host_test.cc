@@ -196,7 +196,7 @@ TEST_CASE("a CPU counter going backwards skips that core and is counted",
   REQUIRE(h.cores.size() == 1);
   CHECK(h.cores[0].cpu == 0);
   CHECK(h.cpu->busy == Approx(0.25).epsilon(kEps));
-  CHECK(*MetricValue(f.registry, "cutover_guard_host_cpu_counter_resets_total") == 1.0);
+  CHECK(*MetricValue(f.registry, "cutover_guard_host_cpu_time_regressions_total") == 1.0);
   // The counters never go down, whatever the kernel does.
   CHECK(*MetricValue(f.registry, "cutover_guard_host_cpu_seconds_total", {{"mode", "iowait"}}) ==
         Approx(3.10).epsilon(kEps));
