@@ -615,25 +615,30 @@ std::optional<std::chrono::nanoseconds> LogTailer::TimeUntilFlush() const {
 void LogTailer::UpdateStatus() {
   status_.files_open = 0;
   status_.lag_bytes = 0;
-  status_.files.clear();
   for (const auto& f : files_) {
     if (f->is_open()) ++status_.files_open;
     if (!f->finished && !f->gz && f->copy_of < 0 && f->stat.size > f->position()) {
       status_.lag_bytes += f->stat.size - f->position();
     }
-    if (f->copy_of >= 0 || (f->finished && !f->matched)) continue;
-    TailedFileStatus s;
-    s.path = f->path;
-    s.id = f->id;
-    s.offset = f->position();
-    s.size = f->stat.size;
-    s.open = f->is_open();
-    s.rotated = f->rotated;
-    status_.files.push_back(std::move(s));
   }
 }
 
-LogStatus LogTailer::status() const { return status_; }
+LogStatus LogTailer::status() const {
+  LogStatus s = status_;
+  // The per-file list is built on demand (status pages), not on every poll.
+  for (const auto& f : files_) {
+    if (f->copy_of >= 0 || (f->finished && !f->matched)) continue;
+    TailedFileStatus t;
+    t.path = f->path;
+    t.id = f->id;
+    t.offset = f->position();
+    t.size = f->stat.size;
+    t.open = f->is_open();
+    t.rotated = f->rotated;
+    s.files.push_back(std::move(t));
+  }
+  return s;
+}
 
 std::filesystem::path LogTailer::SpecDirectory() const {
   auto dir = std::filesystem::path(options_.spec.path).parent_path();

@@ -44,11 +44,23 @@ void LogWatcher::Start() {
   if (started_) return;
   started_ = true;
   SetUpInotify();
+  // One timer per distinct poll_interval (not per log): fewer wake-ups when idle.
   for (size_t i = 0; i < tailers_.size(); ++i) {
-    poll_timers_.push_back(std::make_unique<boost::asio::steady_timer>(io_));
+    auto interval = tailers_[i]->spec().poll_interval;
+    auto g = std::find_if(poll_groups_.begin(), poll_groups_.end(),
+                          [&](const PollGroup& p) { return p.interval == interval; });
+    if (g == poll_groups_.end()) {
+      poll_groups_.push_back(
+          PollGroup{interval, {}, std::make_unique<boost::asio::steady_timer>(io_), {}});
+      g = poll_groups_.end() - 1;
+    }
+    g->tailers.push_back(i);
     tailers_[i]->Poll(sink_);
     AfterPoll(i);
-    ArmPollTimer(i);
+  }
+  for (size_t g = 0; g < poll_groups_.size(); ++g) {
+    poll_groups_[g].next = std::chrono::steady_clock::now() + poll_groups_[g].interval;
+    ArmPollTimer(g);
   }
   ArmFlushTimer();
   ArmCheckpointTimer();
@@ -59,7 +71,7 @@ void LogWatcher::Stop() {
   stopped_ = true;
   *alive_ = false;
   alive_ = std::make_shared<bool>(false);  // Queued handlers hold the old token.
-  for (auto& t : poll_timers_) t->cancel();
+  for (auto& g : poll_groups_) g.timer->cancel();
   flush_timer_.cancel();
   checkpoint_timer_.cancel();
   batch_timer_.cancel();
@@ -229,19 +241,26 @@ void LogWatcher::AfterPoll(size_t i) {
   });
 }
 
-void LogWatcher::ArmPollTimer(size_t i) {
-  auto& timer = *poll_timers_[i];
-  timer.expires_after(tailers_[i]->spec().poll_interval);
+void LogWatcher::ArmPollTimer(size_t group) {
+  PollGroup& g = poll_groups_[group];
+  g.timer->expires_at(g.next);
   std::weak_ptr<bool> alive = alive_;
-  timer.async_wait([this, alive, i](const boost::system::error_code& ec) {
+  g.timer->async_wait([this, alive, group](const boost::system::error_code& ec) {
     if (ec || alive.expired() || !*alive.lock()) return;
-    ++stats_.timer_polls;
+    PollGroup& pg = poll_groups_[group];
     if (watches_incomplete_) AddWatches();
-    tailers_[i]->Poll(sink_);
-    pending_full_[i] = pending_read_[i] = 0;
-    AfterPoll(i);
+    for (size_t i : pg.tailers) {
+      ++stats_.timer_polls;
+      tailers_[i]->Poll(sink_);
+      pending_full_[i] = pending_read_[i] = 0;
+      AfterPoll(i);
+    }
     ArmFlushTimer();
-    ArmPollTimer(i);
+    // Fixed rate without drift; after a stall, skip the missed ticks rather than catch up.
+    auto now = std::chrono::steady_clock::now();
+    pg.next += pg.interval;
+    if (pg.next <= now) pg.next = now + pg.interval;
+    ArmPollTimer(group);
   });
 }
 

@@ -4,7 +4,8 @@
 // - inotify on each tailer's directories (create, rename in/out, delete, modify, attrib): a
 //   change of names triggers a full Poll(); "modified" only reads the files already followed
 //   (PollOpenFiles), so a busy log costs a read, not a directory scan, per wake-up.
-// - A steady_timer per tailer runs Poll() every spec.poll_interval regardless: it catches what
+// - A steady_timer per distinct poll_interval runs Poll() on its tailers regardless: it catches
+// what
 //   inotify misses (queue overflow, network filesystems, a directory that did not exist yet, a
 //   failed watch - watches are retried on each tick).
 // - Wake-ups closer than min_batch_interval are batched (bounded CPU under a flood of events).
@@ -77,7 +78,7 @@ class LogWatcher {
   void ArmRead();
   void OnEvents(size_t bytes);
   void HandlePending();
-  void ArmPollTimer(size_t i);
+  void ArmPollTimer(size_t group);
   void ArmFlushTimer();
   void ArmCheckpointTimer();
   void CheckpointAll();
@@ -99,7 +100,13 @@ class LogWatcher {
   std::map<int, std::filesystem::path> wd_dirs_;
   bool watches_incomplete_ = false;  // Some directory could not be watched: retry per tick.
 
-  std::vector<std::unique_ptr<boost::asio::steady_timer>> poll_timers_;
+  struct PollGroup {
+    std::chrono::milliseconds interval;
+    std::vector<size_t> tailers;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::chrono::steady_clock::time_point next;
+  };
+  std::vector<PollGroup> poll_groups_;  // One stat-poll timer per distinct interval.
   boost::asio::steady_timer flush_timer_;
   boost::asio::steady_timer checkpoint_timer_;
   boost::asio::steady_timer batch_timer_;

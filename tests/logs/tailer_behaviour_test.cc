@@ -1,0 +1,192 @@
+// LogTailer behaviours beyond the hazards: lag and backlog, exclusions, start positions,
+// checkpoint corruption, ordering across rotation, errors, metrics per log.
+#include <catch2/catch.hpp>
+
+#include "collectors/base/fs.h"
+#include "collectors/logs/checkpoint.h"
+#include "tests/logs/tail_harness.h"
+
+namespace cg {
+namespace {
+
+using testing::AppendTo;
+using testing::Numbered;
+using testing::NumberedLines;
+using testing::TailHarness;
+
+}  // namespace
+
+TEST_CASE("lag bytes and backlog report what a budget-limited poll left unread",
+          "[collectors][logs][tailer]") {
+  TailHarness h;
+  h.max_bytes_per_poll = 100;
+  auto text = NumberedLines(1, 100);  // 392 bytes: 4 polls of at most 100.
+  AppendTo(h.Log("wso2carbon.log"), text);
+  h.Start();
+  h.Poll();
+  CHECK(h.tailer->backlog());
+  CHECK(h.Metric("cutover_guard_log_lag_bytes") == static_cast<double>(text.size() - 100));
+  int polls = 1;
+  while (h.tailer->backlog()) {
+    h.Poll();
+    ++polls;
+  }
+  CHECK(polls == 4);
+  CHECK(text.size() == 392);
+  CHECK(h.Texts() == Numbered(1, 100));
+  CHECK(h.Metric("cutover_guard_log_lag_bytes") == 0);
+  CHECK(h.tailer->status().bytes == text.size());
+}
+
+TEST_CASE("exclude globs keep matching files out", "[collectors][logs][tailer]") {
+  TailHarness h("wso2-apigw-errors*");
+  h.spec.exclude = {"*.gz"};
+  AppendTo(h.Log("wso2-apigw-errors.log"), NumberedLines(1, 3));
+  AppendTo(h.Log("wso2-apigw-errors-11-16-2024-1.log.gz"), "binary\n");
+  h.Start();
+  h.Poll();
+  CHECK(h.Texts() == Numbered(1, 3));
+  CHECK(h.tailer->status().files.size() == 1);
+}
+
+TEST_CASE("start_at end begins after the last complete line", "[collectors][logs][tailer]") {
+  TailHarness h;
+  h.spec.start_at = "end";
+  AppendTo(h.Log("wso2carbon.log"), NumberedLines(1, 5) + "half");
+  h.Start();
+  h.Poll();
+  CHECK(h.records.empty());
+  AppendTo(h.Log("wso2carbon.log"), " done\nL6\n");
+  h.Poll();
+  CHECK(h.Texts() == std::vector<std::string>{"half done", "L6"});
+  CHECK(h.NoticesContaining("from offset 15 (start_at end)") == 1);
+}
+
+TEST_CASE("a corrupt checkpoint is set aside and counted as a gap", "[collectors][logs][tailer]") {
+  TailHarness h;
+  AppendTo(h.Log("wso2carbon.log"), NumberedLines(1, 3));
+  std::filesystem::create_directories(h.State() / "logs");
+  REQUIRE(WriteFileAtomic(h.State() / "logs" / "carbon.json", "{not json").ok());
+  h.Start();
+  CHECK(h.Metric("cutover_guard_log_gap_events_total") == 1);
+  CHECK(std::filesystem::exists(h.State() / "logs" / "carbon.json.corrupt"));
+  CHECK(h.tailer->status().last_error.find("unreadable") != std::string::npos);
+  h.Poll();
+  CHECK(h.Lines() == 3);  // start_at beginning: read as a first start.
+}
+
+TEST_CASE("a rotated file's last record is handed on before its successor's first",
+          "[collectors][logs][tailer]") {
+  TailHarness h("wso2carbon.log", "wso2-carbon");
+  auto live = h.Log("wso2carbon.log");
+  const std::string a =
+      "TID: [] [] [2024-11-16 02:00:00,000] ERROR {a.B} - old\n\tat a.B.c(B.java:1)\n";
+  const std::string b = "TID: [] [] [2024-11-16 02:00:01,000]  INFO {a.B} - new\n";
+  AppendTo(live, a);
+  h.Start();
+  h.Poll();
+  CHECK(h.records.empty());  // Pending: more frames could follow.
+  std::filesystem::rename(live, h.Log("wso2carbon-11-16-2024-1.log"));
+  AppendTo(live, b + b);
+  h.Poll();
+  REQUIRE(h.records.size() == 2);
+  CHECK(h.records[0].FirstLine().find(" - old") != std::string::npos);
+  CHECK(h.records[0].lines == 2);
+  CHECK(h.records[1].FirstLine().find(" - new") != std::string::npos);
+}
+
+TEST_CASE("a custom entry_start assembles records live", "[collectors][logs][tailer]") {
+  TailHarness h("correlation.log", "custom");
+  h.spec.entry_start = R"((?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\|)";
+  AppendTo(h.Log("correlation.log"),
+           "2024-11-16 02:24:05,311|a|t|0|METHOD|x\n  more\n2024-11-16 02:24:05,339|b|t|2|HTTP\n");
+  h.Start();
+  h.Poll();
+  h.Flush();
+  REQUIRE(h.records.size() == 2);
+  CHECK(h.records[0].lines == 2);
+  CHECK(FormatRfc3339(h.records[0].time) == "2024-11-16T02:24:05.311Z");
+}
+
+TEST_CASE("two logs in one registry keep separate series", "[collectors][logs][tailer]") {
+  testing::TempDir dir;
+  prometheus::Registry registry;
+  FakeClock clock;
+  std::vector<std::unique_ptr<LogTailer>> tailers;
+  for (const char* name : {"one", "two"}) {
+    AppendTo(dir / (std::string(name) + ".log"), std::string(name) == "one" ? "a\n" : "a\nb\n");
+    LogTailerOptions o;
+    o.spec.name = name;
+    o.spec.path = (dir / (std::string(name) + ".log")).string();
+    o.spec.format = "plain";
+    o.spec.start_at = "beginning";
+    o.registry = &registry;
+    o.clock = &clock;
+    auto t = LogTailer::Create(o);
+    REQUIRE(t.ok());
+    (*t)->Poll(nullptr);
+    tailers.push_back(std::move(t).value());
+  }
+  CHECK(testing::MetricValue(registry, "cutover_guard_log_lines_total", "one") == 1);
+  CHECK(testing::MetricValue(registry, "cutover_guard_log_lines_total", "two") == 2);
+  CHECK(testing::MetricValue(registry, "cutover_guard_log_files_open", "two") == 1);
+  tailers.clear();  // Gauges drop to zero with their tailer; counters stay.
+  CHECK(testing::MetricValue(registry, "cutover_guard_log_files_open", "two") == 0);
+  CHECK(testing::MetricValue(registry, "cutover_guard_log_lines_total", "two") == 2);
+}
+
+TEST_CASE("an unreadable path is reported once and read once it is fixed",
+          "[collectors][logs][tailer]") {
+  TailHarness h;
+  auto live = h.Log("wso2carbon.log");
+  // A symlink pointing at itself: stat fails with ELOOP (even for root, unlike permissions).
+  std::filesystem::create_symlink("wso2carbon.log", live);
+  h.Start();
+  for (int i = 0; i < 3; ++i) h.Poll();
+  CHECK(h.NoticesContaining("Too many levels of symbolic links") == 1);
+  CHECK(h.tailer->status().last_error.find("Too many levels of symbolic links") !=
+        std::string::npos);
+  std::filesystem::remove(live);
+  AppendTo(live, NumberedLines(1, 2));
+  h.Poll();
+  CHECK(h.Texts() == Numbered(1, 2));
+}
+
+TEST_CASE("bad specs are refused with a reason", "[collectors][logs][tailer]") {
+  LogTailerOptions o;
+  o.spec.name = "x";
+  o.spec.path = "/tmp/x.log";
+  o.spec.format = "custom";
+  o.spec.entry_start = "(";
+  auto a = LogTailer::Create(o);
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.error().message().rfind("x: invalid entry_start regex", 0) == 0);
+  o.spec.format = "plain";
+  o.spec.start_at = "middle";
+  auto b = LogTailer::Create(o);
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.error().message().find("start_at") != std::string::npos);
+  o.spec.start_at = "end";
+  o.state_dir = "/proc/definitely/not/writable";
+  auto c = LogTailer::Create(o);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().message().find("cannot create state directory") != std::string::npos);
+}
+
+TEST_CASE("the watcher is told which names and directories matter", "[collectors][logs][tailer]") {
+  TailHarness h;
+  h.Start();
+  REQUIRE(h.tailer->WatchDirectories().size() == 1);
+  CHECK(h.tailer->WatchDirectories()[0] == h.Log("x").parent_path());
+  CHECK(h.tailer->Interested("wso2carbon.log"));
+  CHECK(h.tailer->Interested("wso2carbon-11-16-2024-1.log"));
+  CHECK(h.tailer->Interested("wso2carbon.log.1"));
+  CHECK_FALSE(h.tailer->Interested("wso2carbon-trace-messages.log"));
+  CHECK_FALSE(h.tailer->Interested("audit.log"));
+  TailHarness g("http_access_*.log", "tomcat-access");
+  g.Start();
+  CHECK(g.tailer->Interested("http_access_2024-11-16.log"));
+  CHECK_FALSE(g.tailer->Interested("wso2carbon.log"));
+}
+
+}  // namespace cg
