@@ -194,6 +194,16 @@ std::vector<DirEntry> LogTailer::ListMatchesUncached() {
       return out;
     }
     for (const auto& p : *r) add(p);
+    if (out.empty() && !HasGlobMeta(SpecDirectory().string())) {
+      // glob(3) reports an unreadable directory as "no match"; that must not look like every
+      // file having been rotated away.
+      std::vector<DirEntry> probe;
+      int err = ListRegularFiles(SpecDirectory(), &probe);
+      if (err != 0 && err != ENOENT) {
+        Error(nullptr, "list:" + std::to_string(err),
+              "cannot list " + SpecDirectory().string() + ": " + ErrnoText(err));
+      }
+    }
   } else {
     add(options_.spec.path);
   }
@@ -203,7 +213,12 @@ std::vector<DirEntry> LogTailer::ListMatchesUncached() {
 void LogTailer::Scan(ReadEnv& env) {
   scan_error_ = false;
   std::vector<DirEntry> matches = MatchSpec();
-  if (!scan_error_) last_error_key_.clear();  // The next scan problem is news again.
+  if (scan_error_) {
+    // We could not see the directory as it is: conclude nothing about rotations or new files
+    // this time (the files already open are still read).
+    return;
+  }
+  last_error_key_.clear();  // The next scan problem is news again.
   for (auto& f : files_) f->matched = false;
   std::vector<DirEntry> fresh;
   for (auto& m : matches) {

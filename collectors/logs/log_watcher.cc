@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "collectors/base/fs.h"
 #include "collectors/logs/file_io.h"
 #include "collectors/logs/log_tailer.h"
 
@@ -91,6 +92,9 @@ void LogWatcher::SetUpInotify() {
            std::string("inotify unavailable (") + std::strerror(errno) +
                "); relying on the stat poll alone");
     return;
+  }
+  for (auto* t : tailers_) {
+    dynamic_dirs_ |= HasGlobMeta(std::filesystem::path(t->spec().path).parent_path().string());
   }
   stream_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, inotify_fd_);
   stats_.inotify_available = true;
@@ -248,7 +252,9 @@ void LogWatcher::ArmPollTimer(size_t group) {
   g.timer->async_wait([this, alive, group](const boost::system::error_code& ec) {
     if (ec || alive.expired() || !*alive.lock()) return;
     PollGroup& pg = poll_groups_[group];
-    if (watches_incomplete_) AddWatches();
+    // Directory globs can gain directories at any time; fixed directories only need a retry
+    // after a failure.
+    if (watches_incomplete_ || dynamic_dirs_) AddWatches();
     for (size_t i : pg.tailers) {
       ++stats_.timer_polls;
       tailers_[i]->Poll(sink_);

@@ -99,6 +99,7 @@ class LogWatcher {
   std::map<std::filesystem::path, Watch> watches_;  // By directory.
   std::map<int, std::filesystem::path> wd_dirs_;
   bool watches_incomplete_ = false;  // Some directory could not be watched: retry per tick.
+  bool dynamic_dirs_ = false;        // Some log has a glob in its directory part.
 
   struct PollGroup {
     std::chrono::milliseconds interval;

@@ -190,3 +190,36 @@ TEST_CASE("the watcher is told which names and directories matter", "[collectors
 }
 
 }  // namespace cg
+
+namespace cg {
+
+TEST_CASE("a scan that cannot see the directory concludes nothing about rotation",
+          "[collectors][logs][tailer]") {
+  auto path = GENERATE(as<std::string>{}, "wso2carbon.log", "wso2carbon*.log");
+  CAPTURE(path);
+  TailHarness h(path);
+  auto live = h.Log("wso2carbon.log");
+  AppendTo(live, NumberedLines(1, 2));
+  h.Start();
+  h.Poll();
+  // The directory becomes a symlink loop for a while (stat of the path: ELOOP).
+  auto logs = h.Log("x").parent_path();
+  auto aside = h.dir.path() / "aside";
+  std::filesystem::rename(logs, aside);
+  std::filesystem::create_symlink("logs", logs);
+  AppendTo(aside / "wso2carbon.log", NumberedLines(3, 4));
+  h.clock.Advance(std::chrono::seconds(10));
+  h.Poll();
+  h.Poll();
+  CHECK(h.Metric("cutover_guard_log_rotations_total") == 0);
+  CHECK(h.Texts() == Numbered(1, 4));  // The open file is still read.
+  std::filesystem::remove(logs);
+  std::filesystem::rename(aside, logs);
+  AppendTo(live, NumberedLines(5, 5));
+  h.Poll();
+  CHECK(h.Texts() == Numbered(1, 5));
+  CHECK(h.Metric("cutover_guard_log_rotations_total") == 0);
+  CHECK(h.Metric("cutover_guard_log_gap_events_total") == 0);
+}
+
+}  // namespace cg
