@@ -46,7 +46,7 @@ sed -e "s#/usr/share/cutover-guard#$root/usr/share/cutover-guard#g" \
 out=$("$root/usr/bin/cutover-guard" check-config --config "$work/config.yaml" 2>"$work/check.err") \
   || { cat "$work/check.err"; fail "installed check-config rejected the installed config"; }
 echo "$out"
-grep -q "OK (1 target(s), 3 log(s), $deb_rules rule file(s))" <<<"$out" || fail "unexpected check-config summary: $out"
+grep -q "OK (1 target(s), 3 log(s), $deb_rules rule file(s)" <<<"$out" || fail "unexpected check-config summary: $out"
 
 # The installed unit: syntax and commands (ExecStart re-rooted so the binary exists).
 sed "s#/usr/bin/cutover-guard#$root/usr/bin/cutover-guard#g" \

@@ -310,7 +310,7 @@ TEST_CASE("a file of unknown name is recognised by its first line", "[rules][rep
   CHECK(r.doc["files"][0]["format"] == "wso2-carbon");
 }
 
-TEST_CASE("--log-format overrides the format of every file", "[rules][replay]") {
+TEST_CASE("the --log-format flag overrides the format of every file", "[rules][replay]") {
   Run r = Replay({(kScenarios / "oom" / "wso2carbon.log").string()}, "", "", "json", "plain");
   CHECK(r.doc["files"][0]["format"] == "plain");
   // Every line is its own record now.
