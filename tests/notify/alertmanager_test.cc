@@ -8,6 +8,7 @@
 #include "daemon/notify/notifier.h"
 #include "tests/http/external_process.h"
 #include "tests/notify/notify_test_util.h"
+#include "tests/support/real_services.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {
@@ -17,67 +18,11 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
 constexpr auto kWait = seconds(30);
 
-// One Alertmanager process on 127.0.0.1:port with its config and data under `dir`. Start() can
-// be called again after Stop() (same port, same data directory: a restart).
-class Alertmanager {
- public:
-  Alertmanager(const testing::TempDir& dir, uint16_t port) : dir_(dir), port_(port) {
-    dir_.Write("alertmanager.yml",
-               "route:\n"
-               "  receiver: blackhole\n"
-               "  group_wait: 1s\n"
-               "receivers:\n"
-               "  - name: blackhole\n");
-  }
-  bool Start() {
-    process_ = std::make_unique<testing::ExternalProcess>(
-        std::vector<std::string>{kAlertmanager,
-                                 "--config.file=" + (dir_ / "alertmanager.yml").string(),
-                                 "--storage.path=" + (dir_ / "am-data").string(),
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                                 "--cluster.listen-address=", "--log.level=warn"},
-        dir_ / "alertmanager.log");
-    return testing::WaitFor(
-               [&] {
-                 if (!process_->Running()) return true;
-                 httplib::Client c("127.0.0.1", port_);
-                 auto r = c.Get("/-/ready");
-                 return r && r->status == 200;
-               },
-               kWait) &&
-           process_->Running();
-  }
-  void Stop() {
-    if (process_) process_->Stop();
-  }
-  std::string Log() const { return process_ ? process_->Log() : ""; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  // Active alerts as Alertmanager reports them (resolved ones are not listed).
-  json Alerts() const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(seconds(5));
-    auto r = c.Get("/api/v2/alerts");
-    if (!r || r->status != 200) return json::array();
-    json j = json::parse(r->body, nullptr, false);
-    return j.is_array() ? j : json::array();
-  }
-  // The active alert whose alert_id annotation is `id`, or null.
-  json Find(const std::string& id) const {
-    for (const json& a : Alerts()) {
-      if (a["annotations"].value("alert_id", "") == id) return a;
-    }
-    return nullptr;
-  }
-
- private:
-  const testing::TempDir& dir_;
-  uint16_t port_;
-  std::unique_ptr<testing::ExternalProcess> process_;
-};
+// A real Alertmanager (tests/support/real_services.h); alerts are found by their alert_id
+// annotation, which the notifier sets to the alert's id.
+using Alertmanager = testing::RealAlertmanager;
 
 NotifierOptions AmOptions(prometheus::Registry* registry, const std::filesystem::path& spool,
                           const std::string& url) {
@@ -107,7 +52,7 @@ AlertNotice Resolved(const std::string& id, WallTime starts, WallTime ends) {
 TEST_CASE("Alertmanager receives a firing alert and then its resolution",
           "[notify][integration][alertmanager]") {
   INFO("install the Debian package: ./dev deps (or apt-get install prometheus-alertmanager)");
-  REQUIRE(testing::HasExecutable(kAlertmanager));
+  REQUIRE(testing::HasExecutable(testing::kAlertmanagerBinary));
   testing::TempDir dir;
   Alertmanager am(dir, testing::FreeLoopbackPort());
   REQUIRE(am.Start());
@@ -125,7 +70,7 @@ TEST_CASE("Alertmanager receives a firing alert and then its resolution",
   json alert = nullptr;
   REQUIRE(testing::WaitFor(
       [&] {
-        alert = am.Find("a1");
+        alert = am.FindAnnotation("alert_id", "a1");
         return !alert.is_null();
       },
       kWait));
@@ -148,7 +93,7 @@ TEST_CASE("Alertmanager receives a firing alert and then its resolution",
   (*n)->SetFiring({});
   // Gone from the active list long before its firing endsAt (4 minutes away): the resolution
   // arrived.
-  CHECK(testing::WaitFor([&] { return am.Find("a1").is_null(); }, kWait));
+  CHECK(testing::WaitFor([&] { return am.FindAnnotation("alert_id", "a1").is_null(); }, kWait));
   auto status = (*n)->status();
   CHECK(status.receivers[0].name == "alertmanager");
   CHECK(status.receivers[0].queue_length == 0);
@@ -159,7 +104,7 @@ TEST_CASE("Alertmanager receives a firing alert and then its resolution",
 TEST_CASE("alerts survive an Alertmanager outage with a daemon restart in between",
           "[notify][integration][alertmanager]") {
   INFO("install the Debian package: ./dev deps (or apt-get install prometheus-alertmanager)");
-  REQUIRE(testing::HasExecutable(kAlertmanager));
+  REQUIRE(testing::HasExecutable(testing::kAlertmanagerBinary));
   testing::TempDir dir;
   Alertmanager am(dir, testing::FreeLoopbackPort());
   REQUIRE(am.Start());
@@ -171,7 +116,8 @@ TEST_CASE("alerts survive an Alertmanager outage with a daemon restart in betwee
     auto n = Notifier::Create(AmOptions(&registry, dir / "spool", am.url()));
     REQUIRE(n.ok());
     (*n)->OnAlert(Firing("a1", starts));
-    REQUIRE(testing::WaitFor([&] { return !am.Find("a1").is_null(); }, kWait));
+    REQUIRE(
+        testing::WaitFor([&] { return !am.FindAnnotation("alert_id", "a1").is_null(); }, kWait));
 
     am.Stop();
     (*n)->OnAlert(Firing("a2", starts));
@@ -197,11 +143,16 @@ TEST_CASE("alerts survive an Alertmanager outage with a daemon restart in betwee
                            kWait));
 
   REQUIRE(am.Start());  // Same port, fresh in-memory alert state.
-  CHECK(testing::WaitFor([&] { return !am.Find("a2").is_null() && !am.Find("a3").is_null(); },
-                         kWait));
+  CHECK(testing::WaitFor(
+      [&] {
+        return !am.FindAnnotation("alert_id", "a2").is_null() &&
+               !am.FindAnnotation("alert_id", "a3").is_null();
+      },
+      kWait));
   CHECK(testing::WaitFor([&] { return (*n)->status().receivers[0].queue_length == 0; }, kWait));
-  CHECK(am.Find("a1").is_null());  // Its resolution came after its firing: not active.
-  CHECK(am.Find("a2")["status"]["state"] == "active");
+  CHECK(am.FindAnnotation("alert_id", "a1")
+            .is_null());  // Its resolution came after its firing: not active.
+  CHECK(am.FindAnnotation("alert_id", "a2")["status"]["state"] == "active");
   auto s = (*n)->status().receivers[0];
   CHECK(s.sent == 3);
   CHECK(s.dropped == 0);

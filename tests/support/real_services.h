@@ -64,6 +64,13 @@ class RealAlertmanager {
     nlohmann::json j = GetJson(port_, "/api/v2/alerts");
     return j.is_array() ? j : nlohmann::json::array();
   }
+  // The active alert whose annotation `key` is `value`, or null.
+  nlohmann::json FindAnnotation(const std::string& key, const std::string& value) const {
+    for (const auto& a : Alerts()) {
+      if (a["annotations"].value(key, "") == value) return a;
+    }
+    return nullptr;
+  }
   // The active alert named `alertname`, or null.
   nlohmann::json Find(const std::string& alertname) const {
     for (const auto& a : Alerts()) {
