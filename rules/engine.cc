@@ -154,7 +154,8 @@ Engine::Impl::Group* Engine::Impl::FindGroup(RuleState& rs, const std::string_vi
 
 Engine::Impl::Group* Engine::Impl::NewGroup(RuleState& rs, const std::string_view* values, size_t n,
                                             const Labels& extra) {
-  auto g = std::make_unique<Group>(rs.win.capacity, rs.rule->spec.evidence);
+  auto g = std::make_unique<Group>(rs.win.capacity, rs.rule->distinct_capture >= 0,
+                                   rs.rule->spec.evidence);
   for (size_t i = 0; i < n; ++i) g->key.emplace_back(values[i]);
   g->labels = rs.rule->spec.labels;
   for (const auto& kv : extra) g->labels.push_back(kv);
@@ -306,13 +307,13 @@ void Engine::Impl::AddMatch(RuleState& rs, Group& g, const Record& record, WallT
   ++g.count;
   g.last_seen = Max(g.last_seen, now);
   g.evidence.Add(record);
-  if (!g.cond && ConditionHolds(rs, g, now)) {
+  if (!g.cond && g.window.size() >= rs.win.count && ConditionHolds(rs, g, now)) {
     g.cond = true;
     g.cond_since = now;
   }
 }
 
-bool Engine::Impl::ConditionHolds(const RuleState& rs, const Group& g, WallTime now) const {
+bool Engine::Impl::ConditionHolds(const RuleState& rs, Group& g, WallTime now) const {
   const WallTime after = now - rs.win.window;
   if (g.window.CountAfter(after) < rs.win.count) return false;
   const uint64_t distinct = rs.rule->spec.threshold.distinct_count;
@@ -321,7 +322,8 @@ bool Engine::Impl::ConditionHolds(const RuleState& rs, const Group& g, WallTime 
 
 void Engine::Impl::OnRuleMatch(RuleState& rs, const Record& record, WallTime now) {
   const CompiledRule& rule = *rs.rule;
-  if (rule.exclude && RE2::PartialMatch(record.text, *rule.exclude)) return;
+  const std::string_view message = matcher->message();
+  if (rule.exclude && RE2::PartialMatch(message, *rule.exclude)) return;
   EngineMetrics::Inc(rs.counters.matches);
   const auto warmup = rule.spec.warmup_default ? options.warmup : rule.spec.warmup;
   std::optional<WallTime> anchor = cutover;
@@ -332,21 +334,32 @@ void Engine::Impl::OnRuleMatch(RuleState& rs, const Record& record, WallTime now
     EngineMetrics::Inc(rs.counters.suppressed);
     return;
   }
-  // Captures: on the stack, no allocation. RE2 fills group i into pieces[i - 1].
-  constexpr int kMaxGroups = 16;
-  re2::StringPiece pieces[kMaxGroups];
+  // Captures: no allocation (fixed arrays). RE2 fills group i into pieces[i - 1].
+  constexpr int kMaxGroups = Impl::kMaxCaptureGroups;
+  re2::StringPiece* pieces = capture_pieces;
   std::string_view values[kMaxGroups];
   size_t n = 0;
   uint64_t tag = 0;
   if (!rule.capture_labels.empty()) {
-    RE2::Arg args[kMaxGroups];
-    const RE2::Arg* argp[kMaxGroups];
     const int groups = std::min(rule.max_group, kMaxGroups);
-    for (int i = 0; i < groups; ++i) {
-      args[i] = RE2::Arg(&pieces[i]);
-      argp[i] = &args[i];
+    // Rules sharing a pattern (isolated / persisting pairs) share one extraction per record.
+    if (capture_record != records || capture_key != rule.capture_key) {
+      RE2::Arg args[kMaxGroups];
+      const RE2::Arg* argp[kMaxGroups];
+      for (int i = 0; i < groups; ++i) {
+        pieces[i] = re2::StringPiece();
+        args[i] = RE2::Arg(&pieces[i]);
+        argp[i] = &args[i];
+      }
+      // Captures are nearly always on the first line; the stack trace is searched only if not.
+      const std::string_view first = record.FirstLine();
+      capture_ok =
+          first.size() < message.size() && RE2::PartialMatchN(first, *rule.match, argp, groups);
+      if (!capture_ok) capture_ok = RE2::PartialMatchN(message, *rule.match, argp, groups);
+      capture_record = records;
+      capture_key = rule.capture_key;
     }
-    const bool ok = RE2::PartialMatchN(record.text, *rule.match, argp, groups);
+    const bool ok = capture_ok;
     for (size_t c = 0; c < rule.capture_labels.size(); ++c) {
       const int grp = rule.capture_groups[c];
       std::string_view v;
@@ -636,13 +649,45 @@ void Engine::Impl::Evict(RuleState& rs, WallTime now) {
 }
 
 void Engine::Impl::UpdateRecommendation(WallTime now) {
-  std::vector<Alert> active;
+  // Every tick: counts only (no copies); reasons are built when someone asks.
+  AlertTally tally;
   uint64_t firing[3] = {0, 0, 0}, pending[3] = {0, 0, 0};
+  for (const auto& rs : rule_states) {
+    const Severity sev = rs->rule->spec.severity;
+    for (const auto& g : rs->groups) {
+      if (g->state == AlertState::kFiring) ++firing[static_cast<size_t>(sev)];
+      if (g->state == AlertState::kPending) ++pending[static_cast<size_t>(sev)];
+      tally.Add(sev, g->state, g->acked, options.policy);
+    }
+  }
+  metrics.SetAlerts(firing, pending);
+  metrics.DfaFallbacks(matcher->dfa_fallbacks());
+  const Verdict next = DecideVerdict(tally, options.policy);
+  // The engine starts at "continue"; its "since" is the first evaluation.
+  if (!has_recommendation) {
+    verdict_since = now;
+    has_recommendation = true;
+  }
+  if (next != verdict) {
+    const WallTime at = last_transition.value_or(now);
+    AlertEvent ev;
+    ev.kind = AlertEvent::Kind::kRecommendationChanged;
+    ev.at = at;
+    ev.recommendation = std::string(VerdictName(next));
+    ev.previous = std::string(VerdictName(verdict));
+    events.push_back(std::move(ev));
+    metrics.SetRecommendation(next);
+    verdict = next;
+    verdict_since = at;
+  }
+  last_transition.reset();
+}
+
+Recommendation Engine::Impl::BuildRecommendation() const {
+  std::vector<Alert> active;
   for (const auto& rs : rule_states) {
     for (const auto& g : rs->groups) {
       if (g->state != AlertState::kFiring && g->state != AlertState::kPending) continue;
-      const auto sev = static_cast<size_t>(rs->rule->spec.severity);
-      (g->state == AlertState::kFiring ? firing : pending)[sev]++;
       Alert a;
       a.id = g->id;
       a.rule = rs->rule->spec.id;
@@ -659,29 +704,10 @@ void Engine::Impl::UpdateRecommendation(WallTime now) {
       active.push_back(std::move(a));
     }
   }
-  metrics.SetAlerts(firing, pending);
-  metrics.DfaFallbacks(matcher->dfa_fallbacks());
-  Recommendation next = Recommend(active, options.policy);
-  // The engine starts at "continue"; its "since" is the first evaluation.
-  if (!has_recommendation) {
-    recommendation.since = now;
-    has_recommendation = true;
-  }
-  if (next.verdict != recommendation.verdict) {
-    const WallTime at = last_transition.value_or(now);
-    next.since = at;
-    AlertEvent ev;
-    ev.kind = AlertEvent::Kind::kRecommendationChanged;
-    ev.at = at;
-    ev.recommendation = std::string(VerdictName(next.verdict));
-    ev.previous = std::string(VerdictName(recommendation.verdict));
-    events.push_back(std::move(ev));
-    metrics.SetRecommendation(next.verdict);
-  } else {
-    next.since = recommendation.since;
-  }
-  recommendation = std::move(next);
-  last_transition.reset();
+  Recommendation rec = Recommend(active, options.policy);
+  // An ack since the last evaluation can change the verdict before the next one notices.
+  rec.since = rec.verdict == verdict ? verdict_since : last_now;
+  return rec;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -730,7 +756,7 @@ std::vector<Alert> Engine::alerts() const {
   return out;
 }
 
-Recommendation Engine::recommendation() const { return impl_->recommendation; }
+Recommendation Engine::recommendation() const { return impl_->BuildRecommendation(); }
 
 std::vector<RuleStatus> Engine::rule_status() const {
   std::vector<RuleStatus> out;

@@ -27,8 +27,8 @@ struct Engine::Impl {
 
   // One alert identity: a rule plus a label set.
   struct Group {
-    Group(size_t window_capacity, size_t evidence_slots)
-        : window(window_capacity), evidence(evidence_slots) {}
+    Group(size_t window_capacity, bool distinct, size_t evidence_slots)
+        : window(window_capacity, distinct), evidence(evidence_slots) {}
     std::vector<std::string> key;  // Capture values (or "target"/"log" + name).
     Labels labels;                 // Sorted.
     std::string id;
@@ -88,7 +88,7 @@ struct Engine::Impl {
   void OnBootStart(size_t slot, const Record& record, WallTime now, bool observing);
   void OnRuleMatch(RuleState& rs, const Record& record, WallTime now);
   void AddMatch(RuleState& rs, Group& g, const Record& record, WallTime now, uint64_t tag);
-  bool ConditionHolds(const RuleState& rs, const Group& g, WallTime now) const;
+  bool ConditionHolds(const RuleState& rs, Group& g, WallTime now) const;
 
   void Evaluate(WallTime now, const MetricSource& src);
   void EvaluateWindowGroup(RuleState& rs, Group& g, WallTime now);
@@ -104,6 +104,7 @@ struct Engine::Impl {
   void FillBootEvidence(RuleState& rs, Group& g);
   void Evict(RuleState& rs, WallTime now);
   void UpdateRecommendation(WallTime now);
+  Recommendation BuildRecommendation() const;
 
   EngineOptions options;
   EngineMetrics metrics;
@@ -112,6 +113,12 @@ struct Engine::Impl {
   std::vector<std::unique_ptr<RuleState>> rule_states;
   std::vector<LogState> logs;
   std::vector<int> hits;  // Scratch for the matcher.
+  // The last capture extraction: record serial (`records`) and CompiledRule::capture_key.
+  static constexpr int kMaxCaptureGroups = 16;
+  re2::StringPiece capture_pieces[kMaxCaptureGroups];
+  uint64_t capture_record = 0;
+  uint32_t capture_key = ~0u;
+  bool capture_ok = false;
   std::vector<AlertEvent> events;
   std::optional<WallTime> cutover;
   std::optional<WallTime> observe_start;    // First time observed at/after the mark.
@@ -120,7 +127,8 @@ struct Engine::Impl {
   WallTime last_now{};
   uint64_t records = 0;
   uint64_t records_before_cutover = 0;
-  Recommendation recommendation;
+  Verdict verdict = Verdict::kContinue;
+  WallTime verdict_since{};
   bool has_recommendation = false;
 };
 

@@ -122,8 +122,8 @@ json Engine::SaveState() const {
   return json{{"version", kStateVersion},
               {"cutover_at", Time(m.cutover)},
               {"last_boot_start", Time(m.last_boot_start)},
-              {"recommendation", VerdictName(m.recommendation.verdict)},
-              {"recommendation_since", Time(m.recommendation.since)},
+              {"recommendation", VerdictName(m.verdict)},
+              {"recommendation_since", Time(m.verdict_since)},
               {"rules", rules},
               {"logs", logs}};
 }
@@ -198,8 +198,8 @@ Status Engine::RestoreState(const json& state) {
     const std::string verdict = state.at("recommendation").get<std::string>();
     for (auto v : {Verdict::kContinue, Verdict::kInvestigate, Verdict::kRollback}) {
       if (VerdictName(v) == verdict) {
-        m.recommendation.verdict = v;
-        m.recommendation.since = ToTime(state.at("recommendation_since"));
+        m.verdict = v;
+        m.verdict_since = ToTime(state.at("recommendation_since"));
         m.has_recommendation = true;
       }
     }

@@ -87,10 +87,17 @@ int RecordMatcher::SetFor(const BucketKey& key) {
       CompiledSet cs;
       cs.set = std::make_unique<RE2::Set>(SetOptions(), RE2::UNANCHORED);
       for (int e : members) {
-        // CompileRules already proved every pattern compiles.
-        if (cs.set->Add(entries[static_cast<size_t>(e)].pattern, nullptr) >= 0) {
-          cs.entry_of.push_back(e);
+        const std::string& pattern = entries[static_cast<size_t>(e)].pattern;
+        bool shared = false;
+        for (auto& same : cs.entries_of) {
+          if (entries[static_cast<size_t>(same[0])].pattern == pattern) {
+            same.push_back(e);
+            shared = true;
+            break;
+          }
         }
+        // CompileRules already proved every pattern compiles.
+        if (!shared && cs.set->Add(pattern, nullptr) >= 0) cs.entries_of.push_back({e});
       }
       if (!cs.set->Compile()) cs.set.reset();  // Falls back to per-entry RE2 in Match().
       sets_.push_back(std::move(cs));
@@ -100,6 +107,39 @@ int RecordMatcher::SetFor(const BucketKey& key) {
   }
   bucket_sets_.emplace(key, index);
   return index;
+}
+
+namespace {
+
+// "\tat org.x.Y.z(Y.java:1)", "\t... 23 more", "\t\t... 2 more": a Java stack frame line.
+bool IsFrame(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && (line[i] == '\t' || line[i] == ' ')) ++i;
+  if (i == 0) return false;
+  line.remove_prefix(i);
+  return line.substr(0, 3) == "at " || line.substr(0, 4) == "... ";
+}
+
+}  // namespace
+
+std::string_view RecordMatcher::MessageText(const Record& record) {
+  std::string_view t = record.text;
+  size_t nl = t.find('\n');
+  if (nl == std::string_view::npos) return t;
+  // Copy the non-frame lines into a reused buffer (no allocation once it is large enough).
+  scratch_.assign(t.substr(0, nl));
+  t.remove_prefix(nl + 1);
+  while (!t.empty()) {
+    nl = t.find('\n');
+    const std::string_view line = t.substr(0, nl);
+    if (!IsFrame(line)) {
+      scratch_ += '\n';
+      scratch_.append(line);
+    }
+    if (nl == std::string_view::npos) break;
+    t.remove_prefix(nl + 1);
+  }
+  return scratch_;
 }
 
 bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int>* hits) {
@@ -114,15 +154,17 @@ bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int
   ++set_runs_;
   const CompiledSet& cs = sets_[static_cast<size_t>(s)];
   const auto& entries = rules_->entries();
+  message_ = MessageText(record);
   if (cs.set) {
     RE2::Set::ErrorInfo info{};
-    if (cs.set->Match(record.text, nullptr, &info)) {
+    if (cs.set->Match(message_, nullptr, &info)) {
       // A hit (rare): run again to learn which entries.
-      cs.set->Match(record.text, &raw_, &info);
+      cs.set->Match(message_, &raw_, &info);
       for (int i : raw_) {
-        int e = cs.entry_of[static_cast<size_t>(i)];
-        if (LoggerAccepts(entries[static_cast<size_t>(e)], record.logger, mask)) {
-          hits->push_back(e);
+        for (int e : cs.entries_of[static_cast<size_t>(i)]) {
+          if (LoggerAccepts(entries[static_cast<size_t>(e)], record.logger, mask)) {
+            hits->push_back(e);
+          }
         }
       }
       std::sort(hits->begin(), hits->end());
@@ -135,7 +177,7 @@ bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int
   const auto& bucket = rules_->Bucket(log_slot, level);
   for (size_t e = 0; e < entries.size(); ++e) {
     if (!Test(bucket, e) || !LoggerAccepts(entries[e], record.logger, mask)) continue;
-    if (RE2::PartialMatch(record.text, *entry_res_[e])) hits->push_back(static_cast<int>(e));
+    if (RE2::PartialMatch(message_, *entry_res_[e])) hits->push_back(static_cast<int>(e));
   }
   return !hits->empty();
 }

@@ -8,6 +8,9 @@
 //      built on first use and cached; no candidates means no regex runs at all;
 //   4. RE2::Set::Match(text, nullptr) answers "any hit?" without allocating; only a record that
 //      hits runs the set again to learn which entries (RE2 allocates its match set there).
+// Patterns see the record's message text: the record without its Java stack frames (lines
+// that are, after leading whitespace, "at ..." or "... N more"). Error messages live in the
+// first line and the "Caused by:" lines; frames are most of the bytes of an ERROR record.
 // After warm-up (every distinct logger / bucket seen once) a non-matching record allocates
 // nothing. If RE2's DFA runs out of memory on a pathological record, the entries' own RE2s are
 // run one by one instead (counted in dfa_fallbacks()).
@@ -38,6 +41,9 @@ class RecordMatcher {
   // Fills `hits` with the indices (into RuleSet::entries()) of the entries whose filters accept
   // the record and whose pattern matches its text, in entry order. Returns !hits->empty().
   bool Match(const Record& record, size_t log_slot, std::vector<int>* hits);
+  // The message text of the record last given to Match() (valid until the next call, and only
+  // if that record ran a set).
+  std::string_view message() const { return message_; }
 
   uint64_t set_runs() const { return set_runs_; }       // Records that ran a RE2::Set.
   uint64_t skipped() const { return skipped_; }         // Records no entry could apply to.
@@ -47,7 +53,9 @@ class RecordMatcher {
  private:
   struct CompiledSet {
     std::unique_ptr<RE2::Set> set;
-    std::vector<int> entry_of;  // Set index -> entry index.
+    // Set index -> the entries with that pattern (rules such as an "isolated" warning and its
+    // "persisting" critical share one pattern: the set holds it once).
+    std::vector<std::vector<int>> entries_of;
   };
   struct BucketKey {
     size_t slot;
@@ -70,6 +78,7 @@ class RecordMatcher {
   // Index into sets_, or -1 when no entry applies.
   int SetFor(const BucketKey& key);
   bool LoggerAccepts(const MatcherEntry& e, std::string_view logger, uint64_t mask) const;
+  std::string_view MessageText(const Record& record);
 
   std::shared_ptr<const RuleSet> rules_;
   std::vector<std::unique_ptr<RE2>> entry_res_;  // Fallback when the DFA fails.
@@ -78,6 +87,8 @@ class RecordMatcher {
   std::unordered_map<std::string, int> sets_by_members_;
   std::vector<CompiledSet> sets_;
   std::vector<int> raw_;  // Scratch for RE2::Set::Match.
+  std::string scratch_;   // Message text of multi-line records (capacity reused).
+  std::string_view message_;
   uint64_t set_runs_ = 0;
   uint64_t skipped_ = 0;
   uint64_t dfa_fallbacks_ = 0;

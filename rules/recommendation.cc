@@ -18,23 +18,38 @@ std::string_view VerdictName(Verdict v) {
   return "continue";
 }
 
+void AlertTally::Add(Severity s, AlertState state, bool acked, const RecommendationPolicy& p) {
+  if (acked && !p.count_acknowledged) return;
+  const auto i = static_cast<size_t>(s);
+  if (state == AlertState::kFiring) ++firing[i];
+  if (state == AlertState::kPending) ++pending[i];
+}
+
+Verdict DecideVerdict(const AlertTally& t, const RecommendationPolicy& p) {
+  uint32_t rollback = 0, investigate = 0;
+  for (int s = 0; s < 3; ++s) {
+    const auto sev = static_cast<Severity>(s);
+    if (sev >= p.rollback_severity) rollback += t.firing[s];
+    if (sev >= p.investigate_severity) {
+      investigate += t.firing[s] + (p.count_pending ? t.pending[s] : 0);
+    }
+  }
+  if (rollback > 0 && rollback >= p.rollback_min_alerts) return Verdict::kRollback;
+  if (investigate > 0 && investigate >= p.investigate_min_alerts) return Verdict::kInvestigate;
+  return Verdict::kContinue;
+}
+
 Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationPolicy& policy) {
   Recommendation rec;
-  uint32_t rollback = 0, investigate = 0;
+  AlertTally tally;
   for (const auto& a : alerts) {
+    tally.Add(a.severity, a.state, a.acked, policy);
     if (a.acked && !policy.count_acknowledged) continue;
     const bool firing = a.state == AlertState::kFiring;
     const bool pending = a.state == AlertState::kPending && policy.count_pending;
     if (!firing && !pending) continue;
-    bool counts = false;
-    if (firing && a.severity >= policy.rollback_severity) {
-      ++rollback;
-      counts = true;
-    }
-    if (a.severity >= policy.investigate_severity) {
-      ++investigate;
-      counts = true;
-    }
+    const bool counts = (firing && a.severity >= policy.rollback_severity) ||
+                        a.severity >= policy.investigate_severity;
     if (!counts) continue;
     RecommendationReason r;
     r.alert_id = a.id;
@@ -51,11 +66,7 @@ Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationP
     }
     rec.reasons.push_back(std::move(r));
   }
-  if (rollback >= policy.rollback_min_alerts && rollback > 0) {
-    rec.verdict = Verdict::kRollback;
-  } else if (investigate >= policy.investigate_min_alerts && investigate > 0) {
-    rec.verdict = Verdict::kInvestigate;
-  }
+  rec.verdict = DecideVerdict(tally, policy);
   std::stable_sort(rec.reasons.begin(), rec.reasons.end(),
                    [](const RecommendationReason& a, const RecommendationReason& b) {
                      if (a.severity != b.severity) return a.severity > b.severity;

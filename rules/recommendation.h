@@ -58,6 +58,15 @@ struct Recommendation {
 // Applies the policy to a set of alerts (any states; only firing/pending ones matter).
 Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationPolicy& policy);
 
+// The verdict alone, from counts (what the engine computes every tick without copying alerts).
+// Recommend() decides through the same function.
+struct AlertTally {
+  uint32_t firing[3] = {0, 0, 0};  // By severity; acked ones excluded if the policy says so.
+  uint32_t pending[3] = {0, 0, 0};
+  void Add(Severity s, AlertState state, bool acked, const RecommendationPolicy& policy);
+};
+Verdict DecideVerdict(const AlertTally& tally, const RecommendationPolicy& policy);
+
 // Reads the `recommendation:` mapping of the config. Reports problems into the context; leaves
 // defaults in place for anything missing or wrong. A Null/undefined node keeps all defaults.
 void ReadRecommendationPolicy(const YAML::Node& node, YamlContext& ctx,

@@ -149,6 +149,13 @@ Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<Rul
         }
       }
       r.match = std::move(re);
+      r.capture_key = static_cast<uint32_t>(set->rules_.size());
+      for (size_t j = 0; j < set->rules_.size(); ++j) {
+        if (set->rules_[j].spec.kind == RuleKind::kLog && set->rules_[j].spec.match == spec.match) {
+          r.capture_key = static_cast<uint32_t>(j);
+          break;
+        }
+      }
       MatcherEntry e;
       e.role = MatcherEntry::Role::kRule;
       e.rule = static_cast<uint32_t>(set->rules_.size());
@@ -197,7 +204,11 @@ Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<Rul
         continue;
       }
       for (int level = 0; level < kLevelSlots; ++level) {
-        if (entry.levels != 0 && !(entry.levels & (1u << static_cast<unsigned>(level)))) continue;
+        // A record without a level (plain logs) cannot be filtered by level: every entry applies.
+        if (entry.levels != 0 && level != 0 &&
+            !(entry.levels & (1u << static_cast<unsigned>(level)))) {
+          continue;
+        }
         SetBit(set->buckets_[log * kLevelSlots + static_cast<size_t>(level)], e);
       }
     }

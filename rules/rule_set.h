@@ -8,6 +8,8 @@
 //     process_restarted;
 //   - per (log, level) the set of entries that can apply ("bucket"), and the distinct logger
 //     regexes, so the engine can skip records that no rule can match before running RE2::Set.
+//     `levels` filters only records that have a level: a record of unknown level (a plain log)
+//     is a candidate for every entry.
 // Immutable after construction: share it as shared_ptr<const RuleSet> across threads (the HTTP
 // thread may read rule definitions while the event loop evaluates).
 #pragma once
@@ -58,6 +60,9 @@ struct CompiledRule {
   std::vector<int> capture_groups;          // ... and their RE2 group numbers.
   int max_group = 0;                        // Highest group number used.
   int distinct_capture = -1;                // Index into capture_labels, or -1.
+  // Index of the first rule with the same `match` (itself if none): rules sharing a pattern
+  // share one capture extraction per record.
+  uint32_t capture_key = 0;
   // Logs the rule reads (log rules and log-based conditions): index i < logs.size() is the
   // context log i; index logs.size() is "a log not in the context".
   std::vector<bool> reads_log;

@@ -50,7 +50,7 @@ TEST_CASE("an out-of-order match is clamped so the ring stays sorted", "[rules][
 }
 
 TEST_CASE("distinct tags are counted inside the window only", "[rules][window]") {
-  SlidingWindow w(16);
+  SlidingWindow w(16, /*track_tags=*/true);
   w.Add(Sec(0), 1);
   w.Add(Sec(1), 2);
   w.Add(Sec(2), 2);
@@ -59,6 +59,27 @@ TEST_CASE("distinct tags are counted inside the window only", "[rules][window]")
   CHECK(w.DistinctAfter(Sec(-1)) == 3);
   CHECK(w.DistinctAfter(Sec(0)) == 2);
   CHECK(w.DistinctAfter(Sec(2)) == 1);
+  CHECK(w.DistinctAfter(Sec(0)) == 2);  // The start moved back: recounted.
+}
+
+TEST_CASE("distinct tags stay exact while the ring overwrites old matches", "[rules][window]") {
+  SlidingWindow w(3, /*track_tags=*/true);
+  w.Add(Sec(0), 7);
+  w.Add(Sec(1), 8);
+  w.Add(Sec(2), 9);
+  CHECK(w.DistinctAfter(Sec(0)) == 2);  // Tag 7 expired.
+  w.Add(Sec(3), 9);                     // Overwrites the expired 7.
+  CHECK(w.DistinctAfter(Sec(0)) == 2);  // 8, 9
+  w.Add(Sec(4), 9);                     // Overwrites the live 8.
+  CHECK(w.DistinctAfter(Sec(0)) == 1);
+  w.Add(Sec(5), 1);
+  CHECK(w.DistinctAfter(Sec(3)) == 2);  // 9 (4 s), 1 (5 s)
+}
+
+TEST_CASE("a window without tag tracking has no distinct count", "[rules][window]") {
+  SlidingWindow w(4);
+  w.Add(Sec(0), 1);
+  CHECK(w.DistinctAfter(Sec(-1)) == 0);
 }
 
 }  // namespace
