@@ -3,6 +3,7 @@
 #include "daemon/app.h"
 
 #include <httplib.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -208,6 +209,37 @@ api: {token_file: missing-token}
   CHECK(all.find("api.token_file") != std::string::npos);
   CHECK(all.find("missing required key \"description\"") != std::string::npos);
   CHECK(app.error().size() == 3);
+}
+
+}  // namespace cg
+
+namespace cg {
+
+TEST_CASE("SIGHUP reloads the rules and SIGTERM stops with exit 0 after checkpointing",
+          "[app][signals]") {
+  testing::TempDir dir;
+  Daemon d(dir);
+  d.Start();
+  d.Append(CarbonLine("INFO", "one"));
+  REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 1; }));
+  dir.Write("rules/more.yaml", R"(rules:
+  - id: test.oom
+    description: The JVM ran out of heap
+    severity: critical
+    match: 'java\.lang\.OutOfMemoryError'
+)");
+  REQUIRE(::kill(::getpid(), SIGHUP) == 0);
+  REQUIRE(WaitUntil([&] { return d.Get("/api/v1/status")["daemon"]["reloads"]["success"] == 1; }));
+  CHECK(d.Get("/api/v1/rules")["rules"].size() == 2);
+
+  REQUIRE(::kill(::getpid(), SIGTERM) == 0);
+  auto started = std::chrono::steady_clock::now();
+  CHECK(d.Join() == 0);
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+  auto checkpoint = ReadFile(dir / "state/logs/carbon.json");
+  REQUIRE(checkpoint.ok());
+  CHECK(checkpoint->find(std::to_string(std::filesystem::file_size(dir / "logs/wso2carbon.log"))) !=
+        std::string::npos);
 }
 
 }  // namespace cg

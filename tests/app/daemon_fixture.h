@@ -93,6 +93,14 @@ api:
       return r && r->status == 200;
     }));
   }
+  // Waits for the loop to end by itself (after a signal).
+  int Join() {
+    if (!app_) return exit_code_;
+    thread_.join();
+    app_.reset();
+    client_.reset();
+    return exit_code_;
+  }
   int Stop() {
     if (!app_) return exit_code_;
     app_->RequestStop();
