@@ -316,6 +316,31 @@ TEST_CASE("levels, loggers, logs and exclude filter the records a rule counts", 
   REQUIRE(e->alerts().size() == 1);
 }
 
+TEST_CASE("patterns see messages and Caused by lines, not stack frames", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: frame, description: d, severity: warning, match: 'at org\.postgresql\.core'}
+  - {id: cause, description: d, severity: warning, match: 'PSQLException: ERROR'}
+  - {id: position, description: d, severity: warning, match: 'Position: 39'}
+)");
+  Feed(*e, 0,
+       "Error while initializing\n\tat org.postgresql.core.v3.QueryExecutorImpl.run(Q.java:1)\n"
+       "Caused by: org.postgresql.util.PSQLException: ERROR: relation \"x\" does not exist\n"
+       "  Position: 39\n\t... 62 more\n");
+  auto status = e->rule_status();
+  CHECK(status[0].matches == 0);
+  CHECK(status[1].matches == 1);
+  CHECK(status[2].matches == 1);
+}
+
+TEST_CASE("levels do not filter records that have no level", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: r, description: d, severity: warning, match: boom, levels: [ERROR]}
+)");
+  Feed(*e, 0, "boom (plain log line)", Level::kUnknown, "");
+  Feed(*e, 1, "boom at INFO", Level::kInfo);
+  CHECK(e->rule_status()[0].matches == 1);
+}
+
 TEST_CASE("records that no rule can match never run a regex set", "[rules][engine]") {
   auto e = MakeEngine(R"(rules:
   - {id: r, description: d, severity: warning, match: x, levels: [ERROR]}
