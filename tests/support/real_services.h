@@ -27,6 +27,23 @@ inline nlohmann::json GetJson(uint16_t port, const std::string& path) {
   return nlohmann::json::parse(r->body, nullptr, false);
 }
 
+// Starts `argv` into `*process` (output in `log`) and waits, bounded, until GET /-/ready on
+// `port` answers 200. False if it exited or never became ready; `*process` keeps its log.
+inline bool StartReady(std::unique_ptr<ExternalProcess>* process, std::vector<std::string> argv,
+                       const std::filesystem::path& log, uint16_t port) {
+  *process = std::make_unique<ExternalProcess>(std::move(argv), log);
+  ExternalProcess& p = **process;
+  return WaitFor(
+             [&] {
+               if (!p.Running()) return true;
+               httplib::Client c("127.0.0.1", port);
+               auto r = c.Get("/-/ready");
+               return r && r->status == 200;
+             },
+             std::chrono::seconds(30)) &&
+         p.Running();
+}
+
 // One Alertmanager on 127.0.0.1:port with config and data under `dir`. Start() again after
 // Stop() is a restart (same port, same data).
 class RealAlertmanager {
@@ -37,22 +54,13 @@ class RealAlertmanager {
         "route:\n  receiver: blackhole\n  group_wait: 1s\nreceivers:\n  - name: blackhole\n");
   }
   bool Start() {
-    process_ = std::make_unique<ExternalProcess>(
-        std::vector<std::string>{kAlertmanagerBinary,
-                                 "--config.file=" + (dir_ / "am/alertmanager.yml").string(),
-                                 "--storage.path=" + (dir_ / "am/data").string(),
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-                                 "--cluster.listen-address=", "--log.level=warn"},
-        dir_ / "am/alertmanager.log");
-    return WaitFor(
-               [&] {
-                 if (!process_->Running()) return true;
-                 httplib::Client c("127.0.0.1", port_);
-                 auto r = c.Get("/-/ready");
-                 return r && r->status == 200;
-               },
-               std::chrono::seconds(30)) &&
-           process_->Running();
+    return StartReady(
+        &process_,
+        {kAlertmanagerBinary, "--config.file=" + (dir_ / "am/alertmanager.yml").string(),
+         "--storage.path=" + (dir_ / "am/data").string(),
+         "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+         "--cluster.listen-address=", "--log.level=warn"},
+        dir_ / "am/alertmanager.log", port_);
   }
   void Stop() {
     if (process_) process_->Stop();
@@ -85,33 +93,24 @@ class RealAlertmanager {
   std::unique_ptr<ExternalProcess> process_;
 };
 
-// One Prometheus scraping `targets` (host:port) every second under job `job`.
+// One Prometheus scraping `target` (host:port) every second under job `job`.
 class RealPrometheus {
  public:
   RealPrometheus(const TempDir& dir, uint16_t port, const std::string& job,
                  const std::string& target)
       : dir_(dir), port_(port) {
     dir_.Write("prom/prometheus.yml",
-               "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-               "scrape_configs:\n  - job_name: " +
+               "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"
+               "  - job_name: " +
                    job + "\n    static_configs:\n      - targets: [\"" + target + "\"]\n");
   }
   bool Start() {
-    process_ = std::make_unique<ExternalProcess>(
-        std::vector<std::string>{
-            kPrometheusBinary, "--config.file=" + (dir_ / "prom/prometheus.yml").string(),
-            "--storage.tsdb.path=" + (dir_ / "prom/data").string(),
-            "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"},
-        dir_ / "prom/prometheus.log");
-    return WaitFor(
-               [&] {
-                 if (!process_->Running()) return true;
-                 httplib::Client c("127.0.0.1", port_);
-                 auto r = c.Get("/-/ready");
-                 return r && r->status == 200;
-               },
-               std::chrono::seconds(30)) &&
-           process_->Running();
+    return StartReady(
+        &process_,
+        {kPrometheusBinary, "--config.file=" + (dir_ / "prom/prometheus.yml").string(),
+         "--storage.tsdb.path=" + (dir_ / "prom/data").string(),
+         "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"},
+        dir_ / "prom/prometheus.log", port_);
   }
   std::string Log() const { return process_ ? process_->Log() : ""; }
   // Instant query; the result vector (empty on failure).
