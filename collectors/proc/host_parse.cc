@@ -110,20 +110,10 @@ Result<MemInfo> ParseMeminfo(std::string_view text) {
                                     : key == "SwapFree"     ? &out.swap_free
                                                             : nullptr;
     if (slot == nullptr) continue;
-    std::string_view rest = line.substr(colon + 1);
-    std::string_view value = NextToken(&rest);
-    std::string_view unit = NextToken(&rest);
     uint64_t v = 0;
-    if (!ParseU64(value, &v)) {
-      return Malformed("meminfo", line_no, "expected a number for " + std::string(key), value);
-    }
-    if (unit == "kB") {
-      if (v > UINT64_MAX / 1024) {
-        return Malformed("meminfo", line_no, "value too large for " + std::string(key), value);
-      }
-      v *= 1024;
-    } else if (!unit.empty()) {
-      return Malformed("meminfo", line_no, "expected unit kB for " + std::string(key), unit);
+    std::string_view what, bad;
+    if (!ParseKbValue(line.substr(colon + 1), &v, &what, &bad)) {
+      return Malformed("meminfo", line_no, std::string(what) + " for " + std::string(key), bad);
     }
     *slot = v;
   }

@@ -94,17 +94,10 @@ Result<PidStatus> ParsePidStatus(std::string_view text) {
         : key == "nonvoluntary_ctxt_switches" ? &out.nonvoluntary_ctxt_switches
                                               : nullptr;
     if (slot == nullptr) continue;
-    std::string_view rest = line.substr(colon + 1);
-    std::string_view value = NextToken(&rest);
-    std::string_view unit = NextToken(&rest);
     uint64_t v = 0;
-    if (!ParseU64(value, &v)) {
-      return Malformed("pid status", "expected a number for " + std::string(key), value);
-    }
-    if (unit == "kB") {
-      v *= 1024;
-    } else if (!unit.empty()) {
-      return Malformed("pid status", "expected unit kB for " + std::string(key), unit);
+    std::string_view what, bad;
+    if (!ParseKbValue(line.substr(colon + 1), &v, &what, &bad)) {
+      return Malformed("pid status", std::string(what) + " for " + std::string(key), bad);
     }
     *slot = v;
   }

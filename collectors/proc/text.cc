@@ -86,4 +86,30 @@ std::string QuoteToken(std::string_view token) {
   return out;
 }
 
+bool ParseKbValue(std::string_view rest, uint64_t* out, std::string_view* what,
+                  std::string_view* bad) {
+  std::string_view value = NextToken(&rest);
+  std::string_view unit = NextToken(&rest);
+  uint64_t v = 0;
+  if (!ParseU64(value, &v)) {
+    *what = "expected a number";
+    *bad = value;
+    return false;
+  }
+  if (unit == "kB") {
+    if (v > UINT64_MAX / 1024) {
+      *what = "value too large";
+      *bad = value;
+      return false;
+    }
+    v *= 1024;
+  } else if (!unit.empty()) {
+    *what = "expected unit kB";
+    *bad = unit;
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
 }  // namespace cg::proc

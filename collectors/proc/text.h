@@ -25,6 +25,13 @@ std::string_view Trim(std::string_view s);
 // Whole-token decimal parsers: false on empty input, trailing junk, a sign (for unsigned) or
 // overflow.
 bool ParseU64(std::string_view s, uint64_t* out);
+
+// Parses the value part of a "Key:   123 kB" line (/proc/meminfo, /proc/PID/status): a number
+// with an optional "kB" unit (KiB, returned as bytes); without a unit (a count) it is returned
+// as is. On failure returns false, with `*what` = "expected a number", "expected unit kB" or
+// "value too large" and `*bad` = the offending token.
+bool ParseKbValue(std::string_view rest, uint64_t* out, std::string_view* what,
+                  std::string_view* bad);
 bool ParseI64(std::string_view s, int64_t* out);
 // "12.34" as the kernel prints fixed-point values (no exponent, no sign required).
 bool ParseDouble(std::string_view s, double* out);
