@@ -533,3 +533,25 @@ TEST_CASE("two copytruncates between looks read the intermediate copy before the
 }
 
 }  // namespace cg
+
+namespace cg {
+
+TEST_CASE("copytruncate with an immediately compressed copy continues from the .gz",
+          "[collectors][logs][tailer][hazard]") {
+  TailHarness h;
+  auto live = h.Log("wso2carbon.log");
+  const std::string pad = "padding-so-the-first-bytes-fill-the-fingerprint-";
+  AppendTo(live, NumberedLines(1, 20, pad));
+  h.Start();
+  h.Poll();
+  AppendTo(live, NumberedLines(21, 24, pad));
+  GzipFile(live, h.Log("wso2carbon.log.1.gz"));  // logrotate: copytruncate + compress.
+  Truncate(live);
+  AppendTo(live, NumberedLines(25, 26, pad));
+  h.Poll();
+  CHECK(h.Texts() == Numbered(1, 26, pad));
+  CHECK(h.Metric("cutover_guard_log_truncations_total") == 1);
+  CHECK(h.Metric("cutover_guard_log_gap_events_total") == 0);
+}
+
+}  // namespace cg
