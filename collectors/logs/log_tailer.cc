@@ -473,6 +473,25 @@ void LogTailer::ReadOne(TrackedFile& f, ReadEnv& env) {
   if (f.position() > 0 && changed) {
     if (f.ContentReplaced() && HandleReplaced(f, env)) return;
   }
+  if (f.position() == 0 && f.fp_len == 0 && changed && f.stat.size > 0 && f.live && !f.rotated) {
+    // We hold nothing of this file's content: it was empty when we last looked (just after a
+    // copytruncate, or in the checkpoint). If it was copied and truncated again since - twice
+    // between two looks, or while the daemon was down - the file itself shows nothing (there
+    // is no position or fingerprint to contradict); the copies made since are the only trace
+    // of those lines.
+    int64_t empty_since = -1;
+    if (f.checked_mtime_ns >= 0 && f.checked_size == 0) {
+      empty_since = f.checked_mtime_ns;
+    } else if (f.empty_at_checkpoint) {
+      empty_since = f.checkpoint_mtime_ns;
+    }
+    f.empty_at_checkpoint = false;
+    if (empty_since >= 0 && ReadUnseenCopiesFirst(f, empty_since)) {
+      f.checked_size = 0;
+      f.checked_mtime_ns = -1;
+      return;
+    }
+  }
   f.checked_size = f.stat.size;
   f.checked_mtime_ns = f.stat.mtime_ns;
   for (int pass = 0; pass < 2; ++pass) {
@@ -524,14 +543,20 @@ bool LogTailer::HandleReplaced(TrackedFile& f, ReadEnv& env) {
   f.id.fingerprint = 0;
   f.checked_size = 0;
   f.checked_mtime_ns = -1;
+  f.empty_at_checkpoint = false;
   if (f.is_open()) f.Refresh();
   // More than one copytruncate since we last looked (two between polls, or while the daemon
-  // was down): the newer copies hold content we never saw. Read them, oldest first, before the
-  // file's new content - which therefore moves to the end of the read order.
+  // was down): the newer copies hold content we never saw.
+  return ReadUnseenCopiesFirst(f, old_mtime);
+}
+
+bool LogTailer::ReadUnseenCopiesFirst(TrackedFile& f, int64_t since_ns) {
+  // Read them, oldest first, before the file's new content - which therefore moves to the end
+  // of the read order.
   const size_t before = files_.size();
   std::string live_head;
   if (f.is_open()) f.ReadHead(kFingerprintBytes, &live_head);
-  DiscoverSiblings(f.path, old_mtime, nullptr, &live_head);
+  DiscoverSiblings(f.path, since_ns, nullptr, &live_head);
   if (files_.size() != before) {
     uint64_t old_seq = f.seq;
     f.seq = next_seq_++;

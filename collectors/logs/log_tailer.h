@@ -146,6 +146,10 @@ class LogTailer {
   // The file's content was replaced (truncated/rewritten): finish the old stream (from a copy
   // if one is found), restart at 0. True if the file moved to the end of the read order.
   bool HandleReplaced(TrackedFile& f, ReadEnv& env);
+  // Copies of `f`'s path made since `since_ns` that we never saw (copytruncate while we were
+  // not looking) are read first, oldest first; `f` moves to the end of the read order. True
+  // if any was found.
+  bool ReadUnseenCopiesFirst(TrackedFile& f, int64_t since_ns);
   bool ContinueFromCopy(TrackedFile& f, ReadEnv& env, uint64_t* copy_size);
   bool Locate(TrackedFile& f);
   void Maintain(ReadEnv& env);

@@ -37,6 +37,7 @@ void LogTailer::Restore(const CheckpointState& state) {
     f->checkpoint_path = e.path;
     f->checkpoint_mtime_ns = e.mtime_ns;
     f->checkpoint_size = e.size;
+    f->empty_at_checkpoint = e.live && e.offset == 0 && e.fp_len == 0;
     Notice(NoticeLevel::kInfo, "checkpoint: " + e.path + " (inode " + std::to_string(e.id.inode) +
                                    ") at offset " + std::to_string(e.offset) + " of " +
                                    std::to_string(e.size) + (e.live ? "" : ", rotated"));

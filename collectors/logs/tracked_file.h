@@ -65,6 +65,9 @@ class TrackedFile {
   std::string checkpoint_path;
   int64_t checkpoint_mtime_ns = 0;
   uint64_t checkpoint_size = 0;
+  // The checkpoint had this live file empty (offset 0, no fingerprint): its next content may
+  // follow copytruncates made while the daemon was down. One-shot, cleared when checked.
+  bool empty_at_checkpoint = false;
 
   // --- Mechanics. ---
   // Updates the path (after a rename) for status and the records that follow.

@@ -536,6 +536,41 @@ TEST_CASE("two copytruncates between looks read the intermediate copy before the
 
 namespace cg {
 
+TEST_CASE("a copytruncate of a file we last saw empty reads the copy before the new content",
+          "[collectors][logs][tailer][hazard]") {
+  // Found by the daemon-mode torture: stopped right after a copytruncate (checkpoint at offset
+  // 0 of an empty file), the next copytruncate happened while the daemon was down. Nothing in
+  // the live file shows it (no position, no fingerprint to contradict); only the copy does.
+  TailHarness h;
+  auto live = h.Log("wso2carbon.log");
+  const std::string pad = "padding-so-the-first-bytes-fill-the-fingerprint-";
+  AppendTo(live, NumberedLines(1, 10, pad));
+  h.Start();
+  h.Poll();
+  AppendTo(live, NumberedLines(11, 15, pad));
+  CopyFile(live, h.Log("wso2carbon.log.1"));
+  Truncate(live);
+  h.Poll();  // Reads 11-15 from the copy; the live file is now empty at offset 0.
+  REQUIRE(h.Texts() == Numbered(1, 15, pad));
+  SECTION("while running (between two looks)") {}
+  SECTION("while the daemon was down") { h.Stop(); }
+  AppendTo(live, NumberedLines(16, 30, pad));
+  CopyFile(live, h.Log("wso2carbon.log.2"));
+  Truncate(live);
+  AppendTo(live, NumberedLines(31, 33, pad));
+  if (!h.tailer) h.Start();
+  h.Poll();
+  h.Poll();
+  for (auto& n : h.notices) UNSCOPED_INFO(n);
+  CHECK(h.Texts() == Numbered(1, 33, pad));
+  CHECK(h.Metric("cutover_guard_log_gap_events_total") == 0);
+  // And the copy already read is not read again after another restart.
+  h.Stop();
+  h.Start();
+  h.Poll();
+  CHECK(h.Texts() == Numbered(1, 33, pad));
+}
+
 TEST_CASE("copytruncate with an immediately compressed copy continues from the .gz",
           "[collectors][logs][tailer][hazard]") {
   TailHarness h;
