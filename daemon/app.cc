@@ -770,6 +770,16 @@ void App::Impl::Stop() {
   if (http) http->Stop();
   if (watcher) watcher->Stop();
   Checkpoint();
+  // One line per log with what this process read: the operator's answer to "did it see the
+  // lines before it stopped?", and the exact final value of the log counters (the torture
+  // benchmark compares it with what it wrote).
+  for (const auto& t : tailers) {
+    const LogStatus s = t->status();
+    LogInfo("log " + s.name + ": this run handed on " + std::to_string(s.lines) + " lines in " +
+            std::to_string(s.records) + " records (" + std::to_string(s.rotations) +
+            " rotations, " + std::to_string(s.truncations) + " truncations, " +
+            std::to_string(s.gap_events) + " gap events)");
+  }
   Status flushed = notifier->Flush(milliseconds(3000));
   if (!flushed.ok()) LogError("notification spool: " + flushed.message());
   io.stop();
