@@ -4,7 +4,7 @@
 //
 //   cg_log_torture --work DIR [--mode rename|copytruncate|delete] [--rate 20000] [--seconds 60]
 //                  [--rotate-every 10000] [--restarts 0] [--keep 20] [--window 0] [--glob]
-//                  [--tailer-cmd CMD]
+//                  [--tailer-cmd CMD | --daemon BINARY [--rules GLOB]]
 //
 // Every physical line carries "seq=<n>" (n = 1..W); every 50th record is a multi-line stack
 // trace written with one write(), like log4j does. Rotation modes:
@@ -22,6 +22,13 @@
 // runs' line counts add up to what was written, sends SIGTERM, and reads the {seq} files.
 // Exit code 0 iff lost == 0 and duplicated == 0 (lines lost inside a copytruncate window are
 // reported separately: they exist in no file).
+//
+// --daemon BINARY runs the real daemon instead (`BINARY run --config WORK/daemon.yaml`, one log
+// "torture", optionally the rule files --rules GLOB so records also go through the rule
+// engine). There is no per-line output, so the check is by count: the daemon's
+// cutover_guard_log_lines_total (scraped from /metrics while a run is up; at each SIGTERM the
+// run's final value from the daemon's stop line "log torture: this run handed on N lines in M
+// records") summed over the runs, against the lines written; records likewise.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -38,8 +45,13 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <httplib.h>
+
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,6 +72,8 @@ struct Options {
   int window = 0;
   bool glob = false;
   std::string tailer_cmd;
+  std::string daemon;  // Path of the cutover-guard binary: daemon mode.
+  std::string rules;   // Rule file glob for daemon mode ("" = no rules).
 };
 
 void Die(const std::string& m) {
@@ -107,11 +121,19 @@ class Tailer {
     cmd = Replace(cmd, "{seq}", SeqFile(run).string());
     cmd = Replace(cmd, "{status}", StatusFile(run).string());
     cmd = Replace(cmd, "{run}", std::to_string(run));
+    if (!o_.daemon.empty()) {
+      WriteDaemonConfig(log);
+      cmd = "'" + o_.daemon + "' run --config '" + (o_.work / "daemon.yaml").string() +
+            "' >'" + StderrFile(run).string() + "' 2>&1";
+    }
+    // Built before fork(): the child of a threaded process must not allocate (another thread
+    // may hold the allocator's lock at the fork; the child would hang forever).
+    const std::string shell_cmd = "exec " + cmd;
     pid_t pid = ::fork();
     if (pid < 0) Die("fork failed");
     if (pid == 0) {
       ::setpgid(0, 0);
-      ::execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+      ::execl("/bin/sh", "sh", "-c", shell_cmd.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     ::setpgid(pid, pid);
@@ -121,15 +143,38 @@ class Tailer {
   int Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     if (pid_ <= 0) return -1;
+    const auto t0 = Clock::now();
     ::kill(-pid_, SIGTERM);
     int st = 0;
     ::waitpid(pid_, &st, 0);
     pid_ = -1;
+    const double took = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (took > 1.0) {
+      std::cerr << "cg_log_torture: run " << runs_ - 1 << " took " << took << " s to stop\n";
+    }
     return st;
   }
   int runs() const { return runs_; }
+  bool daemon() const { return !o_.daemon.empty(); }
+  // Waits (bounded) until the current run is up: the daemon listens, the driver wrote a status.
+  void WaitStarted(std::chrono::milliseconds timeout) const {
+    const int run = runs_ - 1;
+    const auto until = Clock::now() + timeout;
+    while (Clock::now() < until) {
+      if (daemon()) {
+        std::ifstream in(StderrFile(run));
+        std::stringstream ss;
+        ss << in.rdbuf();
+        if (ss.str().find("listening on") != std::string::npos) return;
+      } else if (fs::exists(StatusFile(run))) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
   // Lines handed on according to a run's status file (0 if not there yet).
   uint64_t Lines(int run, bool* final) const {
+    if (daemon()) return DaemonField(run, "lines", final);
     std::ifstream in(StatusFile(run));
     if (!in) return 0;
     try {
@@ -143,6 +188,7 @@ class Tailer {
     }
   }
   uint64_t Field(int run, const char* field) const {
+    if (daemon()) return DaemonField(run, field, nullptr);
     std::ifstream in(StatusFile(run));
     if (!in) return 0;
     try {
@@ -155,7 +201,59 @@ class Tailer {
     }
   }
 
+  fs::path StderrFile(int run) const {
+    return o_.work / "out" / ("run-" + std::to_string(run) + ".daemon.log");
+  }
+
  private:
+  void WriteDaemonConfig(const std::string& log) const {
+    std::ofstream out(o_.work / "daemon.yaml");
+    out << "listen: \"127.0.0.1:0\"\n"
+        << "state_dir: " << (o_.work / "state").string() << "\n"
+        << "sample_interval: 1s\n"
+        << "logs:\n"
+        << "  - name: torture\n"
+        << "    path: '" << log << "'\n"
+        << "    format: wso2-carbon\n"
+        << "    start_at: beginning\n";
+    if (!o_.rules.empty()) out << "rule_files: ['" << o_.rules << "']\n";
+  }
+
+  // Daemon mode: a finished run's figures come from its stop line; a running one's lines from
+  // a scrape of its /metrics (other fields are 0 until it stops).
+  uint64_t DaemonField(int run, const std::string& field, bool* final) const {
+    std::ifstream in(StderrFile(run));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    static const std::regex stop_re(
+        R"(log torture: this run handed on (\d+) lines in (\d+) records \((\d+) rotations, )"
+        R"((\d+) truncations, (\d+) gap events\))");
+    std::smatch m;
+    if (std::regex_search(text, m, stop_re)) {
+      if (final) *final = true;
+      int group = field == "lines"         ? 1
+                  : field == "records"     ? 2
+                  : field == "rotations"   ? 3
+                  : field == "truncations" ? 4
+                  : field == "gaps"        ? 5
+                                           : 0;
+      return group == 0 ? 0 : std::stoull(m[group].str());
+    }
+    if (field != "lines") return 0;
+    static const std::regex listen_re(R"(listening on 127\.0\.0\.1:(\d+))");
+    if (!std::regex_search(text, m, listen_re)) return 0;
+    httplib::Client client("127.0.0.1", std::stoi(m[1].str()));
+    client.set_connection_timeout(std::chrono::seconds(1));
+    client.set_read_timeout(std::chrono::seconds(2));
+    auto res = client.Get("/metrics");
+    if (!res || res->status != 200) return 0;
+    static const std::string series = "cutover_guard_log_lines_total{log=\"torture\"} ";
+    size_t at = res->body.find(series);
+    if (at == std::string::npos) return 0;
+    return static_cast<uint64_t>(std::strtod(res->body.c_str() + at + series.size(), nullptr));
+  }
+
   const Options& o_;
   std::mutex mu_;
   pid_t pid_ = -1;
@@ -252,6 +350,7 @@ class Writer {
   }
 
   uint64_t written() const { return written_; }
+  uint64_t records() const { return records_; }
   uint64_t rotations() const { return rotations_; }
   const std::vector<std::pair<uint64_t, uint64_t>>& window_ranges() const { return window_ranges_; }
 
@@ -310,6 +409,10 @@ int main(int argc, char** argv) {
       o.glob = true;
     else if (a == "--tailer-cmd")
       o.tailer_cmd = next();
+    else if (a == "--daemon")
+      o.daemon = next();
+    else if (a == "--rules")
+      o.rules = next();
     else
       Die("unknown argument " + a + " (see the header of bench/logs/log_torture.cc)");
   }
@@ -320,6 +423,7 @@ int main(int argc, char** argv) {
                    " --state-dir {state} --log name=torture,path={log},format=wso2-carbon,"
                    "start_at=beginning --seq-out {seq} --status-out {status}";
   }
+  if (!o.daemon.empty()) o.daemon = fs::absolute(o.daemon).string();
   fs::remove_all(o.work);
   fs::create_directories(o.work / "logs");
   fs::create_directories(o.work / "state");
@@ -341,6 +445,9 @@ int main(int argc, char** argv) {
                             std::chrono::duration<double>(o.seconds * k / (o.restarts + 1)));
       std::this_thread::sleep_until(at);
       if (!writing) break;
+      // A restart only tests something once the run has started (restored its checkpoint);
+      // short runs with many restarts would otherwise stop a run before it ran.
+      tailer.WaitStarted(std::chrono::seconds(10));
       tailer.Stop();
       std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 900));
       tailer.Launch();
@@ -396,10 +503,12 @@ int main(int argc, char** argv) {
 
   // Verify by content.
   std::vector<uint8_t> seen(written + 1, 0);
-  uint64_t foreign = 0, lines_total = 0, gaps = 0, rotations_seen = 0, truncations = 0;
+  uint64_t foreign = 0, lines_total = 0, records_total = 0, gaps = 0, rotations_seen = 0,
+           truncations = 0;
   for (int r = 0; r < tailer.runs(); ++r) {
     bool final = false;
     lines_total += tailer.Lines(r, &final);
+    records_total += tailer.Field(r, "records");
     gaps += tailer.Field(r, "gaps");
     rotations_seen += tailer.Field(r, "rotations");
     truncations += tailer.Field(r, "truncations");
@@ -422,7 +531,15 @@ int main(int argc, char** argv) {
   };
   uint64_t lost = 0, lost_window = 0, duplicated = 0;
   uint64_t first_lost = 0;
-  for (uint64_t s = 1; s <= written; ++s) {
+  if (tailer.daemon()) {
+    // By count: lines inside copytruncate windows may or may not have been read.
+    uint64_t must = written - window_lines;
+    lost = lines_total < must ? must - lines_total : 0;
+    duplicated = lines_total > written ? lines_total - written : 0;
+    lost_window = lines_total >= must ? std::min(window_lines, written - std::min(written, lines_total))
+                                      : window_lines;
+  }
+  for (uint64_t s = 1; s <= written && !tailer.daemon(); ++s) {
     if (seen[s] == 0) {
       if (in_window(s)) {
         ++lost_window;
@@ -435,21 +552,30 @@ int main(int argc, char** argv) {
     }
   }
   std::printf(
-      "torture mode=%s%s rate=%llu/s seconds=%.1f rotate_every=%llu restarts=%d window=%d: "
+      "torture %s mode=%s%s rate=%llu/s seconds=%.1f rotate_every=%llu restarts=%d window=%d: "
       "written=%llu handed_on=%llu (lines_total=%llu) lost=%llu duplicated=%llu "
-      "lost_in_window=%llu/%llu rotations=%llu (tailer saw %llu rotations, %llu truncations) "
-      "gap_events=%llu foreign=%llu\n",
-      o.mode.c_str(), o.glob ? "+glob" : "", static_cast<unsigned long long>(o.rate), write_seconds,
+      "lost_in_window=%llu/%llu records written=%llu handed_on=%llu rotations=%llu (tailer saw "
+      "%llu rotations, %llu truncations) gap_events=%llu foreign=%llu\n",
+      tailer.daemon() ? "daemon" : "driver", o.mode.c_str(), o.glob ? "+glob" : "",
+      static_cast<unsigned long long>(o.rate), write_seconds,
       static_cast<unsigned long long>(o.rotate_every), o.restarts, o.window,
       static_cast<unsigned long long>(written),
       static_cast<unsigned long long>(written - lost - lost_window + duplicated),
       static_cast<unsigned long long>(lines_total), static_cast<unsigned long long>(lost),
       static_cast<unsigned long long>(duplicated), static_cast<unsigned long long>(lost_window),
       static_cast<unsigned long long>(window_lines),
+      static_cast<unsigned long long>(writer.records()),
+      static_cast<unsigned long long>(records_total),
       static_cast<unsigned long long>(writer.rotations()),
       static_cast<unsigned long long>(rotations_seen), static_cast<unsigned long long>(truncations),
       static_cast<unsigned long long>(gaps), static_cast<unsigned long long>(foreign));
-  if (lost > 0)
+  // Records are a second, independent count (a record is 1 or 4 lines); outside copytruncate
+  // windows they must match exactly too.
+  const bool records_ok = o.window > 0 || records_total == writer.records();
+  if (!records_ok) std::printf("  records differ: written %llu, handed on %llu\n",
+                               static_cast<unsigned long long>(writer.records()),
+                               static_cast<unsigned long long>(records_total));
+  if (lost > 0 && first_lost > 0)
     std::printf("  first lost seq: %llu\n", static_cast<unsigned long long>(first_lost));
-  return lost == 0 && duplicated == 0 ? 0 : 1;
+  return lost == 0 && duplicated == 0 && records_ok ? 0 : 1;
 }
