@@ -30,6 +30,7 @@
 // run's final value from the daemon's stop line "log torture: this run handed on N lines in M
 // records") summed over the runs, against the lines written; records likewise.
 #include <fcntl.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -45,8 +46,6 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
-#include <httplib.h>
-
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -123,8 +122,8 @@ class Tailer {
     cmd = Replace(cmd, "{run}", std::to_string(run));
     if (!o_.daemon.empty()) {
       WriteDaemonConfig(log);
-      cmd = "'" + o_.daemon + "' run --config '" + (o_.work / "daemon.yaml").string() +
-            "' >'" + StderrFile(run).string() + "' 2>&1";
+      cmd = "'" + o_.daemon + "' run --config '" + (o_.work / "daemon.yaml").string() + "' >'" +
+            StderrFile(run).string() + "' 2>&1";
     }
     // Built before fork(): the child of a threaded process must not allocate (another thread
     // may hold the allocator's lock at the fork; the child would hang forever).
@@ -536,8 +535,9 @@ int main(int argc, char** argv) {
     uint64_t must = written - window_lines;
     lost = lines_total < must ? must - lines_total : 0;
     duplicated = lines_total > written ? lines_total - written : 0;
-    lost_window = lines_total >= must ? std::min(window_lines, written - std::min(written, lines_total))
-                                      : window_lines;
+    lost_window = lines_total >= must
+                      ? std::min(window_lines, written - std::min(written, lines_total))
+                      : window_lines;
   }
   for (uint64_t s = 1; s <= written && !tailer.daemon(); ++s) {
     if (seen[s] == 0) {
@@ -572,9 +572,10 @@ int main(int argc, char** argv) {
   // Records are a second, independent count (a record is 1 or 4 lines); outside copytruncate
   // windows they must match exactly too.
   const bool records_ok = o.window > 0 || records_total == writer.records();
-  if (!records_ok) std::printf("  records differ: written %llu, handed on %llu\n",
-                               static_cast<unsigned long long>(writer.records()),
-                               static_cast<unsigned long long>(records_total));
+  if (!records_ok)
+    std::printf("  records differ: written %llu, handed on %llu\n",
+                static_cast<unsigned long long>(writer.records()),
+                static_cast<unsigned long long>(records_total));
   if (lost > 0 && first_lost > 0)
     std::printf("  first lost seq: %llu\n", static_cast<unsigned long long>(first_lost));
   return lost == 0 && duplicated == 0 && records_ok ? 0 : 1;
