@@ -1,6 +1,8 @@
 #include "collectors/logs/record_assembler.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace cg {
 namespace {
@@ -37,8 +39,16 @@ size_t ValidSequenceLength(std::string_view s, size_t i) {
 void AppendSanitizedUtf8(std::string_view in, std::string* out) {
   size_t i = 0;
   while (i < in.size()) {
-    // Copy the longest run of printable-or-control ASCII without NUL in one go (the common case).
+    // Copy the longest run of ASCII without NUL in one go (the common case), eight bytes at a
+    // time: a word is clean when no byte has its high bit set and no byte is zero.
     size_t j = i;
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    while (j + 8 <= in.size()) {
+      uint64_t w;
+      std::memcpy(&w, in.data() + j, 8);
+      if (((w | ((w - kOnes) & ~w)) & kHighs) != 0) break;
+      j += 8;
+    }
     while (j < in.size() && static_cast<unsigned char>(in[j]) < 0x80 && in[j] != '\0') ++j;
     out->append(in.data() + i, j - i);
     i = j;

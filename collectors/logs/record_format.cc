@@ -6,41 +6,28 @@
 #include <array>
 #include <climits>
 
+#include "collectors/logs/carbon_header.h"
+
 namespace cg {
 namespace {
-
-// Level alternatives: log4j names plus the JUL names SEVERE/WARNING. Longer names first so
-// that "WARN" does not win over "WARNING" inside the alternation.
-constexpr std::string_view kLevels = "(TRACE|DEBUG|INFO|WARNING|WARN|ERROR|FATAL|SEVERE)";
-
-// 3.x/4.x:  TID: [-1234] [] [2024-11-16 02:14:07,512]  INFO {logger} - msg
-// JUL:      TID: [-1234] [] [2024-11-16 3:05:41,220]  INFO {logger} - msg   (hour via %tk)
-// 2.6:      TID: [-1234] [] [2019-03-15 10:24:07,882] ERROR {logger} -  msg {logger}
-// 2.6 %P:   TID: [5] [] [date] user@domain [5] [server] ERROR {logger} - ...
-// `(?:.*? )?` lets the 2.6 tenant prefix sit between the date and the level.
-std::string CarbonPattern() {
-  return std::string(
-             R"(^TID: \[-?\d*\] \[[^\]]*\] \[(\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2},\d{3})\] (?:.*? )?)") +
-         std::string(kLevels) + R"( \{([^}]*)\} - )";
-}
 
 // 3.1+ (and 2.6): 2024-11-16T02:20:41,605 [-] [thread]  WARN ConnectCallback msg
 // 4.3+:           ... ERROR {org.wso2...APIManagerComponent} msg
 std::string ErrorsPattern() {
   return std::string(R"(^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2},\d{3}) \[[^\]]*\] \[[^\]]*\] +)") +
-         std::string(kLevels) + R"( (?:\{([^}]*)\}|(\S+)))";
+         std::string(kLevelAlternatives) + R"( (?:\{([^}]*)\}|(\S+)))";
 }
 
 // 3.x/4.x: TID: [-1234] [2024-11-16 02:35:10,402]  INFO {AUDIT_LOG} - msg
 std::string AuditPattern() {
   return std::string(R"(^TID: \[-?\d*\] \[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\] +)") +
-         std::string(kLevels) + R"( \{([^}]*)\} - )";
+         std::string(kLevelAlternatives) + R"( \{([^}]*)\} - )";
 }
 
 // 2.6: [2019-03-15 10:24:07,882]  INFO - msg   (TenantAwarePatternLayout "[%d] %P%5p - %x %m")
 std::string Audit26Pattern() {
   return std::string(R"(^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\] (?:.*? )?)") +
-         std::string(kLevels) + " - ";
+         std::string(kLevelAlternatives) + " - ";
 }
 
 // %t = [16/Nov/2024:02:15:44 +0000]; Tomcat writes the server's offset, so no zone guessing.
@@ -136,7 +123,7 @@ Result<std::shared_ptr<const RecordFormat>> RecordFormat::Create(std::string_vie
   Status st;
   if (format == "wso2-carbon") {
     f.reset(new RecordFormat(Kind::kCarbon, std::string(format)));
-    st = compile(CarbonPattern(), &f->re_);
+    st = compile(CarbonEntryPattern(), &f->re_);
   } else if (format == "wso2-errors") {
     f.reset(new RecordFormat(Kind::kErrors, std::string(format)));
     st = compile(ErrorsPattern(), &f->re_);
@@ -202,6 +189,8 @@ bool RecordFormat::MatchCarbon(std::string_view line, EntryHeader* h) const {
   // Cheap pre-check: every continuation line (frames, Caused by:, blank lines) fails here
   // without running the regex.
   if (line.size() < 40 || line.compare(0, 6, "TID: [") != 0) return false;
+  // The common layout by hand (fast); the regex for the rest (2.6 tenant prefix).
+  if (ParseCarbonHeader(line, h)) return true;
   re2::StringPiece g[4];
   if (!re_->Match(line, 0, line.size(), re2::RE2::ANCHOR_START, g, 4)) return false;
   h->has_time = ParseLogTimestamp(ToView(g[1]), &h->civil);

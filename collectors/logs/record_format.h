@@ -29,6 +29,11 @@ class RE2;
 
 namespace cg {
 
+// The level group of the entry-start regexes: log4j names plus the JUL names SEVERE/WARNING.
+// Longer names first so that "WARN" does not win over "WARNING" inside the alternation.
+inline constexpr std::string_view kLevelAlternatives =
+    "(TRACE|DEBUG|INFO|WARNING|WARN|ERROR|FATAL|SEVERE)";
+
 // Fields read from a record's first line. `logger` points into the matched line.
 struct EntryHeader {
   bool has_time = false;
