@@ -115,6 +115,9 @@ void Engine::Impl::Install(std::shared_ptr<const RuleSet> next) {
   logs = std::move(next_logs);
   rules = std::move(next);
   matcher = std::make_unique<RecordMatcher>(rules);
+  // Capture keys name patterns of this rule set only.
+  captures = CaptureCache();
+  capture_key = ~0u;
 }
 
 void Engine::Impl::ResolveAll(RuleState& rs, const char* /*why*/) {
@@ -344,18 +347,14 @@ void Engine::Impl::OnRuleMatch(RuleState& rs, const Record& record, WallTime now
     const int groups = std::min(rule.max_group, kMaxGroups);
     // Rules sharing a pattern (isolated / persisting pairs) share one extraction per record.
     if (capture_record != records || capture_key != rule.capture_key) {
-      RE2::Arg args[kMaxGroups];
-      const RE2::Arg* argp[kMaxGroups];
-      for (int i = 0; i < groups; ++i) {
-        pieces[i] = re2::StringPiece();
-        args[i] = RE2::Arg(&pieces[i]);
-        argp[i] = &args[i];
-      }
+      for (int i = 0; i < groups; ++i) pieces[i] = re2::StringPiece();
       // Captures are nearly always on the first line; the stack trace is searched only if not.
       const std::string_view first = record.FirstLine();
-      capture_ok =
-          first.size() < message.size() && RE2::PartialMatchN(first, *rule.match, argp, groups);
-      if (!capture_ok) capture_ok = RE2::PartialMatchN(message, *rule.match, argp, groups);
+      capture_ok = first.size() < message.size() &&
+                   captures.Extract(*rule.match, rule.capture_key, first, groups, pieces);
+      if (!capture_ok) {
+        capture_ok = captures.Extract(*rule.match, rule.capture_key, message, groups, pieces);
+      }
       capture_record = records;
       capture_key = rule.capture_key;
     }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rules/capture_cache.h"
 #include "rules/engine.h"
 #include "rules/engine_metrics.h"
 #include "rules/evidence_ring.h"
@@ -114,7 +115,8 @@ struct Engine::Impl {
   std::vector<LogState> logs;
   std::vector<int> hits;  // Scratch for the matcher.
   // The last capture extraction: record serial (`records`) and CompiledRule::capture_key.
-  static constexpr int kMaxCaptureGroups = 16;
+  static constexpr int kMaxCaptureGroups = CaptureCache::kMaxGroups;
+  CaptureCache captures;
   re2::StringPiece capture_pieces[kMaxCaptureGroups];
   uint64_t capture_record = 0;
   uint32_t capture_key = ~0u;

@@ -10,6 +10,10 @@ namespace {
 constexpr size_t kMaxCachedLoggers = 16384;
 // Filters beyond this index are not in the mask; their entries are checked after a hit.
 constexpr size_t kMaskedFilters = 64;
+// Hit-rate bookkeeping per compiled set: decide after this many runs, forget half every
+// kRateHorizon runs.
+constexpr uint32_t kMinRunsForRate = 64;
+constexpr uint32_t kRateHorizon = 4096;
 
 RE2::Options SetOptions() {
   RE2::Options o;
@@ -152,14 +156,24 @@ bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int
     return false;
   }
   ++set_runs_;
-  const CompiledSet& cs = sets_[static_cast<size_t>(s)];
+  CompiledSet& cs = sets_[static_cast<size_t>(s)];
   const auto& entries = rules_->entries();
   message_ = MessageText(record);
   if (cs.set) {
     RE2::Set::ErrorInfo info{};
-    if (cs.set->Match(message_, nullptr, &info)) {
-      // A hit (rare): run again to learn which entries.
-      cs.set->Match(message_, &raw_, &info);
+    // The first pass stops at the earliest hit but tells nothing about which entries; with the
+    // match list RE2 scans to the end and allocates. Ask "any?" first unless most records hit.
+    const bool mostly_hits = cs.runs >= kMinRunsForRate && 2 * cs.hits > cs.runs;
+    if (++cs.runs == kRateHorizon) {
+      cs.runs /= 2;
+      cs.hits /= 2;
+    }
+    bool hit = mostly_hits || cs.set->Match(message_, nullptr, &info);
+    if (hit) {
+      hit = cs.set->Match(message_, &raw_, &info);
+      if (hit) ++cs.hits;
+    }
+    if (hit) {
       for (int i : raw_) {
         for (int e : cs.entries_of[static_cast<size_t>(i)]) {
           if (LoggerAccepts(entries[static_cast<size_t>(e)], record.logger, mask)) {

@@ -8,6 +8,8 @@
 //      built on first use and cached; no candidates means no regex runs at all;
 //   4. RE2::Set::Match(text, nullptr) answers "any hit?" without allocating; only a record that
 //      hits runs the set again to learn which entries (RE2 allocates its match set there).
+//      A set that most of its records hit (LogMediator fault lines in a bad hour) skips the
+//      first question and runs once with the match list.
 // Patterns see the record's message text: the record without its Java stack frames (lines
 // that are, after leading whitespace, "at ..." or "... N more"). Error messages live in the
 // first line and the "Caused by:" lines; frames are most of the bytes of an ERROR record.
@@ -56,6 +58,10 @@ class RecordMatcher {
     // Set index -> the entries with that pattern (rules such as an "isolated" warning and its
     // "persisting" critical share one pattern: the set holds it once).
     std::vector<std::vector<int>> entries_of;
+    // Recent records that ran this set, and how many of them hit (halved now and then, so
+    // they follow the log): where most records hit, one pass with the match list is cheaper.
+    uint32_t runs = 0;
+    uint32_t hits = 0;
   };
   struct BucketKey {
     size_t slot;
