@@ -39,6 +39,12 @@ void CopyFile(const std::filesystem::path& from, const std::filesystem::path& to
 
 void Truncate(const std::filesystem::path& p) { REQUIRE(::truncate(p.c_str(), 0) == 0); }
 
+// logrotate's copytruncate: copy the live file aside, then empty it in place.
+void CopyTruncate(const std::filesystem::path& live, const std::filesystem::path& copy) {
+  CopyFile(live, copy);
+  Truncate(live);
+}
+
 bool ValidUtf8(std::string_view s) {
   std::string clean;
   AppendSanitizedUtf8(s, &clean);
@@ -118,8 +124,7 @@ TEST_CASE("copytruncate reads the rest of the old content from the copy",
   h.Start();
   h.Poll();
   AppendTo(live, NumberedLines(51, 60));  // Not read before the rotation.
-  CopyFile(live, h.Log("wso2carbon.log.1"));
-  Truncate(live);
+  CopyTruncate(live, h.Log("wso2carbon.log.1"));
   AppendTo(live, NumberedLines(61, 63));
   h.Poll();
   CHECK(h.Texts() == Numbered(1, 63));
@@ -135,8 +140,7 @@ TEST_CASE("copytruncate whose new content outgrows the old offset is still detec
   AppendTo(live, NumberedLines(1, 20));
   h.Start();
   h.Poll();
-  CopyFile(live, h.Log("wso2carbon.log.1"));
-  Truncate(live);
+  CopyTruncate(live, h.Log("wso2carbon.log.1"));
   AppendTo(live, NumberedLines(1000, 1039));  // 40 longer lines: size > old offset.
   h.Poll();
   auto expect = Numbered(1, 20);
@@ -478,10 +482,6 @@ TEST_CASE("stack traces in each WSO2 layout assemble the same live as in replay"
   CHECK(joined == *text);
 }
 
-}  // namespace cg
-
-namespace cg {
-
 TEST_CASE("a copytruncate while the daemon was down continues from the copy",
           "[collectors][logs][tailer][hazard]") {
   TailHarness h;
@@ -492,8 +492,7 @@ TEST_CASE("a copytruncate while the daemon was down continues from the copy",
   h.Poll();
   h.Stop();
   AppendTo(live, NumberedLines(11, 15, pad));
-  CopyFile(live, h.Log("wso2carbon.log.1"));
-  Truncate(live);
+  CopyTruncate(live, h.Log("wso2carbon.log.1"));
   AppendTo(live, NumberedLines(16, 40, pad));  // Outgrows the checkpointed offset.
   for (auto& n : h.notices) UNSCOPED_INFO(n);
   h.Start();
@@ -503,10 +502,6 @@ TEST_CASE("a copytruncate while the daemon was down continues from the copy",
   CHECK(h.Metric("cutover_guard_log_truncations_total") == 1);
   CHECK(h.Metric("cutover_guard_log_gap_events_total") == 0);
 }
-
-}  // namespace cg
-
-namespace cg {
 
 TEST_CASE("two copytruncates between looks read the intermediate copy before the new content",
           "[collectors][logs][tailer][hazard]") {
@@ -519,11 +514,9 @@ TEST_CASE("two copytruncates between looks read the intermediate copy before the
   SECTION("while running") {}
   SECTION("while the daemon was down") { h.Stop(); }
   AppendTo(live, NumberedLines(11, 15, pad));
-  CopyFile(live, h.Log("wso2carbon.log.1"));
-  Truncate(live);
+  CopyTruncate(live, h.Log("wso2carbon.log.1"));
   AppendTo(live, NumberedLines(16, 30, pad));
-  CopyFile(live, h.Log("wso2carbon.log.2"));
-  Truncate(live);
+  CopyTruncate(live, h.Log("wso2carbon.log.2"));
   AppendTo(live, NumberedLines(31, 33, pad));
   if (!h.tailer) h.Start();
   h.Poll();
@@ -531,10 +524,6 @@ TEST_CASE("two copytruncates between looks read the intermediate copy before the
   CHECK(h.Texts() == Numbered(1, 33, pad));
   CHECK(h.Metric("cutover_guard_log_gap_events_total") == 0);
 }
-
-}  // namespace cg
-
-namespace cg {
 
 TEST_CASE("a copytruncate of a file we last saw empty reads the copy before the new content",
           "[collectors][logs][tailer][hazard]") {
@@ -548,15 +537,13 @@ TEST_CASE("a copytruncate of a file we last saw empty reads the copy before the 
   h.Start();
   h.Poll();
   AppendTo(live, NumberedLines(11, 15, pad));
-  CopyFile(live, h.Log("wso2carbon.log.1"));
-  Truncate(live);
+  CopyTruncate(live, h.Log("wso2carbon.log.1"));
   h.Poll();  // Reads 11-15 from the copy; the live file is now empty at offset 0.
   REQUIRE(h.Texts() == Numbered(1, 15, pad));
   SECTION("while running (between two looks)") {}
   SECTION("while the daemon was down") { h.Stop(); }
   AppendTo(live, NumberedLines(16, 30, pad));
-  CopyFile(live, h.Log("wso2carbon.log.2"));
-  Truncate(live);
+  CopyTruncate(live, h.Log("wso2carbon.log.2"));
   AppendTo(live, NumberedLines(31, 33, pad));
   if (!h.tailer) h.Start();
   h.Poll();
