@@ -53,7 +53,8 @@ TEST_CASE("capture extraction returns RE2's groups and serves repeats from the c
   CHECK(cache.size() == 1);
 }
 
-TEST_CASE("capture extraction keys on the bytes around the span (\\b, ^, $)", "[rules][capture]") {
+TEST_CASE("capture extraction keys on the bytes around the span for word boundaries and anchors",
+          "[rules][capture]") {
   CaptureCache cache;
   // The same span "ab" takes a different alternative depending on its neighbours.
   const RE2 re(R"((?:\b(a)|(a))(b)\b?)");
