@@ -18,42 +18,7 @@ inline bool Expect(std::string_view s, size_t* p, const char (&lit)[N]) {
 
 inline int Two(const char* d) { return (d[0] - '0') * 10 + (d[1] - '0'); }
 
-// `s` has the shape of IsCarbonTimestampShape: read the fields and check the calendar, as
-// ParseLogTimestamp does (one pass, fixed positions).
-bool ReadShapedTimestamp(std::string_view s, CivilTime* out) {
-  const char* d = s.data();
-  const size_t h = s.size() - 21;  // Hour digits.
-  CivilTime t;
-  t.year = Two(d) * 100 + Two(d + 2);
-  t.month = Two(d + 5);
-  t.day = Two(d + 8);
-  t.hour = h == 2 ? Two(d + 11) : d[11] - '0';
-  t.minute = Two(d + 12 + h);
-  t.second = Two(d + 15 + h);
-  t.millis = Two(d + 18 + h) * 10 + (d[20 + h] - '0');
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > kDays[t.month - 1] || t.hour > 23 ||
-      t.minute > 59 || t.second > 60) {
-    return false;
-  }
-  *out = t;
-  return true;
-}
-
-}  // namespace
-
-// 3.x/4.x:  TID: [-1234] [] [2024-11-16 02:14:07,512]  INFO {logger} - msg
-// JUL:      TID: [-1234] [] [2024-11-16 3:05:41,220]  INFO {logger} - msg   (hour via %tk)
-// 2.6:      TID: [-1234] [] [2019-03-15 10:24:07,882] ERROR {logger} -  msg {logger}
-// 2.6 %P:   TID: [5] [] [date] user@domain [5] [server] ERROR {logger} - ...
-// `(?:[^{]*? )?` lets the 2.6 tenant prefix sit between the date and the level (not a '{':
-// a message quoting "WARN {x} - " must not move the level there).
-std::string CarbonEntryPattern() {
-  return std::string(
-             R"(^TID: \[-?\d*\] \[[^\]]*\] \[(\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2},\d{3})\] (?:[^{]*? )?)") +
-         std::string(kLevelAlternatives) + R"( \{([^}]*)\} - )";
-}
-
+// Exactly `\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2},\d{3}` (the shape, not the calendar).
 bool IsCarbonTimestampShape(std::string_view s) {
   // yyyy-MM-dd H:mm:ss,SSS (22) or yyyy-MM-dd HH:mm:ss,SSS (23).
   if (s.size() != 22 && s.size() != 23) return false;
@@ -73,6 +38,38 @@ bool IsCarbonTimestampShape(std::string_view s) {
     if (!IsDigit(d[i + h])) return false;
   }
   return true;
+}
+
+// `s` has the shape of IsCarbonTimestampShape: read the fields and check the calendar, as
+// ParseLogTimestamp does (one pass, fixed positions).
+bool ReadShapedTimestamp(std::string_view s, CivilTime* out) {
+  const char* d = s.data();
+  const size_t h = s.size() - 21;  // Hour digits.
+  CivilTime t;
+  t.year = Two(d) * 100 + Two(d + 2);
+  t.month = Two(d + 5);
+  t.day = Two(d + 8);
+  t.hour = h == 2 ? Two(d + 11) : d[11] - '0';
+  t.minute = Two(d + 12 + h);
+  t.second = Two(d + 15 + h);
+  t.millis = Two(d + 18 + h) * 10 + (d[20 + h] - '0');
+  if (!IsPlausibleCivil(t)) return false;
+  *out = t;
+  return true;
+}
+
+}  // namespace
+
+// 3.x/4.x:  TID: [-1234] [] [2024-11-16 02:14:07,512]  INFO {logger} - msg
+// JUL:      TID: [-1234] [] [2024-11-16 3:05:41,220]  INFO {logger} - msg   (hour via %tk)
+// 2.6:      TID: [-1234] [] [2019-03-15 10:24:07,882] ERROR {logger} -  msg {logger}
+// 2.6 %P:   TID: [5] [] [date] user@domain [5] [server] ERROR {logger} - ...
+// `(?:[^{]*? )?` lets the 2.6 tenant prefix sit between the date and the level (not a '{':
+// a message quoting "WARN {x} - " must not move the level there).
+std::string CarbonEntryPattern() {
+  return std::string(
+             R"(^TID: \[-?\d*\] \[[^\]]*\] \[(\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2},\d{3})\] (?:[^{]*? )?)") +
+         std::string(kLevelAlternatives) + R"( \{([^}]*)\} - )";
 }
 
 bool ParseCarbonHeader(std::string_view line, EntryHeader* h) {

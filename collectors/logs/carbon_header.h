@@ -25,8 +25,4 @@ std::string CarbonEntryPattern();
 // when the timestamp has the right shape but an impossible value, as with the regex).
 bool ParseCarbonHeader(std::string_view line, EntryHeader* h);
 
-// True if `s` is exactly `\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2},\d{3}` (the shape, not the
-// calendar).
-bool IsCarbonTimestampShape(std::string_view s);
-
 }  // namespace cg

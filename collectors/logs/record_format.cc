@@ -80,13 +80,15 @@ bool ParseLogTimestamp(std::string_view s, CivilTime* out) {
       return false;
     }
   }
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > kDays[t.month - 1] || t.hour > 23 ||
-      t.minute > 59 || t.second > 60) {
-    return false;
-  }
+  if (!IsPlausibleCivil(t)) return false;
   *out = t;
   return true;
+}
+
+bool IsPlausibleCivil(const CivilTime& t) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= kDays[t.month - 1] &&
+         t.hour <= 23 && t.minute <= 59 && t.second <= 60;
 }
 
 WallTime TimeConverter::ToWall(const CivilTime& t) {

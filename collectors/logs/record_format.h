@@ -81,6 +81,9 @@ class RecordFormat {
 // Lenient parse of "yyyy-MM-dd[ T]H[H]:mm:ss[,.]SSS" (the SSS part optional). Accepts the
 // unpadded hour that JUL's %tk writes. False if it is not a valid time.
 bool ParseLogTimestamp(std::string_view text, CivilTime* out);
+// Month 1-12, a day that month can have (29 February always), hour <= 23, minute <= 59,
+// second <= 60 (leap second): the calendar check of every log timestamp parser.
+bool IsPlausibleCivil(const CivilTime& t);
 
 // Turns header times into instants for one log's zone. Caches the zone offset per civil hour
 // (mktime for "local" is slow), so it is cheap per record. Not thread-safe: one per assembler.
