@@ -2,6 +2,7 @@
 // from collectors/ to rules/. Plain data; copyable; not synchronised.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,8 +35,11 @@ struct Record {
   WallTime time{};          // From the log line when parsed, else the time it was read.
   bool time_from_log = false;
   Level level = Level::kUnknown;
-  std::string logger;      // "{org.wso2...}" contents without braces; "" if none.
-  std::string text;        // First line, then '\n' + each continuation line (no final '\n').
+  std::string logger;  // "{org.wso2...}" contents without braces; "" if none.
+  std::string text;    // First line, then '\n' + each continuation line (no final '\n').
+  // Offset in `text` where the message starts: past the first line's header (timestamp,
+  // level, logger), which the fields above carry. 0 for logs without a header.
+  uint32_t message_start = 0;
   uint32_t lines = 0;      // Physical lines joined.
   bool truncated = false;  // A line was cut at max_line, or continuation lines were dropped.
 
@@ -44,6 +48,11 @@ struct Record {
     std::string_view t = text;
     size_t nl = t.find('\n');
     return nl == std::string_view::npos ? t : t.substr(0, nl);
+  }
+  // The first line from the message on (the header left out).
+  std::string_view FirstMessageLine() const {
+    std::string_view first = FirstLine();
+    return first.substr(std::min<size_t>(message_start, first.size()));
   }
   // Clears the contents but keeps string capacity, so a reused Record allocates nothing.
   void Clear() {
@@ -54,6 +63,7 @@ struct Record {
     level = Level::kUnknown;
     logger.clear();
     text.clear();
+    message_start = 0;
     lines = 0;
     truncated = false;
   }

@@ -12,7 +12,11 @@
 // same groups as the full extraction, as offsets into the span. Spans longer than
 // kMaxCachedSpan are extracted directly.
 //
-// Memory: at most `max_entries` entries (cleared when full), each the span plus 16 offsets.
+// Before all that, whole texts that come back verbatim (the fault-sequence line of one API, a
+// "Connection refused or failed for : host" line) are looked up in a MemoTable keyed by the
+// text itself: a hit skips RE2 entirely, a miss costs one hash.
+// Memory: at most `max_entries` entries (cleared when full), each the span plus 16 offsets;
+// plus the text memo (1024 slots of texts up to 1 KiB).
 // Owned by one Engine; single-threaded. A hit allocates nothing.
 #pragma once
 
@@ -23,6 +27,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "rules/memo_table.h"
 
 namespace cg {
 
@@ -40,8 +46,9 @@ class CaptureCache {
   bool Extract(const RE2& re, uint32_t pattern_key, std::string_view text, int groups,
                re2::StringPiece* pieces);
 
-  uint64_t hits() const { return hits_; }
+  uint64_t hits() const { return hits_; }  // Span cache; text memo hits are text_hits().
   uint64_t misses() const { return misses_; }
+  uint64_t text_hits() const { return text_memo_.hits(); }
   size_t size() const { return entries_.size(); }
 
  private:
@@ -51,7 +58,23 @@ class CaptureCache {
     std::array<int32_t, kMaxGroups> length;
   };
 
+  // The answer for a whole text: whether it matched, and the groups as offsets into the text.
+  struct TextEntry {
+    bool matched = false;
+    Entry groups{};
+  };
+  static constexpr size_t kMinPrefix = 3;     // Shorter literal prefixes are not used.
+  static constexpr int kMaxPrefixTries = 16;  // Anchored attempts before searching instead.
+  // The literal prefix of `re` (LiteralPrefix), computed once per pattern key.
+  const std::string& PrefixOf(const RE2& re, uint32_t pattern_key);
+  // The leftmost match of `re` in `text` (group 0), as RE2's unanchored search finds it.
+  bool FindSpan(const RE2& re, uint32_t pattern_key, std::string_view text, re2::StringPiece* span);
+  bool ExtractUncached(const RE2& re, uint32_t pattern_key, std::string_view text, int groups,
+                       re2::StringPiece* pieces);
+
   size_t max_entries_;
+  MemoTable<TextEntry> text_memo_{1024, 1024};
+  std::unordered_map<uint32_t, std::string> prefixes_;
   std::unordered_map<std::string, Entry> entries_;
   std::string key_;  // Scratch (capacity reused).
   uint64_t hits_ = 0;

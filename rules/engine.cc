@@ -140,6 +140,7 @@ const RuleSet& Engine::rules() const { return *impl_->rules; }
 uint64_t Engine::records() const { return impl_->records; }
 uint64_t Engine::records_before_cutover() const { return impl_->records_before_cutover; }
 uint64_t Engine::matcher_set_runs() const { return impl_->matcher->set_runs(); }
+uint64_t Engine::matcher_memo_hits() const { return impl_->matcher->memo_hits(); }
 
 // ---------------------------------------------------------------------------------------------
 // Groups (alert identities).
@@ -349,7 +350,7 @@ void Engine::Impl::OnRuleMatch(RuleState& rs, const Record& record, WallTime now
     if (capture_record != records || capture_key != rule.capture_key) {
       for (int i = 0; i < groups; ++i) pieces[i] = re2::StringPiece();
       // Captures are nearly always on the first line; the stack trace is searched only if not.
-      const std::string_view first = record.FirstLine();
+      const std::string_view first = record.FirstMessageLine();
       capture_ok = first.size() < message.size() &&
                    captures.Extract(*rule.match, rule.capture_key, first, groups, pieces);
       if (!capture_ok) {

@@ -98,7 +98,8 @@ class Engine {
 
   uint64_t records() const;  // Records seen.
   uint64_t records_before_cutover() const;
-  uint64_t matcher_set_runs() const;  // Records that ran a RE2::Set (the rest were skipped).
+  uint64_t matcher_set_runs() const;   // Records that ran a RE2::Set (the rest were skipped).
+  uint64_t matcher_memo_hits() const;  // Of those, answered by the memo of recent messages.
 
   // Alert state (windows, alerts, acks, log lifecycle) as JSON, to survive restarts; restored
   // only for rules whose id and definition are unchanged.

@@ -56,12 +56,16 @@ uint64_t RecordMatcher::LoggerMask(std::string_view logger) {
   return mask;
 }
 
-bool RecordMatcher::LoggerAccepts(const MatcherEntry& e, std::string_view logger,
-                                  uint64_t mask) const {
-  if (e.logger_filter < 0) return true;
-  const auto f = static_cast<size_t>(e.logger_filter);
+bool RecordMatcher::LoggerMatches(int filter, std::string_view logger, uint64_t mask) const {
+  const auto f = static_cast<size_t>(filter);
   if (f < kMaskedFilters) return (mask >> f) & 1;
   return RE2::PartialMatch(logger, *rules_->logger_filters()[f]);
+}
+
+bool RecordMatcher::LoggerAccepts(const MatcherEntry& e, std::string_view logger,
+                                  uint64_t mask) const {
+  if (e.logger_filter >= 0 && !LoggerMatches(e.logger_filter, logger, mask)) return false;
+  return e.logger_exclude < 0 || !LoggerMatches(e.logger_exclude, logger, mask);
 }
 
 int RecordMatcher::SetFor(const BucketKey& key) {
@@ -77,6 +81,10 @@ int RecordMatcher::SetFor(const BucketKey& key) {
     const MatcherEntry& entry = entries[e];
     if (entry.logger_filter >= 0 && static_cast<size_t>(entry.logger_filter) < kMaskedFilters &&
         !((key.logger_mask >> entry.logger_filter) & 1)) {
+      continue;
+    }
+    if (entry.logger_exclude >= 0 && static_cast<size_t>(entry.logger_exclude) < kMaskedFilters &&
+        ((key.logger_mask >> entry.logger_exclude) & 1)) {
       continue;
     }
     members.push_back(static_cast<int>(e));
@@ -128,6 +136,7 @@ bool IsFrame(std::string_view line) {
 
 std::string_view RecordMatcher::MessageText(const Record& record) {
   std::string_view t = record.text;
+  t.remove_prefix(std::min<size_t>(record.message_start, record.FirstLine().size()));
   size_t nl = t.find('\n');
   if (nl == std::string_view::npos) return t;
   // Copy the non-frame lines into a reused buffer (no allocation once it is large enough).
@@ -160,18 +169,31 @@ bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int
   const auto& entries = rules_->entries();
   message_ = MessageText(record);
   if (cs.set) {
-    RE2::Set::ErrorInfo info{};
-    // The first pass stops at the earliest hit but tells nothing about which entries; with the
-    // match list RE2 scans to the end and allocates. Ask "any?" first unless most records hit.
-    const bool mostly_hits = cs.runs >= kMinRunsForRate && 2 * cs.hits > cs.runs;
-    if (++cs.runs == kRateHorizon) {
-      cs.runs /= 2;
-      cs.hits /= 2;
-    }
-    bool hit = mostly_hits || cs.set->Match(message_, nullptr, &info);
-    if (hit) {
-      hit = cs.set->Match(message_, &raw_, &info);
-      if (hit) ++cs.hits;
+    const uint64_t hash = MemoHash(message_);
+    bool hit = false;
+    if (const MemoHits* m = memo_.Find(hash, static_cast<uint32_t>(s), message_)) {
+      raw_.assign(m->index.begin(), m->index.begin() + m->count);
+      hit = m->count > 0;
+    } else {
+      RE2::Set::ErrorInfo info{};
+      // The first pass stops at the earliest hit but tells nothing about which entries; with
+      // the match list RE2 scans to the end and allocates. Ask "any?" first unless most
+      // records hit.
+      const bool mostly_hits = cs.runs >= kMinRunsForRate && 2 * cs.hits > cs.runs;
+      if (++cs.runs == kRateHorizon) {
+        cs.runs /= 2;
+        cs.hits /= 2;
+      }
+      raw_.clear();
+      hit = mostly_hits || cs.set->Match(message_, nullptr, &info);
+      if (hit) {
+        hit = cs.set->Match(message_, &raw_, &info);
+        if (hit) ++cs.hits;
+      }
+      if (!hit && info.kind != RE2::Set::kNoError && info.kind != RE2::Set::kInconsistent) {
+        return MatchOneByOne(record, log_slot, mask, hits);
+      }
+      Remember(hash, s, raw_);
     }
     if (hit) {
       for (int i : raw_) {
@@ -182,12 +204,27 @@ bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int
         }
       }
       std::sort(hits->begin(), hits->end());
-      return !hits->empty();
     }
-    if (info.kind == RE2::Set::kNoError || info.kind == RE2::Set::kInconsistent) return false;
+    return !hits->empty();
   }
+  return MatchOneByOne(record, log_slot, mask, hits);
+}
+
+void RecordMatcher::Remember(uint64_t hash, int set, const std::vector<int>& raw) {
+  MemoHits m;
+  if (raw.size() > m.index.size()) return;
+  m.count = static_cast<uint8_t>(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) m.index[i] = static_cast<uint16_t>(raw[i]);
+  memo_.Insert(hash, static_cast<uint32_t>(set), message_, m);
+}
+
+bool RecordMatcher::MatchOneByOne(const Record& record, size_t log_slot, uint64_t mask,
+                                  std::vector<int>* hits) {
+  const int level = static_cast<int>(record.level);
+  const auto& entries = rules_->entries();
   // No set (compile failed) or the DFA gave up: run the candidates one by one.
   ++dfa_fallbacks_;
+  hits->clear();
   const auto& bucket = rules_->Bucket(log_slot, level);
   for (size_t e = 0; e < entries.size(); ++e) {
     if (!Test(bucket, e) || !LoggerAccepts(entries[e], record.logger, mask)) continue;

@@ -22,6 +22,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "collectors/record.h"
+#include "rules/memo_table.h"
 #include "rules/rule_set.h"
 
 namespace cg {
@@ -51,6 +53,9 @@ class RecordMatcher {
   uint64_t skipped() const { return skipped_; }         // Records no entry could apply to.
   uint64_t sets_built() const { return sets_.size(); }  // Distinct candidate sets compiled.
   uint64_t dfa_fallbacks() const { return dfa_fallbacks_; }
+  // Records whose set result came from the memo of recent messages, and those that ran RE2.
+  uint64_t memo_hits() const { return memo_.hits(); }
+  uint64_t memo_misses() const { return memo_.misses(); }
 
  private:
   struct CompiledSet {
@@ -77,13 +82,23 @@ class RecordMatcher {
   };
   struct StringHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    size_t operator()(std::string_view s) const { return MemoHash(s); }
+  };
+
+  // A set's answer for one message: its match list (set indices), if short enough to keep.
+  struct MemoHits {
+    uint8_t count = 0;
+    std::array<uint16_t, 7> index{};
   };
 
   uint64_t LoggerMask(std::string_view logger);
+  void Remember(uint64_t hash, int set, const std::vector<int>& raw);
+  // The slow path: every candidate entry's own RE2 (no set, or its DFA ran out of memory).
+  bool MatchOneByOne(const Record& record, size_t log_slot, uint64_t mask, std::vector<int>* hits);
   // Index into sets_, or -1 when no entry applies.
   int SetFor(const BucketKey& key);
   bool LoggerAccepts(const MatcherEntry& e, std::string_view logger, uint64_t mask) const;
+  bool LoggerMatches(int filter, std::string_view logger, uint64_t mask) const;
   std::string_view MessageText(const Record& record);
 
   std::shared_ptr<const RuleSet> rules_;
@@ -92,6 +107,8 @@ class RecordMatcher {
   std::unordered_map<BucketKey, int, BucketKeyHash> bucket_sets_;
   std::unordered_map<std::string, int> sets_by_members_;
   std::vector<CompiledSet> sets_;
+  // (set index, message) -> match list: the same message, met again, skips RE2.
+  MemoTable<MemoHits> memo_{4096, 1024};
   std::vector<int> raw_;  // Scratch for RE2::Set::Match.
   std::string scratch_;   // Message text of multi-line records (capacity reused).
   std::string_view message_;

@@ -294,6 +294,9 @@ void RuleReader::ReadLogRule(MapReader& m, RuleSpec& r) {
   }
   if (m.String("exclude", &r.exclude) && !r.exclude.empty()) CheckRegex(m, "exclude", r.exclude);
   if (m.String("loggers", &r.loggers) && !r.loggers.empty()) CheckRegex(m, "loggers", r.loggers);
+  if (m.String("exclude_loggers", &r.exclude_loggers) && !r.exclude_loggers.empty()) {
+    CheckRegex(m, "exclude_loggers", r.exclude_loggers);
+  }
   ReadLevels(m, r);
   ReadSelection(m, r);
   ReadThreshold(m, r);
@@ -330,8 +333,8 @@ void RuleReader::ReadMetricRule(MapReader& m, RuleSpec& r) {
   }
   ReadClear(m, r);
   RejectKeys(m, r,
-             {"levels", "loggers", "logs", "source", "exclude", "threshold", "max_label_sets",
-              "evidence", "duration", "within"});
+             {"levels", "loggers", "exclude_loggers", "logs", "source", "exclude", "threshold",
+              "max_label_sets", "evidence", "duration", "within"});
 }
 
 void RuleReader::ReadCondition(MapReader& m, RuleSpec& r) {
@@ -366,8 +369,8 @@ void RuleReader::ReadCondition(MapReader& m, RuleSpec& r) {
     if (m.Int("evidence", &n, 0, 100)) r.evidence = static_cast<uint32_t>(n);
   }
   ReadClear(m, r);
-  std::vector<std::string> reject = {"levels",         "loggers", "exclude", "threshold",
-                                     "max_label_sets", "above",   "below"};
+  std::vector<std::string> reject = {"levels",    "loggers",        "exclude_loggers", "exclude",
+                                     "threshold", "max_label_sets", "above",           "below"};
   if (!uses_target) reject.push_back("target");
   if (!uses_logs) {
     reject.push_back("logs");

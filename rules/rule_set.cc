@@ -168,6 +168,13 @@ Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<Rul
           continue;
         }
       }
+      if (!spec.exclude_loggers.empty()) {
+        e.logger_exclude = logger_index(spec.exclude_loggers);
+        if (e.logger_exclude == -2) {
+          AddError(&errors, spec.pos, what + ".exclude_loggers: invalid regular expression");
+          continue;
+        }
+      }
       set->entries_.push_back(std::move(e));
     }
     r.spec = std::move(spec);

@@ -45,8 +45,9 @@ struct MatcherEntry {
   Role role = Role::kRule;
   uint32_t rule = 0;  // Index into RuleSet::rules() for kRule.
   std::string pattern;
-  LevelMask levels = 0;    // 0 = any.
-  int logger_filter = -1;  // Index into RuleSet::logger_filters(), -1 = any logger.
+  LevelMask levels = 0;     // 0 = any.
+  int logger_filter = -1;   // Index into RuleSet::logger_filters(), -1 = any logger.
+  int logger_exclude = -1;  // Index into RuleSet::logger_filters(): loggers it never applies to.
 };
 
 struct CompiledRule {

@@ -108,6 +108,7 @@ uint64_t Fingerprint(const RuleSpec& s) {
   h.Str(s.match);
   h.Str(s.exclude);
   h.Str(s.loggers);
+  h.Str(s.exclude_loggers);
   h.U64(s.levels);
   h.U64(s.threshold.count);
   h.U64(static_cast<uint64_t>(s.threshold.window.count()));

@@ -86,9 +86,10 @@ struct RuleSpec {
   SourcePos source_pos;
 
   // Log rules.
-  std::string match;    // RE2, unanchored, over the whole record text.
-  std::string exclude;  // RE2; a record matching it does not count.
-  std::string loggers;  // RE2, unanchored, over the record's logger name.
+  std::string match;            // RE2, unanchored, over the record's message text.
+  std::string exclude;          // RE2 over the message text; a record matching it does not count.
+  std::string loggers;          // RE2, unanchored, over the record's logger name.
+  std::string exclude_loggers;  // RE2 over the logger name; a record matching it does not count.
   LevelMask levels = 0;
   ThresholdSpec threshold;
   uint32_t max_label_sets = 20;  // Cap on distinct capture-label sets per rule.

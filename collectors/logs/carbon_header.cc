@@ -108,6 +108,7 @@ bool ParseCarbonHeader(std::string_view line, EntryHeader* h) {
   h->has_time = ReadShapedTimestamp(ts, &h->civil);
   h->level = ParseLevel(level);
   h->logger = logger;
+  h->message_offset = p;
   return true;
 }
 

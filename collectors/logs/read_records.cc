@@ -1,7 +1,9 @@
 #include "collectors/logs/read_records.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <memory>
 #include <vector>
@@ -11,6 +13,27 @@
 #include "collectors/logs/record_assembler.h"
 
 namespace cg {
+namespace {
+
+// Plain files are mapped, a window at a time, rather than read(): the kernel's copy into a
+// buffer was a tenth of replay's time, and the lines are handed on as views into the mapping.
+// 64 MiB windows keep the address space small for multi-gigabyte dumps.
+constexpr uint64_t kMapWindow = uint64_t{64} << 20;
+
+// Feeds [offset, offset + len) of `fd` to `feed` through a read-only mapping. False if the
+// mapping failed (the caller reads the rest with read()).
+template <typename F>
+bool FeedMapped(int fd, uint64_t offset, uint64_t len, F&& feed) {
+  void* p =
+      ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, static_cast<off_t>(offset));
+  if (p == MAP_FAILED) return false;
+  ::madvise(p, len, MADV_SEQUENTIAL);
+  feed(std::string_view(static_cast<const char*>(p), len));
+  ::munmap(p, len);
+  return true;
+}
+
+}  // namespace
 
 Status ReadRecordsFromFile(const std::filesystem::path& path, const LogSpec& spec,
                            const RecordSink& sink, FileReadStats* stats) {
@@ -53,10 +76,34 @@ Status ReadRecordsFromFile(const std::filesystem::path& path, const LogSpec& spe
     asm_.AddLine(line, file_time, mono, sink);
   };
 
-  std::vector<char> buf(256 * 1024);
   std::string head;  // First bytes, for the fingerprint.
+  auto feed = [&](std::string_view data) {
+    if (head.size() < kFingerprintBytes) {
+      head.append(data.substr(0, kFingerprintBytes - head.size()));
+      id.fingerprint = FingerprintOf(head);
+      asm_.SetFileIdentity(id);
+    }
+    s.bytes += data.size();
+    splitter.Feed(data, on_line);
+  };
+  // The size at open is what is read (a log still being written is read up to that point).
+  // Should the file shrink meanwhile, touching the lost pages raises SIGBUS: `replay` turns
+  // that into an error exit (InstallShrinkGuard), as a half-read file cannot be trusted.
   Status result;
-  for (;;) {
+  uint64_t mapped = 0;
+  if (!gz) {
+    while (mapped < st.size) {
+      const uint64_t len = std::min(kMapWindow, st.size - mapped);
+      if (!FeedMapped(fd, mapped, len, feed)) break;
+      mapped += len;
+    }
+    if (mapped > 0 && ::lseek(fd, static_cast<off_t>(mapped), SEEK_SET) < 0) {
+      result = Status::Error(path.string() + ": cannot seek: " + ErrnoText(errno));
+    }
+  }
+
+  std::vector<char> buf(256 * 1024);
+  while (result.ok()) {
     size_t n = 0;
     if (gz) {
       auto got = gz->Read(buf.data(), buf.size());
@@ -75,14 +122,7 @@ Status ReadRecordsFromFile(const std::filesystem::path& path, const LogSpec& spe
       n = static_cast<size_t>(got);
     }
     if (n == 0) break;
-    std::string_view data(buf.data(), n);
-    if (head.size() < kFingerprintBytes) {
-      head.append(data.substr(0, kFingerprintBytes - head.size()));
-      id.fingerprint = FingerprintOf(head);
-      asm_.SetFileIdentity(id);
-    }
-    s.bytes += n;
-    splitter.Feed(data, on_line);
+    feed(std::string_view(buf.data(), n));
   }
   if (fd >= 0) ::close(fd);
   splitter.FlushPartial(on_line);

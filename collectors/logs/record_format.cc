@@ -198,6 +198,7 @@ bool RecordFormat::MatchCarbon(std::string_view line, EntryHeader* h) const {
   h->has_time = ParseLogTimestamp(ToView(g[1]), &h->civil);
   h->level = ParseLevel(ToView(g[2]));
   h->logger = ToView(g[3]);
+  h->message_offset = g[0].size();
   return true;
 }
 
@@ -208,6 +209,8 @@ bool RecordFormat::MatchErrors(std::string_view line, EntryHeader* h) const {
   h->has_time = ParseLogTimestamp(ToView(g[1]), &h->civil);
   h->level = ParseLevel(ToView(g[2]));
   h->logger = g[3].data() != nullptr ? ToView(g[3]) : ToView(g[4]);
+  h->message_offset = g[0].size();
+  if (h->message_offset < line.size() && line[h->message_offset] == ' ') ++h->message_offset;
   return true;
 }
 
@@ -224,6 +227,7 @@ bool RecordFormat::MatchAudit(std::string_view line, EntryHeader* h) const {
   }
   h->has_time = ParseLogTimestamp(ToView(g[1]), &h->civil);
   h->level = ParseLevel(ToView(g[2]));
+  h->message_offset = g[0].size();
   return true;
 }
 

@@ -42,6 +42,9 @@ struct EntryHeader {
   WallTime instant{};     // Valid if has_zone.
   Level level = Level::kUnknown;
   std::string_view logger;
+  // Where the message starts in the line: just past the header (carbon and audit: after
+  // "} - "; wso2-errors: after the logger and one space). 0 for formats without a header.
+  size_t message_offset = 0;
 };
 
 class RecordFormat {

@@ -120,6 +120,31 @@ TEST_CASE("records are valid UTF-8 whatever the bytes", "[collectors][logs][asse
   CHECK(h.records[1].text == "line");
 }
 
+TEST_CASE("a record knows where its message starts, also after a sanitised header",
+          "[collectors][logs][assembler]") {
+  Harness h;
+  h.Feed(kTrace);
+  using std::string_view_literals::operator""sv;
+  h.Feed(
+      "TID: [] [] [2024-11-16 02:44:31,000]  INFO {a.\xff\x00"
+      "B} - caf\xc3\xa9 \xfe ok\n"sv);
+  h.Feed(kNext);
+  REQUIRE(h.records.size() == 2);
+  const Record& trace = h.records[0];
+  CHECK(trace.text.substr(trace.message_start, 26) == "Error while retrieving sub");
+  CHECK(trace.FirstMessageLine().substr(0, 5) == "Error");
+  const Record& odd = h.records[1];
+  // Two bytes of the logger became three-byte U+FFFD each: the offset follows.
+  CHECK(odd.text.substr(0, odd.message_start) ==
+        "TID: [] [] [2024-11-16 02:44:31,000]  INFO {a.\xEF\xBF\xBD\xEF\xBF\xBD"
+        "B} - ");
+  CHECK(odd.FirstMessageLine() == "caf\xc3\xa9 \xEF\xBF\xBD ok");
+  Harness plain("plain");
+  plain.Feed("no header here\n");
+  REQUIRE(plain.records.size() == 1);
+  CHECK(plain.records[0].message_start == 0);
+}
+
 TEST_CASE("overlong and surrogate UTF-8 sequences are replaced", "[collectors][logs][assembler]") {
   std::string out;
   AppendSanitizedUtf8("\xC0\xAF|\xED\xA0\x80|\xF4\x90\x80\x80|\xF0\x9F\x98\x80", &out);

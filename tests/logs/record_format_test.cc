@@ -66,6 +66,44 @@ TEST_CASE("carbon lines yield time, level and logger", "[collectors][logs][forma
   CHECK(h.logger == "org.wso2.carbon.apimgt.impl.internal.APIManagerComponent");
 }
 
+TEST_CASE("entry starts say where the message begins after the header",
+          "[collectors][logs][format]") {
+  struct Case {
+    std::string format, line, message;
+  };
+  auto c = GENERATE(values<Case>({
+      {"wso2-carbon", "TID: [-1234] [] [2024-11-16 02:13:19,474] ERROR {a.b.C} - Error while x",
+       "Error while x"},
+      // Two spaces after "-" (2.6): the message keeps its leading space.
+      {"wso2-carbon", "TID: [] [] [2019-03-15 10:24:07,882] ERROR {a.B} -  msg {a.B}",
+       " msg {a.B}"},
+      // 2.6 tenant prefix: the regex path.
+      {"wso2-carbon",
+       "TID: [5] [] [2019-03-15 10:24:07,882] admin@t.com [5] [AM] ERROR {a.B} - Failed x",
+       "Failed x"},
+      {"wso2-carbon", "TID: [] [] [2024-11-16 02:13:19,474]  INFO {a.B} - ", ""},
+      {"wso2-errors",
+       "2024-11-16T02:20:41,605 [-] [HTTP-Sender I/O dispatcher-2]  WARN "
+       "ConnectCallback Connection refused or failed",
+       "Connection refused or failed"},
+      {"wso2-errors", "2024-11-16T02:13:19,474 [-] [main] ERROR {a.b.C} Error while init",
+       "Error while init"},
+      {"wso2-audit", "TID: [-1234] [2024-11-16 02:35:10,402]  INFO {AUDIT_LOG} - Initiator : admin",
+       "Initiator : admin"},
+      {"wso2-audit", "[2019-03-15 10:24:07,882]  INFO -  'admin@carbon.super' logged in",
+       " 'admin@carbon.super' logged in"},
+      {"plain", "anything at all", "anything at all"},
+      {"tomcat-access", "10.0.0.1 - - [16/Nov/2024:02:15:44 +0000] \"GET / HTTP/1.1\" 200 5",
+       "10.0.0.1 - - [16/Nov/2024:02:15:44 +0000] \"GET / HTTP/1.1\" 200 5"},
+  }));
+  CAPTURE(c.format, c.line);
+  auto f = Format(c.format);
+  EntryHeader h;
+  REQUIRE(f->Match(c.line, &h));
+  REQUIRE(h.message_offset <= c.line.size());
+  CHECK(c.line.substr(h.message_offset) == c.message);
+}
+
 TEST_CASE("JUL shutdown lines with an unpadded hour are entry starts with their time",
           "[collectors][logs][format]") {
   auto f = Format("wso2-carbon");

@@ -53,6 +53,28 @@ TEST_CASE("capture extraction returns RE2's groups and serves repeats from the c
   CHECK(cache.size() == 1);
 }
 
+TEST_CASE("a text met again is answered from the text memo, in the new buffer",
+          "[rules][capture]") {
+  CaptureCache cache;
+  const RE2 re(R"(\{api:(?P<api>[^}]+)\} STATUS = Executing default 'fault' sequence)");
+  const std::string line =
+      "{api:admin--OrdersAPI:v1.0.0} STATUS = Executing default 'fault' sequence, ERROR_CODE = 1";
+  CheckSame(cache, re, 3, line);
+  const std::string again = line;  // Equal bytes, another buffer.
+  CheckSame(cache, re, 3, again);
+  CHECK(cache.text_hits() == 1);
+  CHECK(cache.misses() == 1);  // The span cache ran once only.
+  // Misses are remembered too, and stay misses.
+  const std::string none = "{api:x} STATUS = Message received";
+  re2::StringPiece api;
+  CHECK_FALSE(cache.Extract(re, 3, none, 1, &api));
+  CHECK_FALSE(cache.Extract(re, 3, none, 1, &api));
+  CHECK(cache.text_hits() == 2);
+  // Another pattern key never sees this pattern's answers.
+  CheckSame(cache, re, 4, again);
+  CHECK(cache.text_hits() == 2);
+}
+
 TEST_CASE("capture extraction keys on the bytes around the span for word boundaries and anchors",
           "[rules][capture]") {
   CaptureCache cache;

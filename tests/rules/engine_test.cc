@@ -778,3 +778,98 @@ TEST_CASE("a rule set with no rules recommends continue", "[rules][engine]") {
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+// A carbon record as the assembler builds it: header, then the message at message_start.
+Record CarbonRecord(int64_t second, std::string_view message, std::string_view logger,
+                    Level level = Level::kError) {
+  const std::string header =
+      "TID: [-1234] [] [2024-11-16 02:13:" + std::to_string(10 + second % 50) + ",299] " +
+      std::string(LevelName(level)) + " {" + std::string(logger) + "} - ";
+  Record r = MakeRecord(header + std::string(message), level, logger, Sec(second));
+  r.message_start = static_cast<uint32_t>(header.size());
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("patterns see the message after the header, not the header", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: start, description: d, severity: warning, match: '^Failed to start'}
+  - {id: header, description: d, severity: warning, match: 'TID: \[|ERROR \{|TransactionManager'}
+  - id: what
+    description: d
+    severity: warning
+    match: '^(?P<what>\w+) to start'
+)");
+  const std::string logger = "org.wso2.carbon.registry.core.dataaccess.TransactionManager";
+  e->OnRecord(CarbonRecord(0, "Failed to start new registry transaction.", logger), Sec(0));
+  e->Evaluate(Sec(1), kNoMetrics);
+  auto status = e->rule_status();
+  CHECK(status[0].matches == 1);
+  CHECK(status[1].matches == 0);
+  CHECK(status[2].matches == 1);
+  REQUIRE(e->alerts().size() == 2);
+  for (const auto& a : e->alerts()) {
+    if (a.rule != "what") continue;
+    REQUIRE(a.labels.size() == 1);
+    CHECK(a.labels[0].second == "Failed");
+    // Evidence keeps the whole record, header included.
+    REQUIRE(!a.evidence.empty());
+    CHECK(a.evidence.back().text.rfind("TID: [-1234]", 0) == 0);
+  }
+}
+
+TEST_CASE("a message met again is answered from the memo with the same outcome",
+          "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: refused
+    description: d
+    severity: warning
+    match: 'Connection refused or failed for : (?P<host>[^/\s]+)'
+  - {id: other, description: d, severity: warning, match: 'PoolExhaustedException'}
+)");
+  const std::string logger = "org.apache.synapse.transport.passthru.ConnectCallback";
+  const std::string orders = "Connection refused or failed for : orders.internal/10.0.0.1:8080";
+  const std::string billing = "Connection refused or failed for : billing.internal/10.0.0.2:8443";
+  // Same messages under different headers (times): one RE2 run each, then the memo.
+  for (int i = 0; i < 6; ++i) {
+    e->OnRecord(CarbonRecord(i, i % 3 == 2 ? billing : orders, logger, Level::kWarn), Sec(i));
+  }
+  e->Evaluate(Sec(7), kNoMetrics);
+  CHECK(e->matcher_set_runs() == 6);
+  CHECK(e->matcher_memo_hits() == 4);
+  auto status = e->rule_status();
+  CHECK(status[0].matches == 6);
+  CHECK(status[1].matches == 0);
+  std::map<std::string, uint64_t> by_host;
+  for (const auto& a : e->alerts()) {
+    REQUIRE(a.labels.size() == 1);
+    by_host[a.labels[0].second] = a.count;
+  }
+  CHECK(by_host ==
+        std::map<std::string, uint64_t>{{"billing.internal", 2}, {"orders.internal", 4}});
+}
+
+TEST_CASE("exclude_loggers keeps a rule off the loggers it names", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - id: tls
+    description: d
+    severity: critical
+    match: 'PKIX path building failed'
+    exclude_loggers: '(?:TargetHandler|ClientSSLSetupHandler)$'
+)");
+  const std::string text = "I/O error: PKIX path building failed: unable to find valid path";
+  Feed(*e, 0, text, Level::kError, "org.apache.synapse.transport.passthru.TargetHandler");
+  Feed(*e, 1, text, Level::kError, "TargetHandler", "gw-errors");
+  Feed(*e, 2, text, Level::kError, "org.wso2.carbon.apimgt.impl.dto.JWTValidator");
+  e->Evaluate(Sec(3), kNoMetrics);
+  CHECK(e->rule_status()[0].matches == 1);
+  REQUIRE(e->alerts().size() == 1);
+  REQUIRE(e->alerts()[0].evidence.size() == 1);
+  CHECK(e->alerts()[0].evidence[0].time == Sec(2));
+}
+
+}  // namespace cg

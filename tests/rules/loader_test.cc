@@ -92,11 +92,26 @@ TEST_CASE("invalid exclude and loggers regexes are reported too", "[rules][loade
     match: x
     exclude: '['
     loggers: '(?P<'
+    exclude_loggers: 'Handler)$'
 )");
   CHECK(errors ==
         "r.yaml:6:14: rule \"r\".exclude: invalid regular expression: missing ]: [\n"
         "r.yaml:7:14: rule \"r\".loggers: invalid regular expression: invalid perl operator: "
-        "(?P\n");
+        "(?P\n"
+        "r.yaml:8:22: rule \"r\".exclude_loggers: invalid regular expression: unexpected ): "
+        "Handler)$\n");
+}
+
+TEST_CASE("exclude_loggers belongs to log rules only", "[rules][loader]") {
+  const std::string errors = LoadErrors(R"(rules:
+  - id: m
+    description: d
+    severity: warning
+    metric: host.load1
+    above: 0.9
+    exclude_loggers: 'x'
+)");
+  CHECK(errors == "r.yaml:7:22: rule \"m\".exclude_loggers: does not apply to metric rules\n");
 }
 
 TEST_CASE("a duplicate id in one file names the first definition", "[rules][loader]") {
