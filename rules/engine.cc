@@ -141,6 +141,7 @@ uint64_t Engine::records() const { return impl_->records; }
 uint64_t Engine::records_before_cutover() const { return impl_->records_before_cutover; }
 uint64_t Engine::matcher_set_runs() const { return impl_->matcher->set_runs(); }
 uint64_t Engine::matcher_memo_hits() const { return impl_->matcher->memo_hits(); }
+uint64_t Engine::matcher_prefiltered() const { return impl_->matcher->prefiltered(); }
 
 // ---------------------------------------------------------------------------------------------
 // Groups (alert identities).

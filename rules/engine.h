@@ -98,8 +98,9 @@ class Engine {
 
   uint64_t records() const;  // Records seen.
   uint64_t records_before_cutover() const;
-  uint64_t matcher_set_runs() const;   // Records that ran a RE2::Set (the rest were skipped).
-  uint64_t matcher_memo_hits() const;  // Of those, answered by the memo of recent messages.
+  uint64_t matcher_set_runs() const;     // Records that ran a RE2::Set (the rest were skipped).
+  uint64_t matcher_memo_hits() const;    // Of those, answered by the memo of recent messages.
+  uint64_t matcher_prefiltered() const;  // Records a small set's required literals ruled out.
 
   // Alert state (windows, alerts, acks, log lifecycle) as JSON, to survive restarts; restored
   // only for rules whose id and definition are unchanged.

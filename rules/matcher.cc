@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rules/literal_prefix.h"
+
 namespace cg {
 namespace {
 
@@ -14,6 +16,10 @@ constexpr size_t kMaskedFilters = 64;
 // kRateHorizon runs.
 constexpr uint32_t kMinRunsForRate = 64;
 constexpr uint32_t kRateHorizon = 4096;
+// The literal prefilter: for sets of at most this many patterns, each with a required literal
+// of at least kMinLiteral bytes (shorter ones occur everywhere and memmem gains nothing).
+constexpr size_t kMaxPrefilterPatterns = 4;
+constexpr size_t kMinLiteral = 4;
 
 RE2::Options SetOptions() {
   RE2::Options o;
@@ -112,6 +118,16 @@ int RecordMatcher::SetFor(const BucketKey& key) {
         if (!shared && cs.set->Add(pattern, nullptr) >= 0) cs.entries_of.push_back({e});
       }
       if (!cs.set->Compile()) cs.set.reset();  // Falls back to per-entry RE2 in Match().
+      if (cs.entries_of.size() <= kMaxPrefilterPatterns) {
+        for (const auto& same : cs.entries_of) {
+          std::string literal = RequiredLiteral(entries[static_cast<size_t>(same[0])].pattern);
+          if (literal.size() < kMinLiteral) {
+            cs.literals.clear();
+            break;
+          }
+          cs.literals.push_back(std::move(literal));
+        }
+      }
       sets_.push_back(std::move(cs));
       index = static_cast<int>(sets_.size() - 1);
       sets_by_members_.emplace(std::move(signature), index);
@@ -164,10 +180,17 @@ bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int
     ++skipped_;
     return false;
   }
-  ++set_runs_;
   CompiledSet& cs = sets_[static_cast<size_t>(s)];
   const auto& entries = rules_->entries();
   message_ = MessageText(record);
+  if (!cs.literals.empty() &&
+      std::none_of(cs.literals.begin(), cs.literals.end(), [&](const std::string& l) {
+        return message_.find(l) != std::string_view::npos;
+      })) {
+    ++prefiltered_;
+    return false;
+  }
+  ++set_runs_;
   if (cs.set) {
     const uint64_t hash = MemoHash(message_);
     bool hit = false;

@@ -6,7 +6,11 @@
 //      logger" (a logger name is seen thousands of times; each regex runs once per name);
 //   3. (log slot, level, logger mask) selects one RE2::Set holding exactly the candidates,
 //      built on first use and cached; no candidates means no regex runs at all;
-//   4. RE2::Set::Match(text, nullptr) answers "any hit?" without allocating; only a record that
+//   4. a set of a few patterns that each contain a required literal (RequiredLiteral) is not
+//      run for a message that contains none of them (LogMediator's "Message received" lines
+//      against the fault-sequence patterns: memmem instead of a DFA scan);
+//   5. a message seen recently is answered from a memo of (set, message) -> match list;
+//   6. RE2::Set::Match(text, nullptr) answers "any hit?" without allocating; only a record that
 //      hits runs the set again to learn which entries (RE2 allocates its match set there).
 //      A set that most of its records hit (LogMediator fault lines in a bad hour) skips the
 //      first question and runs once with the match list.
@@ -49,9 +53,10 @@ class RecordMatcher {
   // if that record ran a set).
   std::string_view message() const { return message_; }
 
-  uint64_t set_runs() const { return set_runs_; }       // Records that ran a RE2::Set.
-  uint64_t skipped() const { return skipped_; }         // Records no entry could apply to.
-  uint64_t sets_built() const { return sets_.size(); }  // Distinct candidate sets compiled.
+  uint64_t set_runs() const { return set_runs_; }        // Records that reached a RE2::Set.
+  uint64_t prefiltered() const { return prefiltered_; }  // Records its literals ruled out.
+  uint64_t skipped() const { return skipped_; }          // Records no entry could apply to.
+  uint64_t sets_built() const { return sets_.size(); }   // Distinct candidate sets compiled.
   uint64_t dfa_fallbacks() const { return dfa_fallbacks_; }
   // Records whose set result came from the memo of recent messages, and those that ran RE2.
   uint64_t memo_hits() const { return memo_.hits(); }
@@ -67,6 +72,9 @@ class RecordMatcher {
     // they follow the log): where most records hit, one pass with the match list is cheaper.
     uint32_t runs = 0;
     uint32_t hits = 0;
+    // Small sets: one required literal per pattern; a message with none of them cannot match.
+    // Empty when the set is too large or a pattern has no usable literal.
+    std::vector<std::string> literals;
   };
   struct BucketKey {
     size_t slot;
@@ -113,6 +121,7 @@ class RecordMatcher {
   std::string scratch_;   // Message text of multi-line records (capacity reused).
   std::string_view message_;
   uint64_t set_runs_ = 0;
+  uint64_t prefiltered_ = 0;
   uint64_t skipped_ = 0;
   uint64_t dfa_fallbacks_ = 0;
 };

@@ -11,14 +11,16 @@
 // very input.
 //
 // Layout and eviction: `slots` direct-mapped slots (a power of two), each holding one text (its
-// capacity reused). Each slot has a small use counter: a hit raises it, a miss that lands on a
-// used slot lowers it instead of evicting, so a stream of one-off texts (messages with
-// correlation ids) does not wash out the repeated ones. Texts longer than `max_text` bytes are
-// not kept.
+// capacity reused). A text is kept only when it comes a second time while its hash is still
+// in a small table of recently seen hashes (the "doorkeeper"), so one-off texts (messages with
+// correlation ids) are never copied. Each slot has a small use counter: a hit raises it, an
+// insert that lands on a used slot lowers it instead of evicting, so a stream of new texts
+// does not wash out the repeated ones. Texts longer than `max_text` bytes are not kept.
 // Memory: at most slots * (max_text + sizeof(Value) + 48) bytes, reached only when full.
 // Single-threaded; owned by its user.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -70,6 +72,7 @@ class MemoTable {
     size_t n = 1;
     while (n < slots) n <<= 1;
     slots_.resize(n);
+    seen_.assign(n, 0);
     mask_ = n - 1;
   }
 
@@ -87,11 +90,17 @@ class MemoTable {
     return nullptr;
   }
 
-  // Remembers (tag, text) -> value, unless the text is too long or the slot holds an entry
-  // that was used since it last lost a turn (then it only loses one use).
+  // Remembers (tag, text) -> value on its second sighting, unless the text is too long or the
+  // slot holds an entry that was used since it last lost a turn (then it only loses one use).
   void Insert(uint64_t hash, uint32_t tag, std::string_view text, const Value& value) {
     if (text.size() > max_text_) return;
-    Slot& s = slots_[Index(hash, tag)];
+    const size_t index = Index(hash, tag);
+    const uint64_t sighting = hash ^ tag;
+    if (seen_[index] != sighting) {
+      seen_[index] = sighting;  // First sighting (as far as the doorkeeper remembers).
+      return;
+    }
+    Slot& s = slots_[index];
     if (s.used && s.uses > 0) {
       --s.uses;
       return;
@@ -106,6 +115,7 @@ class MemoTable {
 
   void Clear() {
     for (auto& s : slots_) s.used = false;
+    std::fill(seen_.begin(), seen_.end(), 0);
   }
 
   uint64_t hits() const { return hits_; }
@@ -128,6 +138,7 @@ class MemoTable {
   size_t max_text_;
   size_t mask_ = 0;
   std::vector<Slot> slots_;
+  std::vector<uint64_t> seen_;  // Per slot: the hash of the latest text not kept.
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
 };

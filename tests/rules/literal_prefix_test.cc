@@ -42,6 +42,64 @@ TEST_CASE("the literal prefix stops at the first operator and drops quantified c
   CHECK(LiteralPrefix(pattern) == prefix);
 }
 
+TEST_CASE("the required literal is the longest fixed run outside groups and classes",
+          "[rules][prefix]") {
+  auto [pattern, literal] = GENERATE(table<std::string, std::string>({
+      {R"(\{api:([^}]+)\} STATUS = Executing default 'fault' sequence, ERROR_CODE = (?:1|2)\b)",
+       "} STATUS = Executing default 'fault' sequence, ERROR_CODE = "},
+      {R"(STATUS = Message dispatched to the main sequence\. Invalid URL\., RESOURCE = ([^,\s]+))",
+       "STATUS = Message dispatched to the main sequence. Invalid URL., RESOURCE = "},
+      {R"(ab(cd)?efgh)", "efgh"},
+      {R"(abcde*fg)", "abcd"},
+      {R"(x[abc]+yyyy)", "yyyy"},
+      {R"(Failed to retrieve Key Manager configuration with \d+ times)",
+       "Failed to retrieve Key Manager configuration with "},
+      {R"(a{2}bbb{1,3}cc)", "bb"},
+      {R"(abc{,2}d)", "abc"},  // "{,2}" is not a repetition in RE2: '{' is a character.
+      {R"(\pLabc\p{Greek}de)", "abc"},
+      {R"(foo|barbaz)", ""},
+      {R"((?i)abcdef)", ""},
+      {R"(ab(?i:cd)efg)", ""},
+      {R"(\x41bcdef)", ""},
+      {R"([[:alpha:]]abcd)", ""},
+      {R"(\Qabcd\E)", ""},
+      {R"(\(?abcd)", ""},  // "(?" after an escaped paren: refused, to stay simple.
+      {"", ""},
+  }));
+  CAPTURE(pattern);
+  CHECK(RequiredLiteral(pattern) == literal);
+}
+
+TEST_CASE("every RE2 match contains the required literal", "[rules][prefix]") {
+  const std::vector<std::string> patterns = {
+      R"(ab+cd(e|f)gh)",   R"(x?abc\.d*e)",      R"((?:ab|cd)efg[h]+ij)",
+      R"(q{2}rst{1,2}uv)", R"(\bword\s+more\b)",
+  };
+  const std::vector<std::string> pieces = {
+      "a", "b",    "cd",     "e",   "f",     "gh",  "x",         "abc",    ".",
+      "d", "efg",  "h",      "ij",  "q",     "rs",  "t",         "uv",     "word",
+      " ", "more", "cdefgh", "hij", "qqrst", "tuv", "word more", "abbcde", "fgh"};
+  std::mt19937 rng(5);
+  for (const auto& p : patterns) {
+    const RE2 re(p);
+    REQUIRE(re.ok());
+    const std::string literal = RequiredLiteral(p);
+    CAPTURE(p, literal);
+    REQUIRE(!literal.empty());
+    int matched = 0;
+    for (int round = 0; round < 20000; ++round) {
+      std::string text;
+      const int n = 1 + static_cast<int>(rng() % 16);
+      for (int i = 0; i < n; ++i) text += pieces[rng() % pieces.size()];
+      if (!RE2::PartialMatch(text, re)) continue;
+      ++matched;
+      INFO(text);
+      CHECK(text.find(literal) != std::string::npos);
+    }
+    CHECK(matched > 0);
+  }
+}
+
 TEST_CASE("spans found from a literal prefix are RE2's leftmost matches", "[rules][prefix]") {
   const std::vector<std::string> patterns = {
       R"(abc*(d+)\b)", R"(ab(c|cd)(e)?)", R"(ab.*?(d))", R"(xx(x*)y)", R"(ab(\w+) = (\d+))",

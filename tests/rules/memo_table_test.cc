@@ -11,6 +11,8 @@ TEST_CASE("a memo hit needs the same tag and the same text, not only the same ha
   const std::string text = "API authentication failure due to Invalid Credentials";
   const uint64_t h = MemoHash(text);
   memo.Insert(h, 1, text, 7);
+  CHECK(memo.Find(h, 1, text) == nullptr);  // The first sighting is not kept.
+  memo.Insert(h, 1, text, 7);
   const std::string copy = text;  // Another buffer, same bytes.
   const int* v = memo.Find(MemoHash(copy), 1, copy);
   REQUIRE(v != nullptr);
@@ -20,14 +22,18 @@ TEST_CASE("a memo hit needs the same tag and the same text, not only the same ha
   CHECK(memo.Find(h, 1, "API authentication failure due to Invalid Credentialz") == nullptr);
   CHECK(memo.Find(h, 1, text.substr(0, 10)) == nullptr);
   CHECK(memo.hits() == 1);
-  CHECK(memo.misses() == 3);
+  CHECK(memo.misses() == 4);
   memo.Clear();
   CHECK(memo.Find(h, 1, text) == nullptr);
 }
 
 TEST_CASE("a repeated text keeps its slot against a stream of one-off texts", "[rules][memo]") {
   MemoTable<int> memo(1, 256);  // One slot: every text lands on it.
-  auto insert = [&](const std::string& t, int v) { memo.Insert(MemoHash(t), 0, t, v); };
+  // Twice: a text is kept from its second sighting on.
+  auto insert = [&](const std::string& t, int v) {
+    memo.Insert(MemoHash(t), 0, t, v);
+    memo.Insert(MemoHash(t), 0, t, v);
+  };
   auto find = [&](const std::string& t) { return memo.Find(MemoHash(t), 0, t); };
   insert("hot", 1);
   REQUIRE(find("hot") != nullptr);
@@ -54,11 +60,30 @@ TEST_CASE("a repeated text keeps its slot against a stream of one-off texts", "[
   CHECK(find("new 4") != nullptr);
 }
 
+TEST_CASE("a text seen once is not copied but one seen again is", "[rules][memo]") {
+  MemoTable<int> memo(64, 256);
+  const std::string once = "CORRELATION_ID = 1987108196585800373";
+  const std::string twice = "API authentication failure due to Invalid Credentials";
+  memo.Insert(MemoHash(once), 0, once, 1);
+  memo.Insert(MemoHash(twice), 0, twice, 2);
+  memo.Insert(MemoHash(twice), 0, twice, 2);
+  CHECK(memo.Find(MemoHash(once), 0, once) == nullptr);
+  REQUIRE(memo.Find(MemoHash(twice), 0, twice) != nullptr);
+  // The doorkeeper knows tags apart too.
+  memo.Insert(MemoHash(once), 1, once, 3);
+  CHECK(memo.Find(MemoHash(once), 1, once) == nullptr);
+  memo.Clear();
+  memo.Insert(MemoHash(twice), 0, twice, 2);  // Clear forgets the sightings as well.
+  CHECK(memo.Find(MemoHash(twice), 0, twice) == nullptr);
+}
+
 TEST_CASE("texts longer than the memo's limit are not kept", "[rules][memo]") {
   MemoTable<int> memo(16, 8);
   const std::string small = "12345678", large = "123456789";
-  memo.Insert(MemoHash(small), 0, small, 1);
-  memo.Insert(MemoHash(large), 0, large, 2);
+  for (int i = 0; i < 2; ++i) {
+    memo.Insert(MemoHash(small), 0, small, 1);
+    memo.Insert(MemoHash(large), 0, large, 2);
+  }
   CHECK(memo.Find(MemoHash(small), 0, small) != nullptr);
   CHECK(memo.Find(MemoHash(large), 0, large) == nullptr);
 }
@@ -89,8 +114,12 @@ TEST_CASE("long texts that differ only between the hash samples still never shar
   CHECK(MemoHash(c) != MemoHash(a));
   MemoTable<int> memo(64, 1024);
   memo.Insert(MemoHash(a), 0, a, 1);
+  memo.Insert(MemoHash(a), 0, a, 1);
+  REQUIRE(memo.Find(MemoHash(a), 0, a) != nullptr);  // One use.
   CHECK(memo.Find(MemoHash(b), 0, b) == nullptr);
-  memo.Insert(MemoHash(b), 0, b, 2);  // The slot is a's (unused so far): b takes it.
+  memo.Insert(MemoHash(b), 0, b, 2);  // First sighting of b.
+  memo.Insert(MemoHash(b), 0, b, 2);  // Costs a its use.
+  memo.Insert(MemoHash(b), 0, b, 2);  // Takes the slot.
   CHECK(memo.Find(MemoHash(a), 0, a) == nullptr);
   REQUIRE(memo.Find(MemoHash(b), 0, b) != nullptr);
   CHECK(*memo.Find(MemoHash(b), 0, b) == 2);
