@@ -49,16 +49,22 @@ size_t RecordMatcher::LogSlot(std::string_view log_name) const {
   return logs.size();
 }
 
-uint64_t RecordMatcher::LoggerMask(std::string_view logger) {
-  auto it = logger_masks_.find(logger);
-  if (it != logger_masks_.end()) return it->second;
+RecordMatcher::LoggerInfo& RecordMatcher::InfoFor(std::string_view logger) {
+  auto it = loggers_.find(logger);
+  if (it != loggers_.end()) return it->second;
+  LoggerInfo info;
+  info.mask = LoggerMask(logger);
+  info.sets.assign(rules_->log_slots() * kLevelSlots, kSetUnknown);
+  if (loggers_.size() >= kMaxCachedLoggers) loggers_.clear();
+  return loggers_.emplace(std::string(logger), std::move(info)).first->second;
+}
+
+uint64_t RecordMatcher::LoggerMask(std::string_view logger) const {
   uint64_t mask = 0;
   const auto& filters = rules_->logger_filters();
   for (size_t i = 0; i < filters.size() && i < kMaskedFilters; ++i) {
     if (RE2::PartialMatch(logger, *filters[i])) mask |= uint64_t{1} << i;
   }
-  if (logger_masks_.size() >= kMaxCachedLoggers) logger_masks_.clear();
-  logger_masks_.emplace(std::string(logger), mask);
   return mask;
 }
 
@@ -174,8 +180,11 @@ std::string_view RecordMatcher::MessageText(const Record& record) {
 bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int>* hits) {
   hits->clear();
   const int level = static_cast<int>(record.level);
-  const uint64_t mask = rules_->logger_filters().empty() ? 0 : LoggerMask(record.logger);
-  const int s = SetFor(BucketKey{log_slot, level, mask});
+  // One lookup per record: the logger's mask and, per (log slot, level), its set.
+  LoggerInfo& logger = InfoFor(record.logger);
+  const uint64_t mask = logger.mask;
+  int& s = logger.sets[log_slot * kLevelSlots + static_cast<size_t>(level)];
+  if (s == kSetUnknown) s = SetFor(BucketKey{log_slot, level, mask});
   if (s < 0) {
     ++skipped_;
     return false;

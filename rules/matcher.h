@@ -2,8 +2,9 @@
 //
 // The hot path of the engine. Per record:
 //   1. the record's log slot and level pick a bucket of candidate entries (RuleSet::Bucket);
-//   2. the record's logger name is looked up in a cache of "which logger regexes accept this
-//      logger" (a logger name is seen thousands of times; each regex runs once per name);
+//   2. the record's logger name is looked up once in a cache of what is known of it: which
+//      logger regexes accept it (each regex runs once per name) and, per (log slot, level),
+//      its set;
 //   3. (log slot, level, logger mask) selects one RE2::Set holding exactly the candidates,
 //      built on first use and cached; no candidates means no regex runs at all;
 //   4. a set of a few patterns that each contain a required literal (RequiredLiteral) is not
@@ -14,9 +15,12 @@
 //      hits runs the set again to learn which entries (RE2 allocates its match set there).
 //      A set that most of its records hit (LogMediator fault lines in a bad hour) skips the
 //      first question and runs once with the match list.
-// Patterns see the record's message text: the record without its Java stack frames (lines
+// Patterns see the record's message text: the record from Record::message_start (past the
+// header: time, level and logger have their own filters) without its Java stack frames (lines
 // that are, after leading whitespace, "at ..." or "... N more"). Error messages live in the
 // first line and the "Caused by:" lines; frames are most of the bytes of an ERROR record.
+// Leaving the header out is also what makes the memo work: the same event at another time is
+// the same message.
 // After warm-up (every distinct logger / bucket seen once) a non-matching record allocates
 // nothing. If RE2's DFA runs out of memory on a pathological record, the entries' own RE2s are
 // run one by one instead (counted in dfa_fallbacks()).
@@ -99,7 +103,16 @@ class RecordMatcher {
     std::array<uint16_t, 7> index{};
   };
 
-  uint64_t LoggerMask(std::string_view logger);
+  // What is known of one logger name: which logger filters accept it, and per (log slot,
+  // level) the index of its set (-1: no entry applies; kSetUnknown: not worked out yet).
+  struct LoggerInfo {
+    uint64_t mask = 0;
+    std::vector<int> sets;
+  };
+  static constexpr int kSetUnknown = -2;
+
+  LoggerInfo& InfoFor(std::string_view logger);
+  uint64_t LoggerMask(std::string_view logger) const;
   void Remember(uint64_t hash, int set, const std::vector<int>& raw);
   // The slow path: every candidate entry's own RE2 (no set, or its DFA ran out of memory).
   bool MatchOneByOne(const Record& record, size_t log_slot, uint64_t mask, std::vector<int>* hits);
@@ -111,7 +124,7 @@ class RecordMatcher {
 
   std::shared_ptr<const RuleSet> rules_;
   std::vector<std::unique_ptr<RE2>> entry_res_;  // Fallback when the DFA fails.
-  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> logger_masks_;
+  std::unordered_map<std::string, LoggerInfo, StringHash, std::equal_to<>> loggers_;
   std::unordered_map<BucketKey, int, BucketKeyHash> bucket_sets_;
   std::unordered_map<std::string, int> sets_by_members_;
   std::vector<CompiledSet> sets_;

@@ -296,8 +296,10 @@ int Split(const std::string& dir, const std::string& file) {
     (*engine)->OnRecord(r, r.time);
   }
   const double eval = std::chrono::duration<double>(Clock::now() - t0).count();
-  std::printf("%llu %.6f %.6f %llu\n", static_cast<unsigned long long>(n), assemble, eval,
-              static_cast<unsigned long long>((*engine)->matcher_set_runs()));
+  std::printf("%llu %.6f %.6f %llu %llu %llu\n", static_cast<unsigned long long>(n), assemble, eval,
+              static_cast<unsigned long long>((*engine)->matcher_set_runs()),
+              static_cast<unsigned long long>((*engine)->matcher_memo_hits()),
+              static_cast<unsigned long long>((*engine)->matcher_prefiltered()));
   return 0;
 }
 
