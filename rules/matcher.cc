@@ -10,8 +10,6 @@ namespace {
 // Logger names are bounded in practice (a few hundred classes); if something floods us with
 // distinct names, start over rather than grow without bound.
 constexpr size_t kMaxCachedLoggers = 16384;
-// Filters beyond this index are not in the mask; their entries are checked after a hit.
-constexpr size_t kMaskedFilters = 64;
 // Hit-rate bookkeeping per compiled set: decide after this many runs, forget half every
 // kRateHorizon runs.
 constexpr uint32_t kMinRunsForRate = 64;
@@ -49,56 +47,33 @@ size_t RecordMatcher::LogSlot(std::string_view log_name) const {
   return logs.size();
 }
 
-RecordMatcher::LoggerInfo& RecordMatcher::InfoFor(std::string_view logger) {
+std::vector<int>& RecordMatcher::SetsOf(std::string_view logger) {
   auto it = loggers_.find(logger);
   if (it != loggers_.end()) return it->second;
-  LoggerInfo info;
-  info.mask = LoggerMask(logger);
-  info.sets.assign(rules_->log_slots() * kLevelSlots, kSetUnknown);
   if (loggers_.size() >= kMaxCachedLoggers) loggers_.clear();
-  return loggers_.emplace(std::string(logger), std::move(info)).first->second;
+  std::vector<int> sets(rules_->log_slots() * kLevelSlots, kSetUnknown);
+  return loggers_.emplace(std::string(logger), std::move(sets)).first->second;
 }
 
-uint64_t RecordMatcher::LoggerMask(std::string_view logger) const {
-  uint64_t mask = 0;
+bool RecordMatcher::LoggerAccepts(const MatcherEntry& e, std::string_view logger) const {
   const auto& filters = rules_->logger_filters();
-  for (size_t i = 0; i < filters.size() && i < kMaskedFilters; ++i) {
-    if (RE2::PartialMatch(logger, *filters[i])) mask |= uint64_t{1} << i;
+  if (e.logger_filter >= 0 &&
+      !RE2::PartialMatch(logger, *filters[static_cast<size_t>(e.logger_filter)])) {
+    return false;
   }
-  return mask;
+  return e.logger_exclude < 0 ||
+         !RE2::PartialMatch(logger, *filters[static_cast<size_t>(e.logger_exclude)]);
 }
 
-bool RecordMatcher::LoggerMatches(int filter, std::string_view logger, uint64_t mask) const {
-  const auto f = static_cast<size_t>(filter);
-  if (f < kMaskedFilters) return (mask >> f) & 1;
-  return RE2::PartialMatch(logger, *rules_->logger_filters()[f]);
-}
-
-bool RecordMatcher::LoggerAccepts(const MatcherEntry& e, std::string_view logger,
-                                  uint64_t mask) const {
-  if (e.logger_filter >= 0 && !LoggerMatches(e.logger_filter, logger, mask)) return false;
-  return e.logger_exclude < 0 || !LoggerMatches(e.logger_exclude, logger, mask);
-}
-
-int RecordMatcher::SetFor(const BucketKey& key) {
-  auto it = bucket_sets_.find(key);
-  if (it != bucket_sets_.end()) return it->second;
-  // First time this combination is seen: work out the members and share identical sets.
-  const auto& bucket = rules_->Bucket(key.slot, key.level);
+int RecordMatcher::SetFor(size_t slot, int level, std::string_view logger) {
+  // First time this (logger, slot, level) is seen: work out the members and share identical
+  // sets between loggers.
+  const auto& bucket = rules_->Bucket(slot, level);
   const auto& entries = rules_->entries();
   std::vector<int> members;
   std::string signature;
   for (size_t e = 0; e < entries.size(); ++e) {
-    if (!Test(bucket, e)) continue;
-    const MatcherEntry& entry = entries[e];
-    if (entry.logger_filter >= 0 && static_cast<size_t>(entry.logger_filter) < kMaskedFilters &&
-        !((key.logger_mask >> entry.logger_filter) & 1)) {
-      continue;
-    }
-    if (entry.logger_exclude >= 0 && static_cast<size_t>(entry.logger_exclude) < kMaskedFilters &&
-        ((key.logger_mask >> entry.logger_exclude) & 1)) {
-      continue;
-    }
+    if (!Test(bucket, e) || !LoggerAccepts(entries[e], logger)) continue;
     members.push_back(static_cast<int>(e));
     signature += std::to_string(e) + ",";
   }
@@ -139,7 +114,6 @@ int RecordMatcher::SetFor(const BucketKey& key) {
       sets_by_members_.emplace(std::move(signature), index);
     }
   }
-  bucket_sets_.emplace(key, index);
   return index;
 }
 
@@ -158,7 +132,8 @@ bool IsFrame(std::string_view line) {
 
 std::string_view RecordMatcher::MessageText(const Record& record) {
   std::string_view t = record.text;
-  t.remove_prefix(std::min<size_t>(record.message_start, record.FirstLine().size()));
+  // The assembler sets message_start inside the first line; clamp for hand-built records.
+  t.remove_prefix(std::min<size_t>(record.message_start, t.size()));
   size_t nl = t.find('\n');
   if (nl == std::string_view::npos) return t;
   // Copy the non-frame lines into a reused buffer (no allocation once it is large enough).
@@ -180,17 +155,14 @@ std::string_view RecordMatcher::MessageText(const Record& record) {
 bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int>* hits) {
   hits->clear();
   const int level = static_cast<int>(record.level);
-  // One lookup per record: the logger's mask and, per (log slot, level), its set.
-  LoggerInfo& logger = InfoFor(record.logger);
-  const uint64_t mask = logger.mask;
-  int& s = logger.sets[log_slot * kLevelSlots + static_cast<size_t>(level)];
-  if (s == kSetUnknown) s = SetFor(BucketKey{log_slot, level, mask});
+  // One lookup per record: the logger's set for this (log slot, level).
+  int& s = SetsOf(record.logger)[log_slot * kLevelSlots + static_cast<size_t>(level)];
+  if (s == kSetUnknown) s = SetFor(log_slot, level, record.logger);
   if (s < 0) {
     ++skipped_;
     return false;
   }
   CompiledSet& cs = sets_[static_cast<size_t>(s)];
-  const auto& entries = rules_->entries();
   message_ = MessageText(record);
   if (!cs.literals.empty() &&
       std::none_of(cs.literals.begin(), cs.literals.end(), [&](const std::string& l) {
@@ -223,23 +195,20 @@ bool RecordMatcher::Match(const Record& record, size_t log_slot, std::vector<int
         if (hit) ++cs.hits;
       }
       if (!hit && info.kind != RE2::Set::kNoError && info.kind != RE2::Set::kInconsistent) {
-        return MatchOneByOne(record, log_slot, mask, hits);
+        return MatchOneByOne(record, log_slot, hits);
       }
       Remember(hash, s, raw_);
     }
     if (hit) {
+      // Every entry of the set passed the record's filters when the set was chosen.
       for (int i : raw_) {
-        for (int e : cs.entries_of[static_cast<size_t>(i)]) {
-          if (LoggerAccepts(entries[static_cast<size_t>(e)], record.logger, mask)) {
-            hits->push_back(e);
-          }
-        }
+        for (int e : cs.entries_of[static_cast<size_t>(i)]) hits->push_back(e);
       }
       std::sort(hits->begin(), hits->end());
     }
     return !hits->empty();
   }
-  return MatchOneByOne(record, log_slot, mask, hits);
+  return MatchOneByOne(record, log_slot, hits);
 }
 
 void RecordMatcher::Remember(uint64_t hash, int set, const std::vector<int>& raw) {
@@ -250,8 +219,7 @@ void RecordMatcher::Remember(uint64_t hash, int set, const std::vector<int>& raw
   memo_.Insert(hash, static_cast<uint32_t>(set), message_, m);
 }
 
-bool RecordMatcher::MatchOneByOne(const Record& record, size_t log_slot, uint64_t mask,
-                                  std::vector<int>* hits) {
+bool RecordMatcher::MatchOneByOne(const Record& record, size_t log_slot, std::vector<int>* hits) {
   const int level = static_cast<int>(record.level);
   const auto& entries = rules_->entries();
   // No set (compile failed) or the DFA gave up: run the candidates one by one.
@@ -259,7 +227,7 @@ bool RecordMatcher::MatchOneByOne(const Record& record, size_t log_slot, uint64_
   hits->clear();
   const auto& bucket = rules_->Bucket(log_slot, level);
   for (size_t e = 0; e < entries.size(); ++e) {
-    if (!Test(bucket, e) || !LoggerAccepts(entries[e], record.logger, mask)) continue;
+    if (!Test(bucket, e) || !LoggerAccepts(entries[e], record.logger)) continue;
     if (RE2::PartialMatch(message_, *entry_res_[e])) hits->push_back(static_cast<int>(e));
   }
   return !hits->empty();

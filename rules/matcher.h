@@ -2,16 +2,15 @@
 //
 // The hot path of the engine. Per record:
 //   1. the record's log slot and level pick a bucket of candidate entries (RuleSet::Bucket);
-//   2. the record's logger name is looked up once in a cache of what is known of it: which
-//      logger regexes accept it (each regex runs once per name) and, per (log slot, level),
-//      its set;
-//   3. (log slot, level, logger mask) selects one RE2::Set holding exactly the candidates,
-//      built on first use and cached; no candidates means no regex runs at all;
-//   4. a set of a few patterns that each contain a required literal (RequiredLiteral) is not
+//   2. the record's logger name is looked up once: per (log slot, level) it names one RE2::Set
+//      holding exactly the entries whose level, log and logger filters accept the record,
+//      worked out on first use (the logger regexes run once per name) and shared between
+//      loggers with the same candidates; no candidates means no regex runs at all;
+//   3. a set of a few patterns that each contain a required literal (RequiredLiteral) is not
 //      run for a message that contains none of them (LogMediator's "Message received" lines
 //      against the fault-sequence patterns: memmem instead of a DFA scan);
-//   5. a message seen recently is answered from a memo of (set, message) -> match list;
-//   6. RE2::Set::Match(text, nullptr) answers "any hit?" without allocating; only a record that
+//   4. a message seen recently is answered from a memo of (set, message) -> match list;
+//   5. RE2::Set::Match(text, nullptr) answers "any hit?" without allocating; only a record that
 //      hits runs the set again to learn which entries (RE2 allocates its match set there).
 //      A set that most of its records hit (LogMediator fault lines in a bad hour) skips the
 //      first question and runs once with the match list.
@@ -80,18 +79,6 @@ class RecordMatcher {
     // Empty when the set is too large or a pattern has no usable literal.
     std::vector<std::string> literals;
   };
-  struct BucketKey {
-    size_t slot;
-    int level;
-    uint64_t logger_mask;
-    bool operator==(const BucketKey&) const = default;
-  };
-  struct BucketKeyHash {
-    size_t operator()(const BucketKey& k) const {
-      return std::hash<uint64_t>{}(k.logger_mask * 0x9e3779b97f4a7c15ull ^ (k.slot << 3) ^
-                                   static_cast<uint64_t>(k.level));
-    }
-  };
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return MemoHash(s); }
@@ -103,29 +90,22 @@ class RecordMatcher {
     std::array<uint16_t, 7> index{};
   };
 
-  // What is known of one logger name: which logger filters accept it, and per (log slot,
-  // level) the index of its set (-1: no entry applies; kSetUnknown: not worked out yet).
-  struct LoggerInfo {
-    uint64_t mask = 0;
-    std::vector<int> sets;
-  };
+  // Per logger name, per (log slot, level): the index of its set in sets_ (-1: no entry
+  // applies; kSetUnknown: not worked out yet).
   static constexpr int kSetUnknown = -2;
-
-  LoggerInfo& InfoFor(std::string_view logger);
-  uint64_t LoggerMask(std::string_view logger) const;
+  std::vector<int>& SetsOf(std::string_view logger);
+  // Index into sets_ of the entries that apply to (log slot, level, logger), or -1.
+  int SetFor(size_t slot, int level, std::string_view logger);
   void Remember(uint64_t hash, int set, const std::vector<int>& raw);
   // The slow path: every candidate entry's own RE2 (no set, or its DFA ran out of memory).
-  bool MatchOneByOne(const Record& record, size_t log_slot, uint64_t mask, std::vector<int>* hits);
-  // Index into sets_, or -1 when no entry applies.
-  int SetFor(const BucketKey& key);
-  bool LoggerAccepts(const MatcherEntry& e, std::string_view logger, uint64_t mask) const;
-  bool LoggerMatches(int filter, std::string_view logger, uint64_t mask) const;
+  bool MatchOneByOne(const Record& record, size_t log_slot, std::vector<int>* hits);
+  // The entry's `loggers` filter accepts `logger` and its `exclude_loggers` does not.
+  bool LoggerAccepts(const MatcherEntry& e, std::string_view logger) const;
   std::string_view MessageText(const Record& record);
 
   std::shared_ptr<const RuleSet> rules_;
   std::vector<std::unique_ptr<RE2>> entry_res_;  // Fallback when the DFA fails.
-  std::unordered_map<std::string, LoggerInfo, StringHash, std::equal_to<>> loggers_;
-  std::unordered_map<BucketKey, int, BucketKeyHash> bucket_sets_;
+  std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>> loggers_;
   std::unordered_map<std::string, int> sets_by_members_;
   std::vector<CompiledSet> sets_;
   // (set index, message) -> match list: the same message, met again, skips RE2.

@@ -27,7 +27,6 @@ bool FeedMapped(int fd, uint64_t offset, uint64_t len, F&& feed) {
   void* p =
       ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, static_cast<off_t>(offset));
   if (p == MAP_FAILED) return false;
-  ::madvise(p, len, MADV_SEQUENTIAL);
   feed(std::string_view(static_cast<const char*>(p), len));
   ::munmap(p, len);
   return true;

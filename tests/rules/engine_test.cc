@@ -2,6 +2,7 @@
 
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "tests/rules/rule_test_util.h"
@@ -811,15 +812,15 @@ TEST_CASE("patterns see the message after the header, not the header", "[rules][
   CHECK(status[0].matches == 1);
   CHECK(status[1].matches == 0);
   CHECK(status[2].matches == 1);
-  REQUIRE(e->alerts().size() == 2);
-  for (const auto& a : e->alerts()) {
-    if (a.rule != "what") continue;
-    REQUIRE(a.labels.size() == 1);
-    CHECK(a.labels[0].second == "Failed");
-    // Evidence keeps the whole record, header included.
-    REQUIRE(!a.evidence.empty());
-    CHECK(a.evidence.back().text.rfind("TID: [-1234]", 0) == 0);
-  }
+  const auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 2);
+  const auto what =
+      std::find_if(alerts.begin(), alerts.end(), [](const Alert& a) { return a.rule == "what"; });
+  REQUIRE(what != alerts.end());
+  CHECK(what->labels == Labels{{"what", "Failed"}});
+  // Evidence keeps the whole record, header included.
+  REQUIRE(!what->evidence.empty());
+  CHECK(what->evidence.back().text.rfind("TID: [-1234]", 0) == 0);
 }
 
 TEST_CASE("a message met again is answered from the memo with the same outcome",
