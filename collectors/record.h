@@ -42,6 +42,9 @@ struct Record {
   uint32_t message_start = 0;
   uint32_t lines = 0;      // Physical lines joined.
   bool truncated = false;  // A line was cut at max_line, or continuation lines were dropped.
+  // The first line is an entry line of the log's layout (header recognised). False for lines
+  // before the first entry, or every line of a file read with the wrong layout.
+  bool recognised = false;
 
   // The first physical line of `text`.
   std::string_view FirstLine() const {
@@ -66,6 +69,7 @@ struct Record {
     message_start = 0;
     lines = 0;
     truncated = false;
+    recognised = false;
   }
 };
 

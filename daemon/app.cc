@@ -15,17 +15,22 @@
 #include <mutex>
 
 #include "collectors/base/fs.h"
+#include "collectors/base/json_bounded.h"
+#include "collectors/base/state_file.h"
 #include "collectors/base/units.h"
 #include "collectors/logs/log_tailer.h"
 #include "collectors/logs/log_watcher.h"
 #include "collectors/proc/sampler.h"
 #include "daemon/config.h"
+#include "daemon/coverage.h"
 #include "daemon/http/api_backend.h"
+#include "daemon/http/auth.h"
 #include "daemon/http/http_api.h"
 #include "daemon/http/http_metrics.h"
 #include "daemon/log.h"
 #include "daemon/notify/notifier.h"
 #include "daemon/pipeline.h"
+#include "daemon/state_bundle.h"
 #include "daemon/status_json.h"
 #include "daemon/systemd_notify.h"
 #include "daemon/version.h"
@@ -41,13 +46,6 @@ namespace asio = boost::asio;
 
 constexpr milliseconds kCheckpointInterval{5000};
 constexpr milliseconds kMaxEvalInterval{1000};
-
-std::string Trim(std::string s) {
-  const char* ws = " \t\r\n";
-  s.erase(s.find_last_not_of(ws) + 1);
-  s.erase(0, s.find_first_not_of(ws));
-  return s;
-}
 
 LogLevel ToLogLevel(NoticeLevel level) {
   switch (level) {
@@ -149,11 +147,12 @@ struct App::Impl {
 
   Status Init(Diagnostics* problems);
   Result<std::unique_ptr<Sampler>> MakeSampler(const Config& c);
-  Result<std::unique_ptr<LogTailer>> MakeTailer(const LogConfig& l, const Config& c);
+  Result<std::unique_ptr<LogTailer>> MakeTailer(const LogConfig& l, const Config& c,
+                                                std::optional<CheckpointState> cp = std::nullopt);
   Result<std::unique_ptr<Notifier>> MakeNotifier(const Config& c);
   void Notify(const std::vector<AlertEvent>& events);
   void RegisterMetrics();
-  void RestoreAlertState();
+  void ReportStateLoad();
 
   // --- Loop work ----------------------------------------------------------------------------
 
@@ -162,6 +161,7 @@ struct App::Impl {
   void Schedule(asio::steady_timer& timer, milliseconds every, void (Impl::*work)());
   void SampleTick();
   void EvalTick();
+  void UpdateCoverage(WallTime now);
   void StartWatcher();
   void CheckpointTick();
   void WatchdogTick();
@@ -195,6 +195,9 @@ struct App::Impl {
   Backend backend;
   std::unique_ptr<HttpApi> http;  // After `backend`: destroyed (and joined) first.
 
+  std::unique_ptr<CoverageTracker> coverage_tracker;  // Created in Start() (knows the start).
+  Coverage coverage;                                  // As of the last evaluation.
+
   RateLimiter log_limiter;
   bool ready = false;
   bool stopping = false;
@@ -207,7 +210,10 @@ struct App::Impl {
   prometheus::Gauge* ready_gauge = nullptr;
   prometheus::Counter* reload_ok_counter = nullptr;
   prometheus::Counter* reload_fail_counter = nullptr;
-  prometheus::Counter* checkpoint_fail_counter = nullptr;
+  prometheus::Family<prometheus::Counter>* state_write_errors = nullptr;
+  prometheus::Family<prometheus::Counter>* state_recoveries = nullptr;
+  std::string last_alert_state;  // Last state written (an unchanged state is not rewritten).
+  StateLoad state_load;          // How the state was restored at start (ReportStateLoad).
 };
 
 Result<std::unique_ptr<Sampler>> App::Impl::MakeSampler(const Config& c) {
@@ -220,9 +226,11 @@ Result<std::unique_ptr<Sampler>> App::Impl::MakeSampler(const Config& c) {
   return Sampler::Create(std::move(so));
 }
 
-Result<std::unique_ptr<LogTailer>> App::Impl::MakeTailer(const LogConfig& l, const Config& c) {
+Result<std::unique_ptr<LogTailer>> App::Impl::MakeTailer(const LogConfig& l, const Config& c,
+                                                         std::optional<CheckpointState> cp) {
   LogTailerOptions to;
   to.spec = ToLogSpec(l);
+  to.checkpoint = std::move(cp);
   to.state_dir = c.state_dir;
   to.registry = registry.get();
   to.clock = clock;
@@ -269,12 +277,12 @@ Status App::Impl::Init(Diagnostics* problems) {
   }
   std::string token;
   if (!config.api.token_file.empty()) {
-    auto t = ReadFile(config.api.token_file);
+    // Same checks as check-config (size cap, no world access, one token of >= 16 characters).
+    auto t = LoadApiToken(config.api.token_file);
     if (!t.ok()) {
-      problems->Add("", 0, 0, "api.token_file: " + t.error().message());
+      problems->Add("", 0, 0, "api.token_file " + t.error().message());
     } else {
-      token = Trim(*t);
-      if (token.empty()) problems->Add("", 0, 0, "api.token_file: the token file is empty");
+      token = std::move(t).value();
     }
   }
 
@@ -283,16 +291,6 @@ Status App::Impl::Init(Diagnostics* problems) {
     problems->Add("", 0, 0, "sampler: " + s.error().message());
   } else {
     sampler = std::move(s).value();
-  }
-  if (!ec) {
-    for (const auto& l : config.logs) {
-      auto t = MakeTailer(l, config);
-      if (!t.ok()) {
-        problems->Add("", 0, 0, "log " + l.name + ": " + t.error().message());
-      } else {
-        tailers.push_back(std::move(t).value());
-      }
-    }
   }
   if (rules.ok()) {
     EngineOptions eo;
@@ -307,6 +305,32 @@ Status App::Impl::Init(Diagnostics* problems) {
       engine = std::move(e).value();
     }
   }
+  // Alert state and offsets from the same moment (daemon/state_bundle.h): the engine first,
+  // so that a generation it cannot restore is not used for the offsets either.
+  std::map<std::string, CheckpointState> offsets;
+  if (!ec && engine) {
+    state_load = LoadStateFile(config.state_dir / "alerts.json", kMaxStateFileBytes,
+                               [&](std::string_view text) {
+                                 auto bundle = ParseStateBundle(text);
+                                 if (!bundle.ok()) return bundle.error();
+                                 Status restored = engine->RestoreState(bundle->engine);
+                                 if (restored.ok()) offsets = std::move(bundle->logs);
+                                 return restored;
+                               });
+  }
+  if (!ec) {
+    for (const auto& l : config.logs) {
+      auto cp = offsets.find(l.name);
+      auto t = MakeTailer(
+          l, config,
+          cp == offsets.end() ? std::nullopt : std::optional<CheckpointState>(cp->second));
+      if (!t.ok()) {
+        problems->Add("", 0, 0, "log " + l.name + ": " + t.error().message());
+      } else {
+        tailers.push_back(std::move(t).value());
+      }
+    }
+  }
   if (!ec) {
     auto n = MakeNotifier(config);
     if (!n.ok()) {
@@ -319,7 +343,7 @@ Status App::Impl::Init(Diagnostics* problems) {
 
   RegisterMetrics();
   RegisterBuildInfo(*registry, kVersion, clock->Now());
-  RestoreAlertState();
+  ReportStateLoad();
   sink = [this](const Record& r) { engine->OnRecord(r, clock->Now()); };
 
   HttpApiOptions ho;
@@ -354,28 +378,50 @@ void App::Impl::RegisterMetrics() {
                       .Register(*registry);
   reload_ok_counter = &reloads.Add({{"result", "success"}});
   reload_fail_counter = &reloads.Add({{"result", "failure"}});
-  checkpoint_fail_counter = &prometheus::BuildCounter()
-                                 .Name("cutover_guard_checkpoint_failures_total")
-                                 .Help("Failed writes of log checkpoints or alert state")
-                                 .Register(*registry)
-                                 .Add({});
+  state_write_errors = &prometheus::BuildCounter()
+                            .Name("cutover_guard_state_write_errors_total")
+                            .Help(
+                                "Failed writes of state files (alert state, log checkpoints), "
+                                "by file; each is retried at the next checkpoint")
+                            .Register(*registry);
+  state_recoveries = &prometheus::BuildCounter()
+                          .Name("cutover_guard_state_recoveries_total")
+                          .Help(
+                              "State files found damaged at start, by file and by what was "
+                              "used instead (previous generation, or none)")
+                          .Register(*registry);
 }
 
-void App::Impl::RestoreAlertState() {
-  const auto path = config.state_dir / "alerts.json";
-  if (!std::filesystem::exists(path)) return;
-  auto text = ReadFile(path);
-  if (!text.ok()) {
-    LogWarning("alert state: " + text.error().message());
-    return;
+void App::Impl::ReportStateLoad() {
+  const StateLoad& load = state_load;
+  switch (load.source) {
+    case StateSource::kNone:
+    case StateSource::kCurrent:
+      break;
+    case StateSource::kPrevious:
+      state_recoveries->Add({{"file", "alerts"}, {"from", "previous"}}).Increment();
+      LogWarning("state: " + load.problem +
+                 "; restored the previous generation: alert state and offsets are one "
+                 "checkpoint interval older, the records since are read again");
+      break;
+    case StateSource::kDamaged:
+      // Never fatal: alerts whose records are read again fire again (the safe direction), but
+      // those whose records were already read before the stop are gone: say so loudly.
+      state_recoveries->Add({{"file", "alerts"}, {"from", "none"}}).Increment();
+      LogError("state: " + load.problem +
+               "; starting without it: alerts firing before the stop are lost unless their "
+               "records are read again; logs resume from their own checkpoints (damaged files "
+               "are kept as *.corrupt)");
+      break;
   }
-  json state = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  Status s = state.is_discarded() ? Status::Error("not valid JSON") : engine->RestoreState(state);
-  if (!s.ok()) {
-    // Never fatal: the worst case is alerts that fire again, which is the safe direction.
-    LogWarning("alert state " + path.string() + ": " + s.message() + "; starting fresh");
-    std::error_code ec;
-    std::filesystem::rename(path, path.string() + ".corrupt", ec);
+  for (const auto& t : tailers) {
+    if (t->restored_from() == StateSource::kPrevious ||
+        t->restored_from() == StateSource::kDamaged) {
+      state_recoveries
+          ->Add({{"file", "logs/" + t->spec().name},
+                 {"from", t->restored_from() == StateSource::kPrevious ? "previous" : "none"}})
+          .Increment();
+    }
   }
 }
 
@@ -391,6 +437,7 @@ void App::Impl::Schedule(asio::steady_timer& timer, milliseconds every, void (Im
 void App::Impl::Start() {
   started_at = clock->Now();
   started_mono = clock->MonoNow();
+  coverage_tracker = std::make_unique<CoverageTracker>(config.coverage.grace, started_at);
   signals.add(SIGHUP);
   signals.add(SIGTERM);
   signals.add(SIGINT);
@@ -443,8 +490,45 @@ void App::Impl::StartWatcher() {
   watcher->Start();
 }
 
+void App::Impl::UpdateCoverage(WallTime now) {
+  CoverageInput in;
+  in.now = now;
+  for (const auto& t : tailers) {
+    const LogConfig* cfg = nullptr;
+    for (const auto& l : config.logs) {
+      if (l.name == t->spec().name) cfg = &l;
+    }
+    CoverageLogInput li;
+    li.path = t->spec().path;
+    li.format = t->spec().format;
+    if (cfg) li.max_silence = cfg->max_silence;
+    li.status = t->status();
+    li.status.files.clear();  // Not needed here; status() builds it for the status page.
+    in.logs.push_back(std::move(li));
+  }
+  // A configured log whose tailer could not be started on reload is not seen at all.
+  for (const auto& l : config.logs) {
+    bool running = false;
+    for (const auto& t : tailers) running = running || t->spec().name == l.name;
+    if (running) continue;
+    CoverageLogInput li;
+    li.path = l.path;
+    li.format = l.format;
+    li.status.name = l.name;
+    li.status.problem = "not tailed: its tailer could not be started (see the journal)";
+    in.logs.push_back(std::move(li));
+  }
+  in.host = sampler->host();
+  in.targets = sampler->targets();
+  for (const auto& p : config.rule_paths) in.rule_files.push_back(p.string());
+  for (const auto& r : engine->rules().rules()) in.rule_sources.push_back(r.spec.pos.file);
+  coverage = coverage_tracker->Update(in);
+  engine->SetBlindSpots(coverage.blind_spots);
+}
+
 void App::Impl::EvalTick() {
   const WallTime now = clock->Now();
+  UpdateCoverage(now);
   engine->Evaluate(now, *sampler);
   std::vector<AlertEvent> events = engine->TakeTransitions();
   Notify(events);
@@ -514,9 +598,13 @@ void App::Impl::Notify(const std::vector<AlertEvent>& events) {
         r.from = e.previous;
         r.to = e.recommendation;
         r.at = e.at;
-        for (const auto& reason : engine->recommendation().reasons) {
+        const Recommendation rec = engine->recommendation();
+        for (const auto& reason : rec.reasons) {
           r.reasons.push_back(std::string(SeverityName(reason.severity)) + " " + reason.rule +
                               " x" + std::to_string(reason.count) + ": " + reason.description);
+        }
+        for (const auto& b : rec.blind_spots) {
+          r.reasons.push_back("cannot see " + b.subject + ": " + b.description);
         }
         notifier->OnRecommendation(r);
         break;
@@ -543,18 +631,27 @@ void App::Impl::CheckpointTick() { Checkpoint(); }
 void App::Impl::WatchdogTick() { SystemdNotifier::Watchdog(); }
 
 void App::Impl::Checkpoint() {
+  // Alert state and offsets in one file (daemon/state_bundle.h); the per-log checkpoint files
+  // after it are what a log resumes from when that file is unusable in both generations.
+  std::vector<CheckpointState> offsets;
+  for (const auto& t : tailers) offsets.push_back(t->CurrentCheckpoint());
+  std::string text = SerializeStateBundle(engine->SaveState(), offsets);
+  if (text != last_alert_state) {
+    Status s = WriteStateFile(config.state_dir / "alerts.json", text);
+    if (s.ok()) {
+      last_alert_state = std::move(text);
+    } else {
+      // Retried at the next checkpoint tick (the text differs from the last written one).
+      state_write_errors->Add({{"file", "alerts"}}).Increment();
+      log_limiter.Write(LogLevel::kError, "checkpoint:alerts", s.message());
+    }
+  }
   for (auto& t : tailers) {
     Status s = t->Checkpoint();
     if (!s.ok()) {
-      checkpoint_fail_counter->Increment();
+      state_write_errors->Add({{"file", "logs/" + t->spec().name}}).Increment();
       log_limiter.Write(LogLevel::kError, "checkpoint:" + t->spec().name, s.message());
     }
-  }
-  // Saved in the same loop turn as the offsets, so the two agree after a restart.
-  Status s = WriteFileAtomic(config.state_dir / "alerts.json", engine->SaveState().dump());
-  if (!s.ok()) {
-    checkpoint_fail_counter->Increment();
-    log_limiter.Write(LogLevel::kError, "checkpoint:alerts", s.message());
   }
 }
 
@@ -591,6 +688,15 @@ void App::Impl::Publish() {
   status["logs"] = json::array();
   for (const auto& t : tailers) status["logs"].push_back(ToJson(t->status()));
   status["notifications"] = ToJson(notifier->status());
+  status["coverage"] = ToJson(coverage);
+  // The verdict's own list (it includes what the engine adds, e.g. "no rule is loaded").
+  json blind = json::array();
+  for (const auto& b : rec.blind_spots) {
+    blind.push_back({{"subject", b.subject},
+                     {"description", b.description},
+                     {"since", FormatRfc3339(b.since)}});
+  }
+  status["coverage"]["blind_spots"] = std::move(blind);
   status["daemon"] = {
       {"version", kVersion},
       {"instance", config.instance},
@@ -745,6 +851,9 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
     LogWarning("reload: listen and api changes take effect at the next restart");
   }
   for (const auto& w : next.warnings.items()) LogWarning(w.ToString());
+  if (next.coverage.grace != config.coverage.grace) {
+    coverage_tracker = std::make_unique<CoverageTracker>(next.coverage.grace, started_at);
+  }
   config = std::move(next);
   ++reloads_ok;
   reload_ok_counter->Increment();

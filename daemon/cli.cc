@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/commands.h"
@@ -11,14 +12,25 @@
 namespace cg {
 namespace {
 
-// Usage errors exit 2 (like most Unix tools); --help exits 0.
-int ParseExitCode(CLI::App& app, const CLI::ParseError& e, std::ostream& out, std::ostream& err) {
-  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
-    app.exit(e, out, err);
-    return 0;
-  }
+// Usage errors exit 2 (like most Unix tools), except in commands that return a verdict: there
+// 2 means rollback, so a usage error is 3 (UNKNOWN in the Nagios plugin convention, which
+// those commands follow). --help exits 0.
+int ParseExitCode(CLI::App& app, const CLI::ParseError& e, bool verdict_command, std::ostream& out,
+                  std::ostream& err) {
   app.exit(e, out, err);
-  return 2;
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return 0;
+  return verdict_command ? 3 : 2;
+}
+
+// Whether the command line names a subcommand that returns a verdict (decided before parsing,
+// since a parse error may come before the subcommand is known to CLI11).
+bool IsVerdictCommand(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.empty() || a[0] == '-') continue;
+    return a == "replay";
+  }
+  return false;
 }
 
 }  // namespace
@@ -41,12 +53,18 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   auto* check_cmd = app.add_subcommand(
       "check-config", "Validate the config and its rule files; exit 0 if valid, 1 if not");
   check_cmd->add_option("-c,--config", check.config, "Config file")->required();
+  check_cmd->add_option("--as-user", check.as_user,
+                        "Check file access as this user (default: cutover-guard when run as "
+                        "root and it exists, else the current user)");
+  check_cmd->add_flag("!--no-host-checks", check.host_checks,
+                      "Check only the config and rules, not the token, state_dir, logs and "
+                      "pidfile directories on this host");
 
   ReplayOptions replay;
   auto* replay_cmd = app.add_subcommand(
       "replay",
       "Replay log files through the rules and print the verdict (exit 0 continue, "
-      "1 investigate, 2 rollback, 3 error)");
+      "1 investigate, 2 rollback, 3 unknown: cannot judge, or an error)");
   replay_cmd->add_option("-c,--config", replay.config,
                          "Config file (default: the shipped config and rule pack)");
   replay_cmd->add_option("--log-format", replay.log_format,
@@ -62,7 +80,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return ParseExitCode(app, e, out, err);
+    return ParseExitCode(app, e, IsVerdictCommand(argc, argv), out, err);
   }
   if (*version_cmd) {
     out << "cutover-guard " << kVersion << " (" << kBuildType << ")\n";

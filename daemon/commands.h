@@ -9,6 +9,11 @@ namespace cg {
 
 struct CheckConfigOptions {
   std::string config;
+  // Check the files, directories and token on this host as this user (default: "cutover-guard"
+  // when running as root and that user exists, else the current user).
+  std::string as_user;
+  // false: only the config and the rules (e.g. in CI, or for another machine's config).
+  bool host_checks = true;
 };
 struct RunOptions {
   std::string config;

@@ -21,6 +21,14 @@ bool ValidName(std::string_view s) {
   });
 }
 
+// Remembers where `key`'s value was written (see Config::positions).
+void RecordPos(MapReader& m, std::string_view key, const std::string& name, Config* cfg) {
+  YAML::Node v = m.Get(key);
+  YAML::Mark mark = v.IsDefined() && v.Mark().line >= 0 ? v.Mark() : m.mark();
+  if (mark.line < 0) return;
+  cfg->positions[name] = ConfigPos{mark.line + 1, mark.column + 1};
+}
+
 void CheckName(MapReader& m, const std::string& name, std::set<std::string>* seen) {
   if (name.empty()) return;  // Already reported as missing.
   if (!ValidName(name)) {
@@ -65,7 +73,10 @@ void ReadTargets(YamlContext& ctx, const YAML::Node& node, const std::filesystem
     m.String("name", &t.name, /*required=*/true);
     CheckName(m, t.name, &seen);
     std::string pidfile;
-    if (m.String("pidfile", &pidfile)) t.pidfile = ResolveAgainst(dir, pidfile);
+    if (m.String("pidfile", &pidfile)) {
+      t.pidfile = ResolveAgainst(dir, pidfile);
+      RecordPos(m, "pidfile", "targets[" + std::to_string(i) + "].pidfile", cfg);
+    }
     if (m.String("cmdline", &t.cmdline)) CheckRegex(m, "cmdline", t.cmdline);
     if (t.pidfile.empty() && t.cmdline.empty()) {
       ctx.Error(m.mark(), m.what() + ": needs a pidfile, a cmdline pattern, or both");
@@ -89,7 +100,10 @@ void ReadLogs(YamlContext& ctx, const YAML::Node& node, const std::filesystem::p
     LogConfig l;
     m.String("name", &l.name, /*required=*/true);
     CheckName(m, l.name, &seen);
-    if (m.String("path", &l.path, /*required=*/true)) l.path = ResolveAgainst(dir, l.path);
+    if (m.String("path", &l.path, /*required=*/true)) {
+      l.path = ResolveAgainst(dir, l.path);
+      RecordPos(m, "path", "logs[" + std::to_string(i) + "].path", cfg);
+    }
     m.Enum("format", kLogFormats, &l.format);
     if (m.String("entry_start", &l.entry_start)) CheckRegex(m, "entry_start", l.entry_start);
     if (l.format == "custom" && l.entry_start.empty()) {
@@ -106,6 +120,8 @@ void ReadLogs(YamlContext& ctx, const YAML::Node& node, const std::filesystem::p
     m.Size("max_line", &l.max_line, 256);
     m.Duration("poll_interval", &l.poll_interval, milliseconds(50));
     m.Duration("flush_timeout", &l.flush_timeout, milliseconds(10));
+    milliseconds silence{0};
+    if (m.Duration("max_silence", &silence, milliseconds(1000))) l.max_silence = silence;
     m.Finish();
     cfg->logs.push_back(std::move(l));
   }
@@ -124,6 +140,14 @@ void ReadCutover(YamlContext& ctx, const YAML::Node& node, Config* cfg) {
     }
   }
   m.Duration("warmup", &cfg->cutover.warmup);
+  m.Finish();
+}
+
+void ReadCoverage(YamlContext& ctx, const YAML::Node& node, Config* cfg) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  MapReader m(node, "coverage", ctx);
+  if (!m.valid()) return;
+  m.Duration("grace", &cfg->coverage.grace);
   m.Finish();
 }
 
@@ -175,7 +199,10 @@ void ReadApi(YamlContext& ctx, const YAML::Node& node, const std::filesystem::pa
   MapReader m(node, "api", ctx);
   if (!m.valid()) return;
   std::string token;
-  if (m.String("token_file", &token)) cfg->api.token_file = ResolveAgainst(dir, token);
+  if (m.String("token_file", &token)) {
+    cfg->api.token_file = ResolveAgainst(dir, token);
+    RecordPos(m, "token_file", "api.token_file", cfg);
+  }
   m.Size("max_body", &cfg->api.max_body_bytes, 1024);
   m.Int("threads", &cfg->api.threads, 1, 64);
   m.Finish();
@@ -247,7 +274,10 @@ Result<Config, Diagnostics> ParseConfig(std::string_view text, const std::filesy
     }
   }
   std::string s;
-  if (m.String("state_dir", &s)) cfg.state_dir = ResolveAgainst(dir, s);
+  if (m.String("state_dir", &s)) {
+    cfg.state_dir = ResolveAgainst(dir, s);
+    RecordPos(m, "state_dir", "state_dir", &cfg);
+  }
   if (m.String("proc_root", &s)) cfg.proc_root = ResolveAgainst(dir, s);
   m.Duration("sample_interval", &cfg.sample_interval, milliseconds(100));
   m.Duration("history", &cfg.history, milliseconds(1000));
@@ -255,9 +285,11 @@ Result<Config, Diagnostics> ParseConfig(std::string_view text, const std::filesy
     m.ErrorAt("history", "history: must be at least one sample_interval");
   }
   ReadCutover(ctx, m.Get("cutover"), &cfg);
+  ReadCoverage(ctx, m.Get("coverage"), &cfg);
   ReadTargets(ctx, m.Get("targets"), dir, &cfg);
   ReadLogs(ctx, m.Get("logs"), dir, &cfg);
   if (m.StringList("rule_files", &cfg.rule_files)) {
+    RecordPos(m, "rule_files", "rule_files", &cfg);
     for (auto& r : cfg.rule_files) r = ResolveAgainst(dir, r).string();
     ExpandRuleFiles(ctx, m.Get("rule_files"), &cfg);
   }
@@ -271,7 +303,7 @@ Result<Config, Diagnostics> ParseConfig(std::string_view text, const std::filesy
 }
 
 Result<Config, Diagnostics> LoadConfigFile(const std::filesystem::path& path) {
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, kMaxConfigFileBytes);
   if (!text.ok()) {
     Diagnostics d;
     d.Add("", 0, 0, text.error().message());

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,9 @@ struct LogConfig {
   uint64_t max_line = 64 * 1024;     // Bytes kept of an over-long line.
   milliseconds poll_interval{1000};  // Stat poll that backs up inotify.
   milliseconds flush_timeout{500};   // Idle time after which a pending record is emitted.
+  // A log that always has traffic (an access log during a cutover) is a blind spot when it
+  // yields no record for this long; unset for logs that may rightly stay quiet (errors log).
+  std::optional<milliseconds> max_silence;
   bool operator==(const LogConfig&) const = default;
 };
 
@@ -54,6 +58,13 @@ struct CutoverConfig {
   std::optional<WallTime> at;  // The cutover mark; observation starts here.
   std::string at_text;         // As written, for display.
   milliseconds warmup{5 * 60 * 1000};
+};
+
+// When a blind spot makes the verdict `unknown` (daemon/coverage.h).
+struct CoverageConfig {
+  // A log missing or unreadable, or a target not found, for this long (and not before this
+  // long after the daemon's start) is a blind spot.
+  milliseconds grace{5 * 60 * 1000};
 };
 
 struct AlertmanagerConfig {
@@ -81,6 +92,12 @@ struct ApiConfig {
   int64_t threads = 4;
 };
 
+// 1-based position of a value in the config file; 0 = unknown.
+struct ConfigPos {
+  int line = 0;
+  int column = 0;
+};
+
 struct Config {
   std::filesystem::path source;  // The file it came from ("" for inline text).
   std::string instance;          // Alertmanager `instance` label; default: the host name.
@@ -90,6 +107,7 @@ struct Config {
   milliseconds sample_interval{1000};
   milliseconds history{15 * 60 * 1000};  // Length of each series' history ring.
   CutoverConfig cutover;
+  CoverageConfig coverage;
   std::vector<TargetConfig> targets;
   std::vector<LogConfig> logs;
   std::vector<std::string> rule_files;            // Globs as written (resolved).
@@ -98,6 +116,11 @@ struct Config {
   ApiConfig api;
   RecommendationPolicy recommendation;  // `recommendation:` (see README "Rules").
   Diagnostics warnings;                 // Not fatal (e.g. a rule glob that matches nothing).
+  // Where values were written, for checks made after parsing (check-config's host checks).
+  // Keys: "state_dir", "api.token_file", "rule_files", "logs[I].path", "targets[I].pidfile"
+  // (I = list index); a key is absent when the value was not written. Kept out of LogConfig and
+  // TargetConfig so their operator== (used on reload) ignores where a value moved to.
+  std::map<std::string, ConfigPos> positions;
 };
 
 // Parses and validates config text. `name` is used in diagnostics and as the base for

@@ -111,4 +111,42 @@ json ToJson(const LogStatus& l) {
   };
 }
 
+json ToJson(const Coverage& c) {
+  json rule_files = json::array();
+  for (const auto& f : c.rule_files) rule_files.push_back({{"path", f.path}, {"rules", f.rules}});
+  json logs = json::array();
+  for (const auto& l : c.logs) {
+    logs.push_back({{"name", l.name},
+                    {"path", l.path},
+                    {"format", l.format},
+                    {"seen", l.seen},
+                    {"problem", l.problem},
+                    {"problem_since", Time(l.problem_since)},
+                    {"files", l.files},
+                    {"lines", l.lines},
+                    {"recognised_lines", l.recognised_lines},
+                    {"records", l.records},
+                    {"last_record_at", Time(l.last_record_at)}});
+  }
+  json targets = json::array();
+  for (const auto& t : c.targets) {
+    targets.push_back({{"name", t.name},
+                       {"seen", t.seen},
+                       {"problem", t.problem},
+                       {"problem_since", Time(t.problem_since)}});
+  }
+  json blind = json::array();
+  for (const auto& b : c.blind_spots) {
+    blind.push_back({{"subject", b.subject},
+                     {"description", b.description},
+                     {"since", FormatRfc3339(b.since)}});
+  }
+  return {{"rules", c.rules},
+          {"rule_files", std::move(rule_files)},
+          {"host", {{"seen", c.host_seen}, {"problem", c.host_problem}}},
+          {"logs", std::move(logs)},
+          {"targets", std::move(targets)},
+          {"blind_spots", std::move(blind)}};
+}
+
 }  // namespace cg

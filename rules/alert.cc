@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "collectors/base/utf8.h"
+
 namespace cg {
 
 std::string_view AlertStateName(AlertState s) {
@@ -56,7 +58,13 @@ std::string AlertId(std::string_view rule, const Labels& sorted_labels) {
 
 void CopyEvidence(const Record& record, Evidence* out) {
   out->log.assign(record.log);
-  out->file.assign(record.file);
+  // File names are bytes, not text (a glob can match `wso2carbon\xff.log`); evidence goes
+  // into JSON, which needs UTF-8.
+  if (IsValidUtf8(record.file)) {
+    out->file.assign(record.file);
+  } else {
+    out->file = SanitizedUtf8(record.file);
+  }
   out->offset = record.offset;
   out->time = record.time;
   out->level = record.level;
@@ -73,7 +81,8 @@ void CopyEvidence(const Record& record, Evidence* out) {
     end = next;
     ++lines;
   }
-  end = std::min(end, kEvidenceMaxBytes);
+  // Cut on a character boundary: half a UTF-8 character makes the whole document invalid JSON.
+  if (end > kEvidenceMaxBytes) end = Utf8PrefixLength(t, kEvidenceMaxBytes);
   std::string_view kept = t.substr(0, end);
   if (!kept.empty() && kept.back() == '\n') kept.remove_suffix(1);
   out->text.assign(kept);

@@ -663,7 +663,8 @@ void Engine::Impl::UpdateRecommendation(WallTime now) {
   }
   metrics.SetAlerts(firing, pending);
   metrics.DfaFallbacks(matcher->dfa_fallbacks());
-  const Verdict next = DecideVerdict(tally, options.policy);
+  const Verdict next =
+      DecideVerdict(tally, options.policy, !blind_spots.empty() || rule_states.empty());
   // The engine starts at "continue"; its "since" is the first evaluation.
   if (!has_recommendation) {
     verdict_since = now;
@@ -705,7 +706,15 @@ Recommendation Engine::Impl::BuildRecommendation() const {
       active.push_back(std::move(a));
     }
   }
-  Recommendation rec = Recommend(active, options.policy);
+  std::vector<BlindSpot> spots = blind_spots;
+  if (rule_states.empty()) {
+    // Nothing can fire: a "continue" would be a claim the engine cannot back.
+    spots.insert(spots.begin(), BlindSpot{"rules",
+                                          "no rule is loaded: nothing in the logs or "
+                                          "the samples can be recognised",
+                                          verdict_since});
+  }
+  Recommendation rec = Recommend(active, options.policy, spots);
   // An ack since the last evaluation can change the verdict before the next one notices.
   rec.since = rec.verdict == verdict ? verdict_since : last_now;
   return rec;
@@ -713,6 +722,8 @@ Recommendation Engine::Impl::BuildRecommendation() const {
 
 // ---------------------------------------------------------------------------------------------
 // Read side.
+
+void Engine::SetBlindSpots(std::vector<BlindSpot> spots) { impl_->blind_spots = std::move(spots); }
 
 Status Engine::Ack(std::string_view alert_id, WallTime now) {
   for (auto& rs : impl_->rule_states) {

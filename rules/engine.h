@@ -86,6 +86,9 @@ class Engine {
   // Window expiry, `for`, metric and built-in conditions, lifecycle, recommendation.
   void Evaluate(WallTime now, const MetricSource& metrics);
   Status Ack(std::string_view alert_id, WallTime now);
+  // What the caller cannot see (logs, targets, /proc, rules): with no alert deciding, the
+  // verdict is `unknown` from the next Evaluate on. Replaces the previous set.
+  void SetBlindSpots(std::vector<BlindSpot> spots);
 
   // Transitions since the last call, oldest first.
   std::vector<AlertEvent> TakeTransitions();
@@ -103,11 +106,13 @@ class Engine {
   uint64_t matcher_prefiltered() const;  // Records a small set's required literals ruled out.
 
   // Alert state (windows, alerts, acks, log lifecycle) as JSON, to survive restarts; restored
-  // only for rules whose id and definition are unchanged.
+  // only for rules whose id and definition are unchanged. RestoreState is all or nothing: on
+  // an error the engine is as it was before the call.
   nlohmann::json SaveState() const;
   Status RestoreState(const nlohmann::json& state);
 
  private:
+  Status RestoreStateUnchecked(const nlohmann::json& state);
   struct Impl;
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

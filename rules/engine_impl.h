@@ -130,6 +130,7 @@ struct Engine::Impl {
   uint64_t records = 0;
   uint64_t records_before_cutover = 0;
   Verdict verdict = Verdict::kContinue;
+  std::vector<BlindSpot> blind_spots;  // SetBlindSpots; decide `unknown` at the next Evaluate.
   WallTime verdict_since{};
   bool has_recommendation = false;
 };

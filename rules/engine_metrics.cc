@@ -49,8 +49,10 @@ EngineMetrics::EngineMetrics(prometheus::Registry* registry) {
     std::string sev(SeverityName(static_cast<Severity>(i)));
     firing_[i] = &firing.Add({{"severity", sev}});
     pending_[i] = &pending.Add({{"severity", sev}});
-    verdict_[i] =
-        &verdict.Add({{"recommendation", std::string(VerdictName(static_cast<Verdict>(i)))}});
+  }
+  for (Verdict v : kAllVerdicts) {
+    verdict_[static_cast<size_t>(v)] =
+        &verdict.Add({{"recommendation", std::string(VerdictName(v))}});
   }
   verdict_[0]->Set(1);
 }
@@ -84,7 +86,7 @@ void EngineMetrics::SetAlerts(const uint64_t firing[3], const uint64_t pending[3
 
 void EngineMetrics::SetRecommendation(Verdict v) {
   if (verdict_[0] == nullptr) return;
-  for (int i = 0; i < 3; ++i) verdict_[i]->Set(static_cast<int>(v) == i ? 1 : 0);
+  for (Verdict each : kAllVerdicts) verdict_[static_cast<size_t>(each)]->Set(each == v ? 1 : 0);
 }
 
 }  // namespace cg

@@ -61,7 +61,7 @@ class EngineMetrics {
   prometheus::Counter* dfa_fallbacks_ = nullptr;
   prometheus::Gauge* firing_[3] = {};
   prometheus::Gauge* pending_[3] = {};
-  prometheus::Gauge* verdict_[3] = {};
+  prometheus::Gauge* verdict_[4] = {};  // By Verdict value.
 };
 
 }  // namespace cg

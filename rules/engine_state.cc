@@ -48,7 +48,9 @@ Evidence EvidenceFrom(const json& j) {
   e.file = j.at("file").get<std::string>();
   e.offset = j.at("offset").get<uint64_t>();
   e.time = ToTime(j.at("time"));
-  e.level = static_cast<Level>(j.at("level").get<int>());
+  const int level = j.at("level").get<int>();
+  e.level = level >= 0 && level <= static_cast<int>(Level::kFatal) ? static_cast<Level>(level)
+                                                                   : Level::kUnknown;
   e.text = j.at("text").get<std::string>();
   e.lines = j.at("lines").get<uint32_t>();
   e.truncated = j.at("truncated").get<bool>();
@@ -129,6 +131,18 @@ json Engine::SaveState() const {
 }
 
 Status Engine::RestoreState(const json& state) {
+  // All or nothing: a state that fails half-way (a damaged file that still parses) must not
+  // leave half of it applied, since the caller then tries an older generation.
+  const json before = SaveState();
+  Status s = RestoreStateUnchecked(state);
+  if (!s.ok()) {
+    Status back = RestoreStateUnchecked(before);
+    (void)back;  // The engine's own output always restores.
+  }
+  return s;
+}
+
+Status Engine::RestoreStateUnchecked(const json& state) {
   Impl& m = *impl_;
   try {
     if (!state.is_object() || state.value("version", 0) != kStateVersion) {
@@ -196,12 +210,11 @@ Status Engine::RestoreState(const json& state) {
     }
     // The verdict and its "since" survive too (no spurious "recommendation changed").
     const std::string verdict = state.at("recommendation").get<std::string>();
-    for (auto v : {Verdict::kContinue, Verdict::kInvestigate, Verdict::kRollback}) {
-      if (VerdictName(v) == verdict) {
-        m.verdict = v;
-        m.verdict_since = ToTime(state.at("recommendation_since"));
-        m.has_recommendation = true;
-      }
+    if (auto v = ParseVerdict(verdict)) {
+      m.verdict = *v;
+      m.verdict_since = ToTime(state.at("recommendation_since"));
+      m.has_recommendation = true;
+      m.metrics.SetRecommendation(*v);
     }
   } catch (const json::exception& e) {
     return Status::Error(std::string("rule engine state: ") + e.what());

@@ -56,7 +56,8 @@ json ToJson(const Alert& a) {
 json ToJson(const Recommendation& r) {
   json reasons = json::array();
   for (const auto& x : r.reasons) {
-    reasons.push_back(json{{"alert_id", x.alert_id},
+    reasons.push_back(json{{"kind", "alert"},
+                           {"alert_id", x.alert_id},
                            {"rule", x.rule},
                            {"description", x.description},
                            {"severity", SeverityName(x.severity)},
@@ -65,6 +66,12 @@ json ToJson(const Recommendation& r) {
                            {"since", Time(x.since)},
                            {"count", x.count},
                            {"evidence", x.evidence}});
+  }
+  for (const auto& b : r.blind_spots) {
+    reasons.push_back(json{{"kind", "coverage"},
+                           {"subject", b.subject},
+                           {"description", b.description},
+                           {"since", Time(b.since)}});
   }
   return json{{"recommendation", VerdictName(r.verdict)},
               {"summary", r.summary},

@@ -7,8 +7,9 @@
 //                    window_count, value, acked, acked_at,
 //                    evidence[]: {log, file, offset, time, level, text, lines, truncated}}
 //   Recommendation: {recommendation, summary, since,
-//                    reasons[]: {alert_id, rule, description, severity, state, labels{},
-//                                since, count, evidence}}
+//                    reasons[]: {kind: "alert", alert_id, rule, description, severity, state,
+//                                labels{}, since, count, evidence}
+//                             | {kind: "coverage", subject, description, since}}
 //   RuleStatus:     {id, description, severity, kind, source, matches, suppressed, overflow,
 //                    window_count, alerts, state}
 //   AlertEvent:     {kind, at, alert | {recommendation, previous}}

@@ -14,8 +14,31 @@ std::string_view VerdictName(Verdict v) {
       return "investigate";
     case Verdict::kRollback:
       return "rollback";
+    case Verdict::kUnknown:
+      return "unknown";
   }
-  return "continue";
+  return "unknown";
+}
+
+std::optional<Verdict> ParseVerdict(std::string_view name) {
+  for (Verdict v : kAllVerdicts) {
+    if (VerdictName(v) == name) return v;
+  }
+  return std::nullopt;
+}
+
+int VerdictRank(Verdict v) {
+  switch (v) {
+    case Verdict::kContinue:
+      return 0;
+    case Verdict::kUnknown:
+      return 1;
+    case Verdict::kInvestigate:
+      return 2;
+    case Verdict::kRollback:
+      return 3;
+  }
+  return 1;
 }
 
 void AlertTally::Add(Severity s, AlertState state, bool acked, const RecommendationPolicy& p) {
@@ -25,7 +48,7 @@ void AlertTally::Add(Severity s, AlertState state, bool acked, const Recommendat
   if (state == AlertState::kPending) ++pending[i];
 }
 
-Verdict DecideVerdict(const AlertTally& t, const RecommendationPolicy& p) {
+Verdict DecideVerdict(const AlertTally& t, const RecommendationPolicy& p, bool blind) {
   uint32_t rollback = 0, investigate = 0;
   for (int s = 0; s < 3; ++s) {
     const auto sev = static_cast<Severity>(s);
@@ -36,11 +59,13 @@ Verdict DecideVerdict(const AlertTally& t, const RecommendationPolicy& p) {
   }
   if (rollback > 0 && rollback >= p.rollback_min_alerts) return Verdict::kRollback;
   if (investigate > 0 && investigate >= p.investigate_min_alerts) return Verdict::kInvestigate;
-  return Verdict::kContinue;
+  return blind ? Verdict::kUnknown : Verdict::kContinue;
 }
 
-Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationPolicy& policy) {
+Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationPolicy& policy,
+                         const std::vector<BlindSpot>& blind_spots) {
   Recommendation rec;
+  rec.blind_spots = blind_spots;
   AlertTally tally;
   for (const auto& a : alerts) {
     tally.Add(a.severity, a.state, a.acked, policy);
@@ -66,7 +91,7 @@ Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationP
     }
     rec.reasons.push_back(std::move(r));
   }
-  rec.verdict = DecideVerdict(tally, policy);
+  rec.verdict = DecideVerdict(tally, policy, !blind_spots.empty());
   std::stable_sort(rec.reasons.begin(), rec.reasons.end(),
                    [](const RecommendationReason& a, const RecommendationReason& b) {
                      if (a.severity != b.severity) return a.severity > b.severity;
@@ -76,6 +101,14 @@ Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationP
   if (rec.verdict == Verdict::kContinue) {
     rec.summary = "continue: no alert firing at or above " +
                   std::string(SeverityName(policy.investigate_severity));
+  } else if (rec.verdict == Verdict::kUnknown) {
+    rec.summary = "unknown: cannot judge, " + std::to_string(blind_spots.size()) + " blind spot" +
+                  (blind_spots.size() == 1 ? "" : "s");
+    for (size_t i = 0; i < blind_spots.size() && i < 3; ++i) {
+      rec.summary +=
+          (i == 0 ? " (" : ", ") + blind_spots[i].subject + ": " + blind_spots[i].description;
+    }
+    rec.summary += blind_spots.size() > 3 ? ", ...)" : ")";
   } else {
     size_t firing = 0;
     for (const auto& r : rec.reasons) firing += r.state == AlertState::kFiring;
@@ -87,6 +120,10 @@ Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationP
                      " x" + std::to_string(r.count) + " since " + FormatRfc3339(r.since);
     }
     if (!rec.reasons.empty()) rec.summary += rec.reasons.size() > 3 ? ", ...)" : ")";
+    if (!blind_spots.empty()) {
+      rec.summary += "; and " + std::to_string(blind_spots.size()) + " blind spot" +
+                     (blind_spots.size() == 1 ? "" : "s");
+    }
   }
   return rec;
 }

@@ -6,6 +6,10 @@
 //   investigate else, if at least `investigate.min_alerts` alerts of severity >=
 //               `investigate.severity` (default: 1 warning) are firing (or pending, with
 //               `count_pending: true`);
+//   unknown     else, if cutover-guard cannot judge: a blind spot (no rule loaded, a log missing
+//               or unreadable or not in its layout, the target process not found, /proc not
+//               readable; see daemon/coverage.h and replay). Alerts that fire still win: what
+//               is seen to be broken is reported even when something else cannot be seen;
 //   continue    otherwise.
 // Acknowledged alerts count unless `count_acknowledged: false` (ack silences notifications, it
 // does not make a broken database healthy). Every alert that contributed is a reason, with its
@@ -13,6 +17,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,10 +27,24 @@
 
 namespace cg {
 
-enum class Verdict : uint8_t { kContinue = 0, kInvestigate = 1, kRollback = 2 };
-std::string_view VerdictName(Verdict v);  // "continue", "investigate", "rollback"
-// Nagios plugin convention: 0 continue (OK), 1 investigate (WARNING), 2 rollback (CRITICAL).
+// The values are the Nagios plugin exit codes: 0 continue (OK), 1 investigate (WARNING),
+// 2 rollback (CRITICAL), 3 unknown (UNKNOWN). They are not the precedence (VerdictRank).
+enum class Verdict : uint8_t { kContinue = 0, kInvestigate = 1, kRollback = 2, kUnknown = 3 };
+std::string_view VerdictName(Verdict v);  // "continue", "investigate", "rollback", "unknown"
+std::optional<Verdict> ParseVerdict(std::string_view name);
+inline constexpr Verdict kAllVerdicts[] = {Verdict::kContinue, Verdict::kInvestigate,
+                                           Verdict::kRollback, Verdict::kUnknown};
 inline int VerdictExitCode(Verdict v) { return static_cast<int>(v); }
+// Precedence: rollback (3) > investigate (2) > unknown (1) > continue (0).
+int VerdictRank(Verdict v);
+
+// Something cutover-guard should see and cannot: the reason for an `unknown` verdict.
+struct BlindSpot {
+  std::string subject;      // What is not seen: "log carbon", "target wso2am", "rules", "host".
+  std::string description;  // Why, for a human: "no file matches /opt/.../wso2carbon.log".
+  WallTime since{};         // Since when (the problem's start, or the daemon's start).
+  bool operator==(const BlindSpot&) const = default;
+};
 
 struct RecommendationPolicy {
   Severity rollback_severity = Severity::kCritical;
@@ -51,12 +70,16 @@ struct RecommendationReason {
 struct Recommendation {
   Verdict verdict = Verdict::kContinue;
   std::vector<RecommendationReason> reasons;  // Most severe first, then oldest first.
-  std::string summary;                        // One line for humans.
-  WallTime since{};                           // When the verdict last changed (set by Engine).
+  // Every blind spot, whatever the verdict (they decide it only when no alert does).
+  std::vector<BlindSpot> blind_spots;
+  std::string summary;  // One line for humans.
+  WallTime since{};     // When the verdict last changed (set by Engine).
 };
 
-// Applies the policy to a set of alerts (any states; only firing/pending ones matter).
-Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationPolicy& policy);
+// Applies the policy to a set of alerts (any states; only firing/pending ones matter) and the
+// blind spots.
+Recommendation Recommend(const std::vector<Alert>& alerts, const RecommendationPolicy& policy,
+                         const std::vector<BlindSpot>& blind_spots = {});
 
 // The verdict alone, from counts (what the engine computes every tick without copying alerts).
 // Recommend() decides through the same function.
@@ -65,7 +88,8 @@ struct AlertTally {
   uint32_t pending[3] = {0, 0, 0};
   void Add(Severity s, AlertState state, bool acked, const RecommendationPolicy& policy);
 };
-Verdict DecideVerdict(const AlertTally& tally, const RecommendationPolicy& policy);
+Verdict DecideVerdict(const AlertTally& tally, const RecommendationPolicy& policy,
+                      bool blind = false);
 
 // Reads the `recommendation:` mapping of the config. Reports problems into the context; leaves
 // defaults in place for anything missing or wrong. A Null/undefined node keeps all defaults.

@@ -77,6 +77,24 @@ std::string Head(const std::filesystem::path& path, size_t max) {
 
 }  // namespace
 
+std::vector<BlindSpot> ReplayBlindSpots(const ReplayResult& r, WallTime at) {
+  std::vector<BlindSpot> out;
+  if (r.records == 0) {
+    out.push_back({"input", "the files yield no record: nothing was judged", at});
+    return out;
+  }
+  for (const auto& f : r.files) {
+    if (f.lines < kMinLinesToJudgeLayout || 2 * f.recognised_lines >= f.lines) continue;
+    const uint64_t percent = 100 * (f.lines - f.recognised_lines) / f.lines;
+    out.push_back({"file " + f.path,
+                   std::to_string(f.lines - f.recognised_lines) + " of " + std::to_string(f.lines) +
+                       " lines (" + std::to_string(percent) + "%) are not in the " + f.format +
+                       " layout: the rules cannot read them (wrong --log-format or entry_start?)",
+                   at});
+  }
+  return out;
+}
+
 Result<ReplayResult> Replay(const ReplayInput& input) {
   if (!input.rules) return Status::Error("replay: no rules");
   EngineOptions options = input.engine;
@@ -88,10 +106,15 @@ Result<ReplayResult> Replay(const ReplayInput& input) {
 
   auto read = [&](const ReplayFile& f, const RecordSink& sink) -> Status {
     FileReadStats stats;
-    Status st = ReadRecordsFromFile(f.path, f.spec, sink, &stats);
+    uint64_t recognised_lines = 0;
+    RecordSink counting = [&](const Record& r) {
+      if (r.recognised) recognised_lines += r.lines;
+      sink(r);
+    };
+    Status st = ReadRecordsFromFile(f.path, f.spec, counting, &stats);
     if (!st.ok()) return st;
     result.files.push_back(ReplayFileStats{f.path.string(), f.spec.name, f.spec.format, stats.lines,
-                                           stats.records, stats.bytes});
+                                           stats.records, stats.bytes, recognised_lines});
     result.lines += stats.lines;
     result.records += stats.records;
     result.bytes += stats.bytes;
@@ -112,6 +135,8 @@ Result<ReplayResult> Replay(const ReplayInput& input) {
                      [](const Record& a, const Record& b) { return a.time < b.time; });
     for (const auto& r : records) driver.Feed(r);
   }
+  // Decided before the last evaluation, so the timeline shows the change to `unknown`.
+  (*engine)->SetBlindSpots(ReplayBlindSpots(result, driver.last().value_or(WallTime{})));
   driver.Finish();
 
   Engine& e = **engine;

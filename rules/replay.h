@@ -40,6 +40,7 @@ struct ReplayFileStats {
   uint64_t lines = 0;
   uint64_t records = 0;
   uint64_t bytes = 0;
+  uint64_t recognised_lines = 0;  // Lines in records whose first line is in the layout.
 };
 
 struct ReplayResult {
@@ -57,8 +58,17 @@ struct ReplayResult {
 };
 
 // Fails (nothing partial) if a file cannot be read completely: a verdict over missing data
-// would not be trustworthy.
+// would not be trustworthy. The verdict is `unknown` (with the blind spots as reasons) when no
+// alert decides and the input could not be judged (ReplayBlindSpots).
 Result<ReplayResult> Replay(const ReplayInput& input);
+
+// A file needs this many lines before its share of unrecognised lines makes it a blind spot.
+inline constexpr uint64_t kMinLinesToJudgeLayout = 10;
+
+// What replay could not judge, from the per-file counts: no record at all, or a file where
+// more than half of the lines are not in records of its layout (a wrong --log-format: the
+// lines then fold into one undated record, or become records no header was parsed from).
+std::vector<BlindSpot> ReplayBlindSpots(const ReplayResult& r, WallTime at);
 
 // The log name and format for a file replayed without a matching config entry: by file name
 // (wso2carbon*.log -> carbon/wso2-carbon, wso2-apigw-errors* -> gw-errors/wso2-errors,

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "collectors/base/units.h"
+#include "collectors/base/utf8.h"
 #include "rules/json.h"
 
 namespace cg {
@@ -48,7 +49,8 @@ json ReplayJson(const ReplayResult& r, std::optional<WallTime> cutover_at) {
                          {"format", f.format},
                          {"lines", f.lines},
                          {"records", f.records},
-                         {"bytes", f.bytes}});
+                         {"bytes", f.bytes},
+                         {"recognised_lines", f.recognised_lines}});
   }
   json matches = json::array();
   for (const auto& s : r.rules) {
@@ -118,7 +120,7 @@ std::string ReplayText(const ReplayResult& r, std::optional<WallTime> cutover_at
       std::string_view t = e.text;
       for (int i = 0; i < 3 && !t.empty(); ++i) {
         const size_t nl = t.find('\n');
-        out += "      | " + std::string(t.substr(0, std::min<size_t>(nl, 300))) + "\n";
+        out += "      | " + std::string(t.substr(0, Utf8PrefixLength(t.substr(0, nl), 300))) + "\n";
         if (nl == std::string_view::npos) break;
         t.remove_prefix(nl + 1);
       }
@@ -131,6 +133,12 @@ std::string ReplayText(const ReplayResult& r, std::optional<WallTime> cutover_at
     out += "  - " + std::string(SeverityName(reason.severity)) + " " + reason.rule +
            LabelText(reason.labels) + ": " + reason.description + " (" +
            std::to_string(reason.count) + " since " + FormatRfc3339(reason.since) + ")\n";
+  }
+  if (!r.recommendation.blind_spots.empty()) {
+    out += "Cannot judge (blind spots):\n";
+    for (const auto& b : r.recommendation.blind_spots) {
+      out += "  - " + b.subject + ": " + b.description + "\n";
+    }
   }
   return out;
 }

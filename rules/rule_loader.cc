@@ -428,7 +428,7 @@ Result<std::vector<RuleSpec>, Diagnostics> LoadRuleFiles(
   std::vector<RuleSpec> all;
   std::map<std::string, SourcePos> seen;
   for (const auto& p : paths) {
-    auto text = ReadFile(p);
+    auto text = ReadFile(p, kMaxConfigFileBytes);
     if (!text.ok()) {
       diags.Add(p.string(), 0, 0, text.error().message());
       continue;

@@ -3,6 +3,8 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 #include "collectors/metric_source.h"
 #include "collectors/record.h"
@@ -87,6 +89,111 @@ std::vector<std::string> ResolveTargets(const RuleSpec& s, const RuleContext& ct
 
 void SetBit(std::vector<uint64_t>& bits, size_t i) { bits[i / 64] |= uint64_t{1} << (i % 64); }
 
+// RE2's budget failure reads "pattern too large - compile failed"; say which budget it is.
+std::string RegexError(const RE2& re) {
+  if (re.error_code() == RE2::ErrorPatternTooLarge) {
+    return "pattern too large for RE2's memory budget (" +
+           std::to_string(QuietOptions().max_mem() >> 20) + " MiB): " + re.error();
+  }
+  return "invalid regular expression: " + re.error();
+}
+
+// True when the patterns of `entries` (indices into set.entries()) compile as one RE2::Set.
+bool SetCompiles(const RuleSet& set, const std::vector<size_t>& entries) {
+  RE2::Set s(QuietOptions(), RE2::UNANCHORED);
+  for (size_t e : entries) {
+    std::string err;
+    if (s.Add(set.entries()[e].pattern, &err) < 0) return false;
+  }
+  return s.Compile();
+}
+
+// "rule \"id\" (file:line:col)", or the internal marker's name.
+std::string DescribeEntry(const RuleSet& set, size_t e) {
+  const MatcherEntry& entry = set.entries()[e];
+  if (entry.role != MatcherEntry::Role::kRule) return "an internal WSO2 lifecycle marker";
+  const RuleSpec& spec = set.rules()[entry.rule].spec;
+  return "rule \"" + spec.id + "\" (" + spec.pos.ToString() + ")";
+}
+
+void AddEntryError(const RuleSet& set, size_t e, const std::string& message, Diagnostics* d) {
+  const MatcherEntry& entry = set.entries()[e];
+  if (entry.role == MatcherEntry::Role::kRule) {
+    AddError(d, set.rules()[entry.rule].spec.pos, message);
+  } else {
+    d->Add("", 0, 0, message);
+  }
+}
+
+// Compiles every pattern into one RE2::Set, as the engine will (in smaller pieces). When that
+// fails, RE2 only says "too large": find who is responsible so the operator knows which rule
+// to fix. First each pattern alone (a pattern that fits as a single RE2 can still be too large
+// for a set, whose program has no reverse half of the budget); when every pattern fits alone,
+// bisect for the shortest prefix of the rules that does not fit and name the rule that tips
+// it over together with the largest patterns before it.
+void CheckSetBudget(const RuleSet& set, Diagnostics* errors) {
+  const size_t n = set.entries().size();
+  {
+    RE2::Set all(QuietOptions(), RE2::UNANCHORED);
+    bool added = true;
+    for (size_t e = 0; e < n; ++e) {
+      std::string err;
+      if (all.Add(set.entries()[e].pattern, &err) < 0) {
+        AddEntryError(set, e, DescribeEntry(set, e) + ": pattern refused by RE2::Set: " + err,
+                      errors);
+        added = false;
+      }
+    }
+    if (!added || all.Compile()) return;
+  }
+  const std::string budget = std::to_string(QuietOptions().max_mem() >> 20) + " MiB";
+  bool alone = false;
+  for (size_t e = 0; e < n; ++e) {
+    if (!SetCompiles(set, {e})) {
+      AddEntryError(set, e,
+                    DescribeEntry(set, e) + ": pattern too large for RE2's memory budget (" +
+                        budget +
+                        ") in a matcher set; simplify it (fewer or smaller repeats, "
+                        "narrower classes than \\pL or \\w under a repeat)",
+                    errors);
+      alone = true;
+    }
+  }
+  if (alone) return;
+  // Adding patterns only grows the program, so "prefix [0, k) fits" is monotonic in k.
+  size_t lo = 1, hi = n;  // prefix of lo fits; prefix of hi does not.
+  std::vector<size_t> prefix;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    prefix.resize(mid);
+    for (size_t i = 0; i < mid; ++i) prefix[i] = i;
+    if (SetCompiles(set, prefix)) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  const size_t culprit = hi - 1;
+  // The heaviest patterns before it, by their single-RE2 program size.
+  std::vector<std::pair<int, size_t>> sizes;
+  for (size_t e = 0; e < culprit; ++e) {
+    RE2 re(set.entries()[e].pattern, QuietOptions());
+    sizes.emplace_back(re.ok() ? re.ProgramSize() : 0, e);
+  }
+  std::sort(sizes.begin(), sizes.end(), std::greater<>());
+  std::string heaviest;
+  for (size_t i = 0; i < sizes.size() && i < 3; ++i) {
+    heaviest += (i == 0 ? "" : ", ") + DescribeEntry(set, sizes[i].second);
+  }
+  AddEntryError(set, culprit,
+                DescribeEntry(set, culprit) +
+                    ": the rules' patterns do not fit in RE2's memory "
+                    "budget (" +
+                    budget + ") together from this rule on (" + std::to_string(culprit + 1) +
+                    " of " + std::to_string(n) + " patterns); largest before it: " + heaviest,
+                errors);
+}
+
 }  // namespace
 
 int RuleSet::FindRule(std::string_view id) const {
@@ -129,7 +236,7 @@ Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<Rul
     if (spec.kind == RuleKind::kLog) {
       auto re = std::make_unique<RE2>(spec.match, QuietOptions());
       if (!re->ok()) {
-        AddError(&errors, spec.pos, what + ".match: invalid regular expression: " + re->error());
+        AddError(&errors, spec.pos, what + ".match: " + RegexError(*re));
         continue;
       }
       for (const auto& [name, group] : re->NamedCapturingGroups()) {
@@ -143,8 +250,7 @@ Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<Rul
       if (!spec.exclude.empty()) {
         r.exclude = std::make_unique<RE2>(spec.exclude, QuietOptions());
         if (!r.exclude->ok()) {
-          AddError(&errors, spec.pos,
-                   what + ".exclude: invalid regular expression: " + r.exclude->error());
+          AddError(&errors, spec.pos, what + ".exclude: " + RegexError(*r.exclude));
           continue;
         }
       }
@@ -223,18 +329,7 @@ Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<Rul
 
   // One full RE2::Set proves the patterns compile together within RE2's memory budget; the
   // engine builds smaller per-bucket sets from the same patterns.
-  if (errors.empty()) {
-    RE2::Set all(QuietOptions(), RE2::UNANCHORED);
-    for (const auto& e : set->entries_) {
-      std::string err;
-      if (all.Add(e.pattern, &err) < 0) {
-        errors.Add("", 0, 0, "rule pattern \"" + e.pattern + "\": " + err);
-      }
-    }
-    if (errors.empty() && !all.Compile()) {
-      errors.Add("", 0, 0, "the rules' patterns do not fit in RE2's memory budget together");
-    }
-  }
+  if (errors.empty()) CheckSetBudget(*set, &errors);
   if (!errors.empty()) return errors;
   return std::shared_ptr<const RuleSet>(std::move(set));
 }

@@ -213,8 +213,8 @@ int Patterns(const std::string& dir, bool rg) {
 }
 
 int SetLoop(const std::string& patterns, const std::string& file) {
-  auto text = cg::ReadFile(file);
-  auto pats = cg::ReadFile(patterns);
+  auto text = cg::ReadFile(file, 1ull << 40);
+  auto pats = cg::ReadFile(patterns, 1ull << 30);
   if (!text.ok() || !pats.ok()) {
     std::cerr << "cannot read inputs\n";
     return 1;

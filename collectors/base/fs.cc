@@ -17,13 +17,20 @@ Status ErrnoStatus(const std::string& what, const std::filesystem::path& path, i
 
 }  // namespace
 
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Result<std::string> ReadFile(const std::filesystem::path& path, uint64_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return ErrnoStatus("cannot open", path, errno);
   std::string out;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (out.size() > max_bytes) {
+      ::close(fd);
+      return Status::Error(path.string() + ": larger than " + std::to_string(max_bytes) +
+                           " bytes (refused)");
+    }
+    const size_t want =
+        static_cast<size_t>(std::min<uint64_t>(sizeof buf, max_bytes + 1 - out.size()));
+    ssize_t n = ::read(fd, buf, want);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;

@@ -2,6 +2,7 @@
 // Thread-safe (they touch only their arguments and the filesystem).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -10,8 +11,15 @@
 
 namespace cg {
 
-// Reads a whole file. Errors name the path and the errno text.
-Result<std::string> ReadFile(const std::filesystem::path& path);
+// Size caps for the files the daemon reads (anything read from outside is bounded).
+inline constexpr uint64_t kMaxConfigFileBytes = 4ull << 20;  // Config, rule files.
+inline constexpr uint64_t kMaxSecretFileBytes = 4096;        // Token, webhook secrets.
+inline constexpr uint64_t kMaxStateFileBytes = 64ull << 20;  // Checkpoints, alert state.
+
+// Reads a whole file of at most `max_bytes` bytes; a larger file (or a device that never
+// ends, such as /dev/zero) is an error that says so, after reading at most max_bytes + 1
+// bytes. Errors name the path and the errno text.
+Result<std::string> ReadFile(const std::filesystem::path& path, uint64_t max_bytes);
 
 // Writes via temp file + fsync + rename + directory fsync, so readers see old or new, never a
 // torn file, even across a crash.

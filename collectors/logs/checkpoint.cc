@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collectors/base/json_bounded.h"
+
 namespace cg {
 namespace {
 
@@ -40,7 +42,7 @@ std::filesystem::path CheckpointPath(const std::filesystem::path& state_dir, std
   return state_dir / "logs" / (std::string(log) + ".json");
 }
 
-std::string SerializeCheckpoint(const CheckpointState& s) {
+nlohmann::json CheckpointToJson(const CheckpointState& s) {
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : s.files) {
     files.push_back({{"path", f.path},
@@ -56,19 +58,29 @@ std::string SerializeCheckpoint(const CheckpointState& s) {
                      {"gz", f.gz},
                      {"guard", Hex(f.guard)}});
   }
-  nlohmann::json j = {{"version", kVersion},
-                      {"log", s.log},
-                      {"pattern", s.pattern},
-                      {"max_mtime_ns", s.max_mtime_ns},
-                      {"files", std::move(files)}};
+  return {{"version", kVersion},
+          {"log", s.log},
+          {"pattern", s.pattern},
+          {"max_mtime_ns", s.max_mtime_ns},
+          {"files", std::move(files)}};
+}
+
+std::string SerializeCheckpoint(const CheckpointState& s) {
   // Paths may hold any bytes; replace rather than throw on invalid UTF-8.
-  return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return CheckpointToJson(s).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Result<CheckpointState> ParseCheckpoint(std::string_view text) {
-  // nlohmann throws on malformed input and wrong types: this is that library's edge.
+  nlohmann::json j;
+  if (Status parsed = ParseJsonBounded(text, &j, kMaxCheckpointDepth); !parsed.ok()) {
+    return parsed.WithPrefix("checkpoint");
+  }
+  return CheckpointFromJson(j);
+}
+
+Result<CheckpointState> CheckpointFromJson(const nlohmann::json& j) {
+  // nlohmann throws on wrong types: this is that library's edge.
   try {
-    auto j = nlohmann::json::parse(text);
     if (!j.is_object()) return Status::Error("checkpoint: not a JSON object");
     if (j.value("version", 0) != kVersion) {
       return Status::Error("checkpoint: unsupported version " +

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +40,13 @@ struct CheckpointState {
 
 std::filesystem::path CheckpointPath(const std::filesystem::path& state_dir, std::string_view log);
 std::string SerializeCheckpoint(const CheckpointState& state);
-// Errors describe what is wrong (not JSON, wrong version, missing field).
+// Errors describe what is wrong (not JSON, too deep, wrong version, missing field).
 Result<CheckpointState> ParseCheckpoint(std::string_view text);
+
+// The same as a JSON value, for state files that carry checkpoints inside them (the daemon
+// saves offsets together with its alert state).
+inline constexpr size_t kMaxCheckpointDepth = 8;
+nlohmann::json CheckpointToJson(const CheckpointState& state);
+Result<CheckpointState> CheckpointFromJson(const nlohmann::json& j);
 
 }  // namespace cg

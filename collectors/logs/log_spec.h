@@ -60,15 +60,21 @@ struct TailedFileStatus {
 
 struct LogStatus {
   std::string name;
-  uint64_t lines = 0;           // Physical lines handed on inside records.
-  uint64_t records = 0;         // Records handed on.
-  uint64_t bytes = 0;           // Bytes read.
-  uint64_t lag_bytes = 0;       // Bytes written but not yet read, over all tracked files.
-  uint64_t rotations = 0;       // Files that left their path (rename or delete) while tailed.
-  uint64_t truncations = 0;     // Files that shrank or were rewritten in place (copytruncate).
-  uint64_t long_lines = 0;      // Lines cut at max_line.
-  uint64_t gap_events = 0;      // Times certainty was lost (data possibly skipped or unreadable).
-  uint64_t files_open = 0;      // File descriptors held.
+  uint64_t lines = 0;          // Physical lines handed on inside records.
+  uint64_t records = 0;        // Records handed on.
+  uint64_t bytes = 0;          // Bytes read.
+  uint64_t lag_bytes = 0;      // Bytes written but not yet read, over all tracked files.
+  uint64_t rotations = 0;      // Files that left their path (rename or delete) while tailed.
+  uint64_t truncations = 0;    // Files that shrank or were rewritten in place (copytruncate).
+  uint64_t long_lines = 0;     // Lines cut at max_line.
+  uint64_t gap_events = 0;     // Times certainty was lost (data possibly skipped or unreadable).
+  uint64_t files_open = 0;     // File descriptors held.
+  uint64_t files_matched = 0;  // Files the path (or glob) matched at the last scan.
+  uint64_t recognised_records = 0;  // Records whose first line is in the log's layout.
+  uint64_t recognised_lines = 0;    // Lines in those records.
+  // What keeps the log from being read right now: the directory cannot be listed, no file
+  // matches the path, or a matching file cannot be opened or read. "" when it is being read.
+  std::string problem;
   WallTime last_record_time{};  // Record::time of the last record handed on (epoch if none).
   std::string last_error;       // Most recent problem ("" if none since the last success).
   std::vector<TailedFileStatus> files;

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "collectors/base/fs.h"
+#include "collectors/base/state_file.h"
 #include "collectors/logs/checkpoint.h"
 #include "collectors/logs/dir_scan.h"
 #include "collectors/logs/record_format.h"
@@ -61,19 +62,44 @@ Status LogTailer::Init() {
                            (options_.state_dir / "logs").string() + ": " + ec.message());
     }
     auto cp = CheckpointPath(options_.state_dir, spec.name);
-    if (std::filesystem::exists(cp, ec)) {
-      auto text = ReadFile(cp);
-      Result<CheckpointState> state =
-          text.ok() ? ParseCheckpoint(*text) : Result<CheckpointState>(text.error());
-      if (state.ok()) {
-        Restore(*state);
-      } else {
-        // Starting as if fresh would apply start_at and could skip what was written while we
-        // were down: say so, keep the evidence.
-        std::filesystem::rename(cp, cp.string() + ".corrupt", ec);
-        Gap("checkpoint " + cp.string() + " unreadable (" + state.error().message() +
-            "); set aside as .corrupt, starting without it");
-      }
+    CheckpointState state;
+    StateLoad load;
+    if (options_.checkpoint) {
+      state = *options_.checkpoint;
+      load.source = StateSource::kCurrent;
+    } else {
+      load = LoadStateFile(cp, kMaxStateFileBytes, [&state](std::string_view text) {
+        auto parsed = ParseCheckpoint(text);
+        if (!parsed.ok()) return parsed.error();
+        state = std::move(parsed).value();
+        return Status::Ok();
+      });
+    }
+    restored_from_ = load.source;
+    restore_problem_ = load.problem;
+    switch (load.source) {
+      case StateSource::kNone:
+        break;
+      case StateSource::kCurrent:
+        Restore(state);
+        break;
+      case StateSource::kPrevious:
+        // One checkpoint interval older than the damaged one: what was handed on between the
+        // two is read again (duplicates are the safe direction; nothing is skipped).
+        Notice(NoticeLevel::kWarning,
+               spec.name + ": checkpoint " + cp.string() + " unusable (" + load.problem +
+                   "); resuming from the previous generation: lines handed on in the last "
+                   "checkpoint interval before the stop are read again");
+        Restore(state);
+        break;
+      case StateSource::kDamaged:
+        // Starting as if fresh applies start_at and can skip what was written while we were
+        // down: say what was lost, count it as a gap, keep the evidence (.corrupt).
+        Gap("checkpoint " + cp.string() + " and its previous generation are unusable (" +
+            load.problem + "); starting without them (start_at: " + spec.start_at + "): " +
+            (spec.start_at == "end" ? "lines written while the daemon was down are skipped"
+                                    : "the files are read again from the beginning"));
+        break;
     }
   }
   UpdateStatus();
@@ -94,12 +120,7 @@ std::unique_ptr<TrackedFile> LogTailer::NewFile(const std::string& path) {
 // Poll
 
 void LogTailer::Poll(const RecordSink& sink) {
-  RecordSink counting = [&](const Record& r) {
-    ++status_.records;
-    status_.lines += r.lines;
-    status_.last_record_time = r.time;
-    if (sink) sink(r);
-  };
+  RecordSink counting = [&](const Record& r) { Count(r, sink); };
   ReadEnv env{counting, options_.clock->Now(), options_.clock->MonoNow(), buf_,
               options_.max_bytes_per_poll};
   Scan(env);
@@ -112,13 +133,19 @@ void LogTailer::Poll(const RecordSink& sink) {
   metrics_->Sync(status_);
 }
 
+void LogTailer::Count(const Record& r, const RecordSink& sink) {
+  ++status_.records;
+  status_.lines += r.lines;
+  status_.last_record_time = r.time;
+  if (r.recognised) {
+    ++status_.recognised_records;
+    status_.recognised_lines += r.lines;
+  }
+  if (sink) sink(r);
+}
+
 void LogTailer::PollOpenFiles(const RecordSink& sink) {
-  RecordSink counting = [&](const Record& r) {
-    ++status_.records;
-    status_.lines += r.lines;
-    status_.last_record_time = r.time;
-    if (sink) sink(r);
-  };
+  RecordSink counting = [&](const Record& r) { Count(r, sink); };
   ReadEnv env{counting, options_.clock->Now(), options_.clock->MonoNow(), buf_,
               options_.max_bytes_per_poll};
   ReadAll(env);
@@ -219,6 +246,8 @@ void LogTailer::Scan(ReadEnv& env) {
     return;
   }
   last_error_key_.clear();  // The next scan problem is news again.
+  scan_problem_.clear();
+  matched_files_ = matches.size();
   for (auto& f : files_) f->matched = false;
   std::vector<DirEntry> fresh;
   for (auto& m : matches) {
@@ -510,6 +539,7 @@ void LogTailer::ReadOne(TrackedFile& f, ReadEnv& env) {
   f.at_eof = env.budget > 0;
   if (!f.at_eof) backlog_ = true;
   f.last_error_key.clear();
+  f.problem.clear();
   // A rotated file's last record goes on before anything from its successor.
   if (f.rotated && f.at_eof) f.FlushPending(env.sink);
 }
@@ -624,12 +654,7 @@ void LogTailer::Forget(uint64_t seq) {
 }
 
 void LogTailer::FlushIdle(const RecordSink& sink) {
-  RecordSink counting = [&](const Record& r) {
-    ++status_.records;
-    status_.lines += r.lines;
-    status_.last_record_time = r.time;
-    if (sink) sink(r);
-  };
+  RecordSink counting = [&](const Record& r) { Count(r, sink); };
   MonoTime now = options_.clock->MonoNow();
   bool any = false;
   for (auto& f : files_) any |= f->FlushIfIdle(now, options_.spec.flush_timeout, counting);
@@ -655,7 +680,14 @@ std::optional<std::chrono::nanoseconds> LogTailer::TimeUntilFlush() const {
 void LogTailer::UpdateStatus() {
   status_.files_open = 0;
   status_.lag_bytes = 0;
+  status_.files_matched = matched_files_;
+  // What keeps this log from being read now, most basic first (see LogStatus::problem).
+  status_.problem = scan_problem_;
+  if (status_.problem.empty() && !first_poll_ && matched_files_ == 0) {
+    status_.problem = "no file matches " + options_.spec.path;
+  }
   for (const auto& f : files_) {
+    if (status_.problem.empty() && f->matched && !f->problem.empty()) status_.problem = f->problem;
     if (f->is_open()) ++status_.files_open;
     if (!f->finished && !f->gz && f->copy_of < 0 && f->stat.size > f->position()) {
       status_.lag_bytes += f->stat.size - f->position();
@@ -726,7 +758,12 @@ void LogTailer::Notice(NoticeLevel level, const std::string& message) {
 
 void LogTailer::Error(TrackedFile* f, const std::string& key, const std::string& message) {
   status_.last_error = message;
-  if (f == nullptr) scan_error_ = true;
+  if (f == nullptr) {
+    scan_error_ = true;
+    scan_problem_ = message;
+  } else {
+    f->problem = message;
+  }
   std::string& last = f != nullptr ? f->last_error_key : last_error_key_;
   if (last == key) return;  // Said once; not again every poll.
   last = key;

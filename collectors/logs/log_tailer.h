@@ -39,7 +39,9 @@
 #include <vector>
 
 #include "collectors/base/clock.h"
+#include "collectors/base/state_file.h"
 #include "collectors/base/status.h"
+#include "collectors/logs/checkpoint.h"
 #include "collectors/logs/log_spec.h"
 #include "collectors/logs/record_assembler.h"
 
@@ -53,7 +55,6 @@ class TrackedFile;
 class RotatedNameMatcher;
 class TailMetrics;
 class RecordFormat;
-struct CheckpointState;
 struct DirEntry;
 struct ReadEnv;
 
@@ -62,6 +63,9 @@ struct LogTailerOptions {
   // Checkpoints go to <state_dir>/logs/<name>.json. Empty: no checkpoints (every start is a
   // first start).
   std::filesystem::path state_dir;
+  // When set, resume from this checkpoint instead of the file in state_dir (the daemon keeps
+  // offsets together with its alert state, so that both are from the same moment).
+  std::optional<CheckpointState> checkpoint;
   prometheus::Registry* registry = nullptr;     // Not owned; may be null (no metrics).
   const Clock* clock = &RealClock::Instance();  // Not owned; must outlive the tailer.
   NoticeSink notice;                            // May be empty.
@@ -81,8 +85,10 @@ struct LogTailerOptions {
 class LogTailer {
  public:
   // Compiles the format, creates <state_dir>/logs and restores the checkpoint. Errors: bad
-  // format/regex/zone, state directory not creatable. A corrupt checkpoint is not an error: it
-  // is set aside (renamed *.corrupt), counted as a gap and reported through the notice sink.
+  // format/regex/zone, state directory not creatable. A damaged checkpoint is not an error: it
+  // is set aside (renamed *.corrupt) and the previous generation (<name>.json.prev, one write
+  // older) is used; only when both are unusable does start_at apply, counted as a gap and
+  // reported through the notice sink. See collectors/base/state_file.h.
   static Result<std::unique_ptr<LogTailer>> Create(LogTailerOptions options);
   ~LogTailer();
   LogTailer(const LogTailer&) = delete;
@@ -100,7 +106,12 @@ class LogTailer {
   // Persists the committed offsets atomically (temp + fsync + rename) if they changed since
   // the last successful write. Ok without a state_dir.
   [[nodiscard]] Status Checkpoint();
+  // What Checkpoint() would write now (for callers that keep offsets with their own state).
+  CheckpointState CurrentCheckpoint() const;
   LogStatus status() const;
+  // Which checkpoint generation Create() resumed from, and why a newer one was refused.
+  StateSource restored_from() const { return restored_from_; }
+  const std::string& restore_problem() const { return restore_problem_; }
 
   // --- For LogWatcher. ---
   const LogSpec& spec() const { return options_.spec; }
@@ -158,6 +169,7 @@ class LogTailer {
   void AddRetired(Retired r);  // Replaces an entry with the same inode; keeps max_retired.
   void Forget(uint64_t seq);
   void UpdateStatus();
+  void Count(const Record& r, const RecordSink& sink);  // Status counters, then the sink.
   uint64_t CheckpointSignature() const;
 
   TrackedFile* FindByInode(uint64_t device, uint64_t inode);
@@ -192,6 +204,10 @@ class LogTailer {
   // Restart state.
   bool first_poll_ = true;
   bool had_checkpoint_ = false;
+  std::string scan_problem_;  // Why the last scan could not see the files ("" if it could).
+  uint64_t matched_files_ = 0;
+  StateSource restored_from_ = StateSource::kNone;
+  std::string restore_problem_;
   bool pattern_changed_ = false;
   int64_t checkpoint_max_mtime_ns_ = 0;
   int64_t max_mtime_ns_ = 0;

@@ -88,7 +88,4 @@ class RecordAssembler {
   WallTime last_record_time_{};
 };
 
-// Appends `in` to `*out` as valid UTF-8: invalid sequences and NUL become U+FFFD.
-void AppendSanitizedUtf8(std::string_view in, std::string* out);
-
 }  // namespace cg

@@ -177,7 +177,7 @@ bool RecordFormat::Match(std::string_view line, EntryHeader* h) const {
     case Kind::kAudit:
       return MatchAudit(line, h);
     case Kind::kTomcat:
-      MatchTomcat(line, h);
+      h->in_layout = MatchTomcat(line, h);
       return true;  // Every line is a record; the time is a bonus.
     case Kind::kPlain:
       return true;

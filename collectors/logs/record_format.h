@@ -45,6 +45,9 @@ struct EntryHeader {
   // Where the message starts in the line: just past the header (carbon and audit: after
   // "} - "; wso2-errors: after the logger and one space). 0 for formats without a header.
   size_t message_offset = 0;
+  // The line is in the layout. Formats with a record per line (Tomcat) take every line as an
+  // entry, but only lines whose header parsed are in the layout.
+  bool in_layout = true;
 };
 
 class RecordFormat {

@@ -1,6 +1,6 @@
 // LogTailer checkpoints: restoring tracked files from <state_dir>/logs/<name>.json and writing
 // it back atomically when offsets change.
-#include "collectors/base/fs.h"
+#include "collectors/base/state_file.h"
 #include "collectors/logs/checkpoint.h"
 #include "collectors/logs/file_io.h"
 #include "collectors/logs/log_tailer.h"
@@ -74,10 +74,7 @@ uint64_t LogTailer::CheckpointSignature() const {
   return h;
 }
 
-Status LogTailer::Checkpoint() {
-  if (options_.state_dir.empty()) return Status::Ok();
-  const uint64_t signature = CheckpointSignature();
-  if (!last_checkpoint_.empty() && signature == last_signature_) return Status::Ok();
+CheckpointState LogTailer::CurrentCheckpoint() const {
   CheckpointState s;
   s.log = options_.spec.name;
   s.pattern = options_.spec.path;
@@ -105,9 +102,16 @@ Status LogTailer::Checkpoint() {
     e.finished = true;
     s.files.push_back(std::move(e));
   }
-  std::string text = SerializeCheckpoint(s);
+  return s;
+}
+
+Status LogTailer::Checkpoint() {
+  if (options_.state_dir.empty()) return Status::Ok();
+  const uint64_t signature = CheckpointSignature();
+  if (!last_checkpoint_.empty() && signature == last_signature_) return Status::Ok();
+  std::string text = SerializeCheckpoint(CurrentCheckpoint());
   if (text == last_checkpoint_) return Status::Ok();  // Nothing moved: no disk write.
-  Status st = WriteFileAtomic(CheckpointPath(options_.state_dir, options_.spec.name), text);
+  Status st = WriteStateFile(CheckpointPath(options_.state_dir, options_.spec.name), text);
   if (!st.ok()) {
     status_.last_error = st.message();
     return st.WithPrefix(options_.spec.name);

@@ -58,6 +58,7 @@ class TrackedFile {
   int64_t checked_mtime_ns = -1;  // (size, mtime) at the last replacement check.
   uint64_t checked_size = 0;
   std::string last_error_key;  // De-duplicates repeated error notices.
+  std::string problem;         // Why it cannot be opened or read now ("" once it can).
   bool at_eof = false;         // The last read reached the end of the file.
   // What the checkpoint this file was restored from said (for rotated-while-down recovery).
   bool restored = false;

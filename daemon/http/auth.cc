@@ -1,6 +1,11 @@
 #include "daemon/http/auth.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 
 #include "collectors/base/fs.h"
 
@@ -49,8 +54,24 @@ AuthResult CheckBearer(std::string_view authorization_header, std::string_view t
 }
 
 Result<std::string> LoadApiToken(const std::filesystem::path& path) {
-  auto text = ReadFile(path);
+  // The cap makes /dev/zero or a mistyped log path an error rather than an allocation failure.
+  auto text = ReadFile(path, kMaxSecretFileBytes);
   if (!text.ok()) return text.error();
+  // Group-read is allowed on purpose: the package installs the token 0640 root:cutover-guard so
+  // the daemon (group member) can read it but not rewrite it. Only world access is refused.
+  // stat() after the read: a file swapped in between is still bounded by the cap above, and
+  // the mode we report is the one an operator sees with ls -l.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::Error(path.string() + ": cannot stat: " + std::strerror(errno));
+  }
+  if ((st.st_mode & 007) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::Error(path.string() + ": readable by others (mode " + mode +
+                         "); chmod 600 (or 640 with the daemon's group) so only the daemon can "
+                         "read the token");
+  }
   std::string_view token = Trim(*text);
   if (token.empty()) return Status::Error(path.string() + ": token file is empty");
   for (char c : token) {
@@ -60,6 +81,11 @@ Result<std::string> LoadApiToken(const std::filesystem::path& path) {
                            ": token contains whitespace or control characters (one token, one "
                            "line)");
     }
+  }
+  if (token.size() < kMinApiTokenLength) {
+    return Status::Error(path.string() + ": token is " + std::to_string(token.size()) +
+                         " characters; use at least " + std::to_string(kMinApiTokenLength) +
+                         " (e.g. od -An -tx1 -N32 /dev/urandom | tr -d ' \\n')");
   }
   return std::string(token);
 }

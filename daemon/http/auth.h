@@ -5,6 +5,7 @@
 // All functions are pure and thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -28,9 +29,14 @@ enum class AuthResult {
 // The scheme name is case-insensitive ("bearer" works), as RFC 6750 allows.
 AuthResult CheckBearer(std::string_view authorization_header, std::string_view token);
 
-// Reads a token file: surrounding whitespace (the usual trailing newline) is stripped; an empty
-// token, an unreadable file, or a token with inner whitespace or control bytes is an error
-// naming the file.
+// Shortest accepted API token (a guessable token would make the write endpoints open).
+inline constexpr size_t kMinApiTokenLength = 16;
+
+// Reads a token file (at most kMaxSecretFileBytes): surrounding whitespace (the usual trailing
+// newline) is stripped. Errors, each "PATH: reason": unreadable or too large, readable by
+// others (mode & 007; group-read is allowed because the package installs the file 0640
+// root:cutover-guard), empty, inner whitespace or control bytes, fewer than kMinApiTokenLength
+// characters. Callers prefix "api.token_file ".
 Result<std::string> LoadApiToken(const std::filesystem::path& path);
 
 }  // namespace cg

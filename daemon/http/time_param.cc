@@ -10,6 +10,8 @@
 namespace cg {
 namespace {
 
+constexpr double kMaxUnixSeconds = 7'258'118'400;  // 2200-01-01T00:00:00Z
+
 bool AllDigitsOrDot(std::string_view s) {
   if (s.empty()) return false;
   int dots = 0;
@@ -26,8 +28,9 @@ bool AllDigitsOrDot(std::string_view s) {
 Result<WallTime> ParseUnixSeconds(std::string_view text) {
   double secs = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), secs);
-  // 1e11 s is year 5138: anything larger is a typo (or milliseconds), not a time.
-  if (ec != std::errc() || ptr != text.data() + text.size() || !(secs < 1e11)) {
+  // WallTime counts int64 nanoseconds, up to 2262: anything past 2200 (7.26e9 s) is a typo
+  // (or milliseconds), not a time, and must not overflow the conversion below.
+  if (ec != std::errc() || ptr != text.data() + text.size() || !(secs < kMaxUnixSeconds)) {
     return Status::Error("invalid Unix time \"" + std::string(text) + "\"");
   }
   auto ms = static_cast<int64_t>(std::llround(secs * 1000.0));
@@ -47,6 +50,12 @@ Result<WallTime> ParseTimeParam(std::string_view text, WallTime now) {
       return Status::Error("invalid time \"" + std::string(text) +
                            "\": expected RFC 3339 (2026-11-25T02:00:00Z), Unix seconds, or a "
                            "duration ago (15m)");
+    }
+    // "That long before now" cannot reach before the epoch (no larger value means anything,
+    // and a huge one would overflow the nanosecond clock).
+    if (*d > std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch())) {
+      return Status::Error("invalid time \"" + std::string(text) +
+                           "\": the duration reaches before 1970");
     }
     return now - *d;
   }

@@ -162,7 +162,7 @@ Result<std::unique_ptr<Notifier>> Notifier::Create(NotifierOptions options) {
     ro.retry_max = options.retry_max;
     ro.log = log;
     if (!wh.secret_file.empty()) {
-      auto secret = ReadFile(wh.secret_file);
+      auto secret = ReadFile(wh.secret_file, kMaxSecretFileBytes);
       if (!secret.ok()) {
         problems.push_back(name + ": secret_file: " + secret.error().message());
         continue;

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace cg {
@@ -33,23 +34,45 @@ HttpSender::HttpSender(HttpUrl url, std::chrono::milliseconds timeout)
 HttpSender::~HttpSender() = default;
 
 SendOutcome HttpSender::Post(const std::string& body, const HeaderList& headers) {
-  httplib::Headers h;
-  h.emplace("User-Agent", "cutover-guard");
-  for (const auto& [name, value] : headers) h.emplace(name, value);
-  auto result = impl_->client.Post(impl_->url.path, h, body, "application/json");
+  httplib::Request req;
+  req.method = "POST";
+  req.path = impl_->url.path;
+  req.headers.emplace("User-Agent", "cutover-guard");
+  req.headers.emplace("Content-Type", "application/json");
+  for (const auto& [name, value] : headers) req.headers.emplace(name, value);
+  req.body = body;
+  // The answer is only needed for its status and an excerpt for the log: keep the first
+  // kMaxResponseBytes and stop reading there (returning false makes httplib abandon the
+  // connection), so a receiver answering gigabytes costs neither memory nor time.
+  std::string kept;
+  bool truncated = false;
+  req.content_receiver = [&](const char* data, size_t n, uint64_t /*offset*/, uint64_t /*total*/) {
+    const size_t room = kMaxResponseBytes - kept.size();
+    kept.append(data, std::min(n, room));
+    if (n >= room) {
+      truncated = true;
+      return false;
+    }
+    return true;
+  };
+  httplib::Response res;
+  httplib::Error error = httplib::Error::Success;
+  const bool completed = impl_->client.send(req, res, error);
   SendOutcome out;
-  if (!result) {
+  // A stop by our own receiver (httplib then reports Canceled) still has a status line: the
+  // headers were read before the body.
+  if (!completed && !(truncated && res.status > 0)) {
     out.kind = SendOutcome::Kind::kRetry;
-    out.error = impl_->url.ToString() + ": " + httplib::to_string(result.error());
+    out.error = impl_->url.ToString() + ": " + httplib::to_string(error);
     return out;
   }
-  out.status = result->status;
-  out.kind = ClassifyStatus(result->status);
+  out.status = res.status;
+  out.kind = ClassifyStatus(res.status);
   if (out.kind != SendOutcome::Kind::kOk) {
-    std::string excerpt = result->body.substr(0, 200);
+    std::string excerpt = kept.substr(0, 200);
     while (!excerpt.empty() && (excerpt.back() == '\n' || excerpt.back() == '\r'))
       excerpt.pop_back();
-    out.error = impl_->url.ToString() + ": HTTP " + std::to_string(result->status) +
+    out.error = impl_->url.ToString() + ": HTTP " + std::to_string(res.status) +
                 (excerpt.empty() ? "" : ": " + excerpt);
   }
   return out;

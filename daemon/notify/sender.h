@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <utility>
@@ -41,8 +42,12 @@ class Sender {
   virtual void Cancel() {}
 };
 
+// Most of a receiver's answer body that is read: the rest is not read at all (the connection
+// is dropped), so a hostile or broken receiver cannot make the sender buffer gigabytes.
+inline constexpr size_t kMaxResponseBytes = 64 * 1024;
+
 // POSTs to a fixed URL with cpp-httplib (http and https; https verifies the server certificate
-// against the system CA store).
+// against the system CA store). Reads at most kMaxResponseBytes of the response body.
 class HttpSender final : public Sender {
  public:
   HttpSender(HttpUrl url, std::chrono::milliseconds timeout);

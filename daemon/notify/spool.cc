@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "collectors/base/fs.h"
+#include "collectors/base/json_bounded.h"
 
 namespace cg {
 namespace {
@@ -29,7 +30,7 @@ Result<std::unique_ptr<Spool>> Spool::Open(std::filesystem::path file, uint64_t 
   bool exists = std::filesystem::exists(file, ec);
   if (ec) return Status::Error(file.string() + ": cannot access spool: " + ec.message());
   if (!exists) return spool;
-  auto text = ReadFile(file);
+  auto text = ReadFile(file, kMaxStateFileBytes);
   if (!text.ok()) return text.error();
   std::string_view rest = *text;
   bool first = true;
@@ -42,9 +43,12 @@ Result<std::unique_ptr<Spool>> Spool::Open(std::filesystem::path file, uint64_t 
       first = false;
       if (line == kHeader) continue;
     }
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j["id"].is_string() ||
-        !j.contains("kind") || !j["kind"].is_string() || !j.contains("created_ms") ||
+    // Bounded: a damaged or hostile spool line (deep nesting, a huge line) is skipped and
+    // counted instead of exhausting the stack or memory.
+    nlohmann::json j;
+    if (!ParseJsonBounded(line, &j, kMaxSpoolLineDepth, kMaxSpoolLineBytes).ok() ||
+        !j.is_object() || !j.contains("id") || !j["id"].is_string() || !j.contains("kind") ||
+        !j["kind"].is_string() || !j.contains("created_ms") ||
         !j["created_ms"].is_number_integer() || !j.contains("data")) {
       ++spool->corrupt_on_load_;
       continue;

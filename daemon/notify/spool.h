@@ -3,13 +3,15 @@
 // The file is JSON lines: a header line, then one item per line. Save() rewrites it atomically
 // (temp file + fsync + rename + directory fsync) so a crash leaves the old or the new content,
 // never a torn file; callers save after a batch of changes, not per item. Loading skips lines
-// that do not parse (counted in corrupt_on_load()) rather than refusing the whole spool.
+// that do not parse, are longer than kMaxSpoolLineBytes or nest deeper than kMaxSpoolLineDepth
+// (counted in corrupt_on_load()) rather than refusing the whole spool.
 //
 // Bounded by `max_bytes` (the encoded size of the items): pushing past it drops the oldest items
 // first, and an item larger than the whole budget is dropped itself. Not thread-safe: owned by
 // one receiver worker.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -20,6 +22,10 @@
 #include "collectors/base/status.h"
 
 namespace cg {
+
+// Bounds on one spool line when loading (an item is a notice: a few KiB).
+inline constexpr size_t kMaxSpoolLineBytes = size_t{1} << 20;
+inline constexpr size_t kMaxSpoolLineDepth = 64;
 
 struct SpoolItem {
   std::string id;          // Delivery id, stable across retries and restarts.

@@ -113,11 +113,11 @@ TEST_CASE("a graceful stop checkpoints offsets and alert state and exits 0", "[a
   d.Append(CarbonLine("INFO", "one") + CarbonLine("INFO", "two"));
   REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 2; }));
   CHECK(d.Stop() == 0);
-  auto checkpoint = ReadFile(dir / "state/logs/carbon.json");
+  auto checkpoint = ReadFile(dir / "state/logs/carbon.json", 1ull << 30);
   REQUIRE(checkpoint.ok());
   const auto size = std::filesystem::file_size(dir / "logs/wso2carbon.log");
   CHECK(checkpoint->find(std::to_string(size)) != std::string::npos);
-  auto alerts = ReadFile(dir / "state/alerts.json");
+  auto alerts = ReadFile(dir / "state/alerts.json", 1ull << 30);
   REQUIRE(alerts.ok());
   CHECK_FALSE(json::parse(*alerts, nullptr, false).is_discarded());
 }
@@ -236,7 +236,7 @@ TEST_CASE("SIGHUP reloads the rules and SIGTERM stops with exit 0 after checkpoi
   auto started = std::chrono::steady_clock::now();
   CHECK(d.Join() == 0);
   CHECK(std::chrono::steady_clock::now() - started < 5s);
-  auto checkpoint = ReadFile(dir / "state/logs/carbon.json");
+  auto checkpoint = ReadFile(dir / "state/logs/carbon.json", 1ull << 30);
   REQUIRE(checkpoint.ok());
   CHECK(checkpoint->find(std::to_string(std::filesystem::file_size(dir / "logs/wso2carbon.log"))) !=
         std::string::npos);

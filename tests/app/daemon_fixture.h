@@ -20,7 +20,7 @@ namespace cg::testing {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-inline constexpr const char* kToken = "test-token-123";
+inline constexpr const char* kToken = "test-token-1234567890";
 
 inline constexpr const char* kRules = R"(rules:
   - id: test.db_unreachable
@@ -56,19 +56,25 @@ class Daemon {
  public:
   // `extra_config` is appended to the config (e.g. an `alerting:` section); `rules` replaces
   // the default rule file.
+  // `log_path` is the carbon log's path (or glob) in the config; Append() writes to
+  // `append_to` (default: logs/wso2carbon.log).
   explicit Daemon(const TempDir& dir, const std::string& extra_config = "",
-                  const std::string& rules = kRules)
+                  const std::string& rules = kRules,
+                  const std::string& log_path = "logs/wso2carbon.log")
       : dir_(dir) {
     if (!std::filesystem::exists(dir_ / "config.yaml")) {
       dir_.Write("rules/test.yaml", rules);
-      dir_.Write("api-token", std::string(kToken) + "\n");
+      // Owner-only, as the daemon requires of a token file.
+      std::filesystem::permissions(
+          dir_.Write("api-token", std::string(kToken) + "\n"),
+          std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
       dir_.Write("logs/wso2carbon.log", "");
       dir_.Write("config.yaml", R"(listen: "127.0.0.1:0"
 state_dir: state
 sample_interval: 200ms
 logs:
   - name: carbon
-    path: logs/wso2carbon.log
+    path: )" + log_path + R"(
     format: wso2-carbon
     start_at: beginning
     poll_interval: 100ms
@@ -111,8 +117,9 @@ api:
   }
 
   void Append(const std::string& text) {
-    std::ofstream(dir_ / "logs/wso2carbon.log", std::ios::app) << text << std::flush;
+    std::ofstream(dir_ / append_to, std::ios::app) << text << std::flush;
   }
+  std::string append_to = "logs/wso2carbon.log";
   json Get(const std::string& path) {
     auto r = client_->Get(path.c_str());
     REQUIRE(r);

@@ -11,7 +11,7 @@ TEST_CASE("atomic writes replace content and leave no temp file", "[base][fs]") 
   auto p = dir / "state.json";
   REQUIRE(WriteFileAtomic(p, "one").ok());
   REQUIRE(WriteFileAtomic(p, "two!").ok());
-  auto text = ReadFile(p);
+  auto text = ReadFile(p, 1ull << 30);
   REQUIRE(text.ok());
   CHECK(*text == "two!");
   size_t entries = 0;
@@ -21,7 +21,7 @@ TEST_CASE("atomic writes replace content and leave no temp file", "[base][fs]") 
 
 TEST_CASE("reading a missing file names the path and the reason", "[base][fs]") {
   testing::TempDir dir;
-  auto text = ReadFile(dir / "nope");
+  auto text = ReadFile(dir / "nope", 1ull << 30);
   REQUIRE_FALSE(text.ok());
   CHECK(text.error().message().find("nope: cannot open: No such file or directory") !=
         std::string::npos);

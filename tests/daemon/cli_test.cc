@@ -1,6 +1,10 @@
 #include "daemon/cli.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "tests/support/temp_dir.h"
@@ -24,11 +28,32 @@ CliRun Run(std::vector<std::string> args) {
 
 }  // namespace
 
-TEST_CASE("check-config exits 0 on the shipped config", "[daemon][cli]") {
-  auto r = Run({"check-config", "--config", CG_SOURCE_DIR "/packaging/config.yaml"});
+// The shipped config names an installed host (/opt/wso2, /etc, /var/lib, the installed rule
+// pack): re-root those paths into a temporary tree laid out like an installed host.
+TEST_CASE("check-config exits 0 on the shipped config on a host laid out for it", "[daemon][cli]") {
+  testing::TempDir dir;
+  std::ifstream in(CG_SOURCE_DIR "/packaging/config.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+  };
+  const std::string root = dir.path().string();
+  replace_all("/usr/share/cutover-guard/rules", CG_SOURCE_DIR "/rules");
+  replace_all("/opt/wso2", root + "/opt/wso2");
+  replace_all("/etc/cutover-guard", root + "/etc");
+  replace_all("/var/lib/cutover-guard", root + "/state");
+  const std::string logs = "opt/wso2/wso2am-4.2.0/repository/logs/";
+  dir.Write(logs + "wso2carbon.log", "");
+  dir.Write(logs + "wso2-apigw-errors.log", "");
+  dir.Write(logs + "http_access_2024-11-16.log", "");
+  auto token = dir.Write("etc/api-token", "0123456789abcdef0123456789abcdef\n");
+  ::chmod(token.c_str(), 0640);
+  auto cfg = dir.Write("etc/config.yaml", text);
+  auto r = Run({"check-config", "--config", cfg.string()});
   INFO(r.err);
   CHECK(r.code == 0);
-  CHECK(r.out.find(": OK (1 target(s)") != std::string::npos);
+  CHECK(r.out.find(": OK (1 target(s), 3 log(s)") != std::string::npos);
 }
 
 TEST_CASE("check-config exits 1 and lists every error", "[daemon][cli]") {

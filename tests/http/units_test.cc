@@ -1,6 +1,8 @@
 // Pure pieces of the HTTP layer: token checks, routing, time parameters, history lookups.
 #include "collectors/base/units.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include "daemon/http/auth.h"
@@ -40,20 +42,67 @@ TEST_CASE("bearer checks distinguish disabled, missing, wrong and ok", "[http][a
   CHECK(CheckBearer(header, token) == want);
 }
 
+// Writes a token file with `mode` (TempDir writes with the umask, usually 0644).
+std::filesystem::path TokenFile(const testing::TempDir& dir, std::string_view name,
+                                std::string_view content, mode_t mode = 0600) {
+  auto p = dir.Write(name, content);
+  ::chmod(p.c_str(), mode);
+  return p;
+}
+
 TEST_CASE("token files are trimmed and validated", "[http][auth]") {
   testing::TempDir dir;
-  auto ok = LoadApiToken(dir.Write("token", "  abc123\n"));
+  auto ok = LoadApiToken(TokenFile(dir, "token", "  abc123abc123abc123\n"));
   REQUIRE(ok.ok());
-  CHECK(*ok == "abc123");
-  auto empty = LoadApiToken(dir.Write("empty", "\n\n"));
+  CHECK(*ok == "abc123abc123abc123");
+  auto empty = LoadApiToken(TokenFile(dir, "empty", "\n\n"));
   REQUIRE_FALSE(empty.ok());
   CHECK(empty.error().message() == (dir / "empty").string() + ": token file is empty");
-  auto two = LoadApiToken(dir.Write("two", "abc def\n"));
+  auto two = LoadApiToken(TokenFile(dir, "two", "abcdefghij klmnopqrst\n"));
   REQUIRE_FALSE(two.ok());
-  CHECK(two.error().message().find("whitespace or control characters") != std::string::npos);
+  CHECK(two.error().message() == (dir / "two").string() +
+                                     ": token contains whitespace or control characters (one "
+                                     "token, one line)");
+  auto control = LoadApiToken(TokenFile(dir, "control", "abcdefghij\x01klmnopqrst"));
+  REQUIRE_FALSE(control.ok());
+  CHECK(control.error().message().find("whitespace or control characters") != std::string::npos);
   auto missing = LoadApiToken(dir / "missing");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().message().find("No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("a token file readable by others is refused with its mode", "[http][auth]") {
+  testing::TempDir dir;
+  auto p = TokenFile(dir, "token", "0123456789abcdef0123\n", 0644);
+  auto t = LoadApiToken(p);
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.error().message() == p.string() +
+                                   ": readable by others (mode 0644); chmod 600 (or 640 with the "
+                                   "daemon's group) so only the daemon can read the token");
+}
+
+TEST_CASE("a group-readable token file is accepted, as the package installs it 0640",
+          "[http][auth]") {
+  testing::TempDir dir;
+  auto t = LoadApiToken(TokenFile(dir, "token", "0123456789abcdef0123\n", 0640));
+  REQUIRE(t.ok());
+  CHECK(*t == "0123456789abcdef0123");
+}
+
+TEST_CASE("a token shorter than 16 characters is refused", "[http][auth]") {
+  testing::TempDir dir;
+  auto p = TokenFile(dir, "token", "short-token-15c\n");
+  auto t = LoadApiToken(p);
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.error().message().rfind(p.string() + ": token is 15 characters; use at least 16", 0) ==
+        0);
+  CHECK(LoadApiToken(TokenFile(dir, "token16", "sixteen-chars-ok\n")).ok());
+}
+
+TEST_CASE("an endless token file such as /dev/zero is refused by the size cap", "[http][auth]") {
+  auto t = LoadApiToken("/dev/zero");
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.error().message() == "/dev/zero: larger than 4096 bytes (refused)");
 }
 
 Router TestRouter() {

@@ -124,7 +124,7 @@ TEST_CASE("stop checkpoints the offsets of what was handed on", "[collectors][lo
   rig.Start(Spec(log), std::chrono::milliseconds(0));
   REQUIRE(rig.records.size() == 4);  // Start() polls once.
   rig.watcher->Stop();
-  auto text = ReadFile(CheckpointPath(rig.dir.path() / "state", "w"));
+  auto text = ReadFile(CheckpointPath(rig.dir.path() / "state", "w"), 1ull << 30);
   REQUIRE(text.ok());
   auto state = ParseCheckpoint(*text);
   REQUIRE(state.ok());

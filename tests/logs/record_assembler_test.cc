@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "collectors/base/utf8.h"
+
 namespace cg {
 namespace {
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "collectors/base/fs.h"
+#include "collectors/base/state_file.h"
 #include "collectors/logs/checkpoint.h"
 #include "tests/logs/tail_harness.h"
 
@@ -62,17 +63,68 @@ TEST_CASE("start_at end begins after the last complete line", "[collectors][logs
   CHECK(h.NoticesContaining("from offset 15 (start_at end)") == 1);
 }
 
-TEST_CASE("a corrupt checkpoint is set aside and counted as a gap", "[collectors][logs][tailer]") {
-  TailHarness h;
-  AppendTo(h.Log("wso2carbon.log"), NumberedLines(1, 3));
-  std::filesystem::create_directories(h.State() / "logs");
-  REQUIRE(WriteFileAtomic(h.State() / "logs" / "carbon.json", "{not json").ok());
+// Two checkpoint generations: L1-L3 checkpointed, then L4-L5; L6-L8 written while stopped.
+void TwoGenerationsThenDown(TailHarness& h) {
+  h.spec.start_at = "end";  // The shipped default: what a lost checkpoint would skip.
+  AppendTo(h.Log("wso2carbon.log"), "");
   h.Start();
-  CHECK(h.Metric("cutover_guard_log_gap_events_total") == 1);
-  CHECK(std::filesystem::exists(h.State() / "logs" / "carbon.json.corrupt"));
-  CHECK(h.tailer->status().last_error.find("unreadable") != std::string::npos);
   h.Poll();
-  CHECK(h.Lines() == 3);  // start_at beginning: read as a first start.
+  AppendTo(h.Log("wso2carbon.log"), NumberedLines(1, 3));
+  h.Poll();
+  REQUIRE(h.tailer->Checkpoint().ok());
+  AppendTo(h.Log("wso2carbon.log"), NumberedLines(4, 5));
+  h.Poll();
+  h.Stop();  // Checkpoints L1-L5; the L1-L3 one becomes carbon.json.prev.
+  AppendTo(h.Log("wso2carbon.log"), NumberedLines(6, 8));
+  h.records.clear();
+}
+
+TEST_CASE("a damaged checkpoint resumes from the previous generation, losing nothing",
+          "[collectors][logs][tailer][state]") {
+  TailHarness h;
+  TwoGenerationsThenDown(h);
+  const auto cp = h.State() / "logs" / "carbon.json";
+  REQUIRE(std::filesystem::exists(cp.string() + ".prev"));
+  const std::string damage = GENERATE(as<std::string>{}, "{not json", "", "{\"version\": 1");
+  REQUIRE(WriteFileAtomic(cp, damage).ok());
+  h.Start();
+  CHECK(h.tailer->restored_from() == StateSource::kPrevious);
+  CHECK(std::filesystem::exists(cp.string() + ".corrupt"));
+  h.Poll();
+  // One checkpoint interval again (L4, L5), and what was written while down: nothing skipped.
+  CHECK(h.Texts() == Numbered(4, 8));
+  CHECK(h.Metric("cutover_guard_log_gap_events_total") == 0);
+  CHECK(h.NoticesContaining("resuming from the previous generation") == 1);
+}
+
+TEST_CASE("a checkpoint write cut short by a kill resumes from the previous generation",
+          "[collectors][logs][tailer][state]") {
+  TailHarness h;
+  TwoGenerationsThenDown(h);
+  // What a SIGKILL between "current -> .prev" and the new file's rename leaves behind.
+  const auto cp = h.State() / "logs" / "carbon.json";
+  std::filesystem::rename(cp, cp.string() + ".prev");
+  WriteFileAtomic(cp.string() + ".tmp.12345", "{half").ok();
+  h.Start();
+  CHECK(h.tailer->restored_from() == StateSource::kPrevious);
+  CHECK_FALSE(std::filesystem::exists(cp.string() + ".tmp.12345"));  // Cleaned up.
+  h.Poll();
+  CHECK(h.Texts() == Numbered(6, 8));  // That .prev was the newest checkpoint.
+}
+
+TEST_CASE("with both checkpoint generations damaged, start_at applies and a gap says so",
+          "[collectors][logs][tailer][state]") {
+  TailHarness h;
+  TwoGenerationsThenDown(h);
+  const auto cp = h.State() / "logs" / "carbon.json";
+  REQUIRE(WriteFileAtomic(cp, "garbage").ok());
+  REQUIRE(WriteFileAtomic(cp.string() + ".prev", "more garbage").ok());
+  h.Start();
+  CHECK(h.tailer->restored_from() == StateSource::kDamaged);
+  CHECK(h.Metric("cutover_guard_log_gap_events_total") == 1);
+  CHECK(h.NoticesContaining("lines written while the daemon was down are skipped") == 1);
+  h.Poll();
+  CHECK(h.Lines() == 0);  // start_at: end.
 }
 
 TEST_CASE("a rotated file's last record is handed on before its successor's first",

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "collectors/base/fs.h"
+#include "collectors/base/utf8.h"
 #include "tests/logs/tail_harness.h"
 
 namespace cg {
@@ -24,7 +25,7 @@ void Rename(const std::filesystem::path& from, const std::filesystem::path& to) 
 }
 
 void GzipFile(const std::filesystem::path& from, const std::filesystem::path& to) {
-  auto text = ReadFile(from);
+  auto text = ReadFile(from, 1ull << 30);
   REQUIRE(text.ok());
   gzFile gz = gzopen(to.c_str(), "wb");
   REQUIRE(gz != nullptr);
@@ -278,11 +279,11 @@ TEST_CASE("a restart resumes from the checkpoint without losing or repeating a l
   auto cp = h.State() / "logs" / "carbon.json";
   REQUIRE(h.tailer->Checkpoint().ok());
   auto before = std::filesystem::last_write_time(cp);
-  auto text_before = ReadFile(cp);
+  auto text_before = ReadFile(cp, 1ull << 30);
   h.Poll();
   REQUIRE(h.tailer->Checkpoint().ok());
   CHECK(std::filesystem::last_write_time(cp) == before);
-  CHECK(*ReadFile(cp) == *text_before);
+  CHECK(*ReadFile(cp, 1ull << 30) == *text_before);
 }
 
 TEST_CASE("a record pending at shutdown is read again after the restart, once",
@@ -460,7 +461,7 @@ TEST_CASE("stack traces in each WSO2 layout assemble the same live as in replay"
           {"audit.log", "wso2-audit", 2, 2},
       }));
   CAPTURE(fixture);
-  auto text = ReadFile(std::string(CG_FIXTURES_DIR) + "/logs/" + fixture);
+  auto text = ReadFile(std::string(CG_FIXTURES_DIR) + "/logs/" + fixture, 1ull << 30);
   REQUIRE(text.ok());
   TailHarness h("live.log", format);
   auto live = h.Log("live.log");

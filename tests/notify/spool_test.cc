@@ -35,7 +35,7 @@ TEST_CASE("a spool keeps items in order across save and reopen", "[notify][spool
   CHECK((*s)->at(1).data["p"] == "xxxxxxxxxx");
   CHECK((*s)->at(1).created_ms == 1'764'036'000'000);
   CHECK_FALSE((*s)->dirty());
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, 1ull << 30);
   REQUIRE(text.ok());
   CHECK(text->rfind("{\"cutover_guard_spool\":1}\n", 0) == 0);
 }
@@ -85,6 +85,45 @@ TEST_CASE("unreadable spool lines are skipped and counted, the rest restored", "
   REQUIRE(again.ok());
   CHECK((*again)->corrupt_on_load() == 0);
   CHECK((*again)->size() == 2);
+}
+
+TEST_CASE("hostile spool lines (deep nesting, huge, garbage) are dropped and counted",
+          "[notify][spool]") {
+  testing::TempDir dir;
+  const std::string good_a = "{\"id\":\"a\",\"kind\":\"alert\",\"created_ms\":1,\"data\":{}}\n";
+  const std::string good_b = "{\"id\":\"b\",\"kind\":\"alert\",\"created_ms\":2,\"data\":{}}\n";
+  // Well-formed items otherwise: only the bounds reject them.
+  const std::string deep =
+      "{\"id\":\"deep\",\"kind\":\"alert\",\"created_ms\":1,\"data\":" + std::string(50'000, '[') +
+      std::string(50'000, ']') + "}\n";
+  const std::string huge = "{\"id\":\"huge\",\"kind\":\"alert\",\"created_ms\":1,\"data\":\"" +
+                           std::string(2 << 20, 'x') + "\"}\n";
+  const std::string garbage = std::string("\x00\xff{{{\"id\":", 8) + "]]]\n";
+  auto path = dir.Write("s.jsonl",
+                        "{\"cutover_guard_spool\":1}\n" + good_a + deep + huge + garbage + good_b);
+  auto s = Spool::Open(path, 64 << 20);
+  REQUIRE(s.ok());
+  CHECK((*s)->corrupt_on_load() == 3);
+  REQUIRE((*s)->size() == 2);
+  CHECK((*s)->at(0).id == "a");
+  CHECK((*s)->at(1).id == "b");
+  REQUIRE((*s)->Save().ok());
+  auto again = Spool::Open(path, 64 << 20);
+  REQUIRE(again.ok());
+  CHECK((*again)->corrupt_on_load() == 0);
+  CHECK((*again)->size() == 2);
+}
+
+TEST_CASE("a spool line at the depth cap still loads", "[notify][spool]") {
+  testing::TempDir dir;
+  // data nested to kMaxSpoolLineDepth - 1 plus the item object itself: exactly the cap.
+  const size_t inner = kMaxSpoolLineDepth - 1;
+  auto path = dir.Write("s.jsonl", "{\"id\":\"d\",\"kind\":\"alert\",\"created_ms\":1,\"data\":" +
+                                       std::string(inner, '[') + std::string(inner, ']') + "}\n");
+  auto s = Spool::Open(path, 1 << 20);
+  REQUIRE(s.ok());
+  CHECK((*s)->corrupt_on_load() == 0);
+  CHECK((*s)->size() == 1);
 }
 
 TEST_CASE("an unreadable spool file is an error naming it", "[notify][spool]") {

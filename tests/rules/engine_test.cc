@@ -769,12 +769,54 @@ TEST_CASE("the engine exports matches, alerts and the recommendation", "[rules][
   CHECK(Value(*registry, "cutover_guard_recommendation", "recommendation", "continue") == 0);
 }
 
-TEST_CASE("a rule set with no rules recommends continue", "[rules][engine]") {
+TEST_CASE("a rule set with no rules recommends unknown, not continue", "[rules][engine]") {
   auto e = MakeEngine("rules: []\n");
   Feed(*e, 0, "anything");
   e->Evaluate(Sec(1), kNoMetrics);
+  const Recommendation rec = e->recommendation();
+  CHECK(rec.verdict == Verdict::kUnknown);
+  REQUIRE(rec.blind_spots.size() == 1);
+  CHECK(rec.blind_spots[0].subject == "rules");
+  auto events = e->TakeTransitions();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].recommendation == "unknown");
+  CHECK(events[0].previous == "continue");
+}
+
+TEST_CASE("blind spots set on the engine decide unknown and clear back to continue",
+          "[rules][engine][unknown]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: r, description: d, severity: critical, match: 'boom'}
+)");
+  e->Evaluate(Sec(1), kNoMetrics);
   CHECK(e->recommendation().verdict == Verdict::kContinue);
-  CHECK(e->recommendation().summary == "continue: no alert firing at or above warning");
+  e->SetBlindSpots({{"target wso2am", "process not found", Sec(0)}});
+  e->Evaluate(Sec(2), kNoMetrics);
+  CHECK(e->recommendation().verdict == Verdict::kUnknown);
+  Feed(*e, 3, "boom");
+  e->Evaluate(Sec(4), kNoMetrics);
+  CHECK(e->recommendation().verdict == Verdict::kRollback);  // Seen broken beats not seen.
+  auto saved = e->SaveState();
+  CHECK(saved["recommendation"] == "rollback");
+  e->SetBlindSpots({});
+  e->Evaluate(Sec(5), kNoMetrics);
+  CHECK(e->recommendation().verdict == Verdict::kRollback);
+}
+
+TEST_CASE("a failed state restore leaves the engine as it was", "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: r, description: d, severity: critical, match: 'boom'}
+)");
+  Feed(*e, 1, "boom");
+  e->Evaluate(Sec(2), kNoMetrics);
+  REQUIRE(e->alerts().size() == 1);
+  nlohmann::json broken = e->SaveState();
+  broken["rules"][0]["groups"][0]["state"] = "sideways";  // Fails half-way through.
+  broken["rules"][0]["groups"][0]["count"] = 99;
+  CHECK_FALSE(e->RestoreState(broken).ok());
+  REQUIRE(e->alerts().size() == 1);
+  CHECK(e->alerts()[0].count == 1);
+  CHECK(e->alerts()[0].state == AlertState::kFiring);
 }
 
 }  // namespace

@@ -38,6 +38,35 @@ TEST_CASE("a firing critical alert recommends rollback", "[rules][recommendation
         "x3 since 2024-11-16T02:10:02.000Z)");
 }
 
+TEST_CASE("a blind spot makes continue unknown, but never hides a firing alert",
+          "[rules][recommendation][unknown]") {
+  const std::vector<BlindSpot> blind = {
+      {"log carbon", "no file matches /x/wso2carbon.log", Sec(1)}};
+  auto quiet = Recommend({}, {}, blind);
+  CHECK(quiet.verdict == Verdict::kUnknown);
+  CHECK(VerdictExitCode(quiet.verdict) == 3);
+  CHECK(quiet.summary ==
+        "unknown: cannot judge, 1 blind spot (log carbon: no file matches /x/wso2carbon.log)");
+  auto warn = Recommend({MakeAlert("gw", Severity::kWarning, AlertState::kFiring, 2)}, {}, blind);
+  CHECK(warn.verdict == Verdict::kInvestigate);
+  CHECK(warn.blind_spots == blind);  // Still listed: the reasons list everything.
+  CHECK(warn.summary.find("; and 1 blind spot") != std::string::npos);
+  auto crit = Recommend({MakeAlert("db", Severity::kCritical, AlertState::kFiring, 2)}, {}, blind);
+  CHECK(crit.verdict == Verdict::kRollback);
+  // An info alert does not outrank a blind spot.
+  auto info = Recommend({MakeAlert("i", Severity::kInfo, AlertState::kFiring, 2)}, {}, blind);
+  CHECK(info.verdict == Verdict::kUnknown);
+}
+
+TEST_CASE("verdict precedence is rollback, investigate, unknown, continue",
+          "[rules][recommendation][unknown]") {
+  CHECK(VerdictRank(Verdict::kRollback) > VerdictRank(Verdict::kInvestigate));
+  CHECK(VerdictRank(Verdict::kInvestigate) > VerdictRank(Verdict::kUnknown));
+  CHECK(VerdictRank(Verdict::kUnknown) > VerdictRank(Verdict::kContinue));
+  for (Verdict v : kAllVerdicts) CHECK(ParseVerdict(VerdictName(v)) == v);
+  CHECK_FALSE(ParseVerdict("maybe").has_value());
+}
+
 TEST_CASE("a firing warning recommends investigate", "[rules][recommendation]") {
   auto r = Recommend({MakeAlert("gw", Severity::kWarning, AlertState::kFiring, 2),
                       MakeAlert("info", Severity::kInfo, AlertState::kFiring, 1)},

@@ -43,7 +43,7 @@ std::vector<std::string> LogFiles(const fs::path& dir) {
 }
 
 std::string CutoverOf(const fs::path& dir) {
-  auto text = ReadFile(dir / "scenario.yaml");
+  auto text = ReadFile(dir / "scenario.yaml", 1ull << 30);
   REQUIRE(text.ok());
   const std::string key = "cutover_at: \"";
   auto p = text->find(key);
@@ -52,7 +52,7 @@ std::string CutoverOf(const fs::path& dir) {
 }
 
 std::string ExpectOf(const fs::path& dir) {
-  auto text = ReadFile(dir / "scenario.yaml");
+  auto text = ReadFile(dir / "scenario.yaml", 1ull << 30);
   REQUIRE(text.ok());
   auto p = text->find("expect: ");
   REQUIRE(p != std::string::npos);
@@ -73,7 +73,8 @@ Run Replay(std::vector<std::string> files, std::string cutover = "",
   r.code = ReplayCommand(o, out, err);
   r.out = out.str();
   r.err = err.str();
-  if (o.output_format == "json" && r.code >= 0 && r.code <= 2) r.doc = json::parse(r.out);
+  // JSON is printed for every verdict, `unknown` (3) included; errors print nothing to out.
+  if (o.output_format == "json" && !r.out.empty()) r.doc = json::parse(r.out);
   return r;
 }
 
@@ -122,7 +123,7 @@ TEST_CASE("every scenario's replay matches its golden output and expected verdic
   if (std::getenv("CG_UPDATE_GOLDENS") != nullptr) {
     REQUIRE(WriteFileAtomic(golden, got).ok());
   }
-  auto want = ReadFile(golden);
+  auto want = ReadFile(golden, 1ull << 30);
   REQUIRE(want.ok());
   CHECK(got == *want);
 }
@@ -138,7 +139,7 @@ TEST_CASE("every evidence record points at its bytes in the replayed file",
     for (const auto& e : a["evidence"]) {
       const std::string text = e["text"];
       const std::string first = text.substr(0, text.find('\n'));
-      auto content = ReadFile(e["file"].get<std::string>());
+      auto content = ReadFile(e["file"].get<std::string>(), 1ull << 30);
       REQUIRE(content.ok());
       CHECK(content->compare(e["offset"].get<size_t>(), first.size(), first) == 0);
       ++checked;
@@ -241,7 +242,7 @@ TEST_CASE("a boot loop is a rollback, with the failing boot and its errors as ev
 }
 
 void Gzip(const fs::path& from, const fs::path& to) {
-  auto text = ReadFile(from);
+  auto text = ReadFile(from, 1ull << 30);
   REQUIRE(text.ok());
   gzFile gz = gzopen(to.c_str(), "wb");
   REQUIRE(gz != nullptr);
@@ -342,19 +343,98 @@ TEST_CASE("the CLI runs replay with its flags", "[rules][replay]") {
   CHECK(json::parse(out.str())["recommendation"] == "rollback");
 }
 
+// check-config of the config and its rules alone (this machine's paths are not the point).
+CheckConfigOptions RulesOnly(std::string config) {
+  CheckConfigOptions o;
+  o.config = std::move(config);
+  o.host_checks = false;
+  return o;
+}
+
 TEST_CASE("check-config compiles the rule files and reports their errors", "[rules][replay]") {
   cg::testing::TempDir tmp;
   tmp.Write("rules/bad.yaml", "rules:\n  - {id: x, description: d, severity: info, match: '('}\n");
   auto cfg = tmp.Write("config.yaml", "rule_files: [rules/*.yaml]\n");
   std::ostringstream out, err;
-  CHECK(CheckConfigCommand({cfg.string()}, out, err) == 1);
+  CHECK(CheckConfigCommand(RulesOnly(cfg.string()), out, err) == 1);
   CHECK(err.str() == (tmp / "rules/bad.yaml").string() +
                          ":2:52: rule \"x\".match: invalid regular expression: missing ): (\n" +
                          cfg.string() + ": 1 error in the rule files\n");
 
   std::ostringstream out2, err2;
-  CHECK(CheckConfigCommand({(kScenarios / "replay.yaml").string()}, out2, err2) == 0);
+  CHECK(CheckConfigCommand(RulesOnly((kScenarios / "replay.yaml").string()), out2, err2) == 0);
   CHECK(out2.str().find("8 rule file(s), 59 rule(s))") != std::string::npos);
+}
+
+TEST_CASE("a log replayed in a layout it is not in is unknown (exit 3) with the reason",
+          "[rules][replay][unknown]") {
+  // The carbon log read as Tomcat access lines: no line has an access-log timestamp, so no
+  // record is recognised, and none of the pack's rules can see what the lines say.
+  const std::string log = (kScenarios / "healthy-noisy-boot" / "wso2carbon.log").string();
+  Run wrong = Replay({log}, "", "", "json", "tomcat-access");
+  INFO(wrong.err);
+  CHECK(wrong.code == 3);
+  REQUIRE_FALSE(wrong.doc.is_null());
+  CHECK(wrong.doc["recommendation"] == "unknown");
+  CHECK(wrong.doc["files"][0]["recognised_lines"] == 0);
+  bool reason = false;
+  for (const auto& x : wrong.doc["reasons"]) {
+    reason = reason || (x["kind"] == "coverage" && x["subject"] == "file " + log &&
+                        x["description"].get<std::string>().find("not in the tomcat-access "
+                                                                 "layout") != std::string::npos);
+  }
+  CHECK(reason);
+  // The same log in its own layout is judged as before.
+  Run right = Replay({log});
+  CHECK(right.code == 0);
+  CHECK(right.doc["recommendation"] == "continue");
+  CHECK(right.doc["files"][0]["recognised_lines"] == right.doc["files"][0]["lines"]);
+}
+
+TEST_CASE("a log whose lines fold into one undated record is unknown", "[rules][replay][unknown]") {
+  // What a console-layout file forced to wso2-carbon used to give: one record, no header.
+  cg::testing::TempDir tmp;
+  std::string text;
+  for (int i = 0; i < 20; ++i) {
+    text += "[2024-02-01 10:11:" + std::to_string(10 + i) +
+            ",345] ERROR - OrderHandler Order rejected by the backend\n";
+  }
+  auto file = tmp.Write("console.out", text);
+  Run r = Replay({file.string()}, "", "", "json", "wso2-carbon");
+  CHECK(r.code == 3);
+  CHECK(r.doc["recommendation"] == "unknown");
+  CHECK(r.doc["records"] == 1);
+  CHECK(r.doc["summary"].get<std::string>().rfind("unknown: cannot judge", 0) == 0);
+}
+
+TEST_CASE("an empty input yields no record and is unknown", "[rules][replay][unknown]") {
+  cg::testing::TempDir tmp;
+  auto file = tmp.Write("wso2carbon.log", "");
+  Run r = Replay({file.string()});
+  CHECK(r.code == 3);
+  CHECK(r.doc["recommendation"] == "unknown");
+  CHECK(r.doc["reasons"][0]["subject"] == "input");
+}
+
+TEST_CASE("replay with no rule loaded is unknown, not continue", "[rules][replay][unknown]") {
+  // The shipped config from a source tree: its rule globs point at the installed paths.
+  cg::testing::TempDir tmp;
+  auto cfg = tmp.Write("config.yaml", "rule_files: [/nonexistent/rules/*.yaml]\n");
+  Run r = Replay({(kScenarios / "db-pool-exhaustion" / "wso2carbon.log").string()}, "",
+                 cfg.string(), "text");
+  CHECK(r.code == 3);
+  CHECK(r.out.find("Recommendation: UNKNOWN") != std::string::npos);
+  CHECK(r.out.find("  - rules: no rule is loaded") != std::string::npos);
+}
+
+TEST_CASE("a usage error of replay exits 3, never 2 (rollback)", "[rules][replay][unknown]") {
+  const char* argv[] = {"cutover-guard", "replay", "--no-such-flag", "x.log"};
+  std::ostringstream out, err;
+  CHECK(RunCli(4, argv, out, err) == 3);
+  const char* missing[] = {"cutover-guard", "replay"};
+  CHECK(RunCli(2, missing, out, err) == 3);
+  const char* check[] = {"cutover-guard", "check-config", "--no-such-flag"};
+  CHECK(RunCli(3, check, out, err) == 2);  // Not a verdict command: the usual 2.
 }
 
 }  // namespace

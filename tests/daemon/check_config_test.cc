@@ -1,0 +1,225 @@
+// check-config checks what `run` needs on this host: token file, state_dir, logs, pidfile
+// directories, at least one rule. Permission cases run `--as-user nobody`, which needs root to
+// be meaningful (CI runs the tests as root); they are skipped otherwise.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "daemon/cli.h"
+#include "tests/support/temp_dir.h"
+
+namespace cg {
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+CliRun Run(std::vector<std::string> args) {
+  args.insert(args.begin(), "cutover-guard");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+constexpr const char* kRule =
+    "rules:\n  - {id: t.err, description: d, severity: warning, match: 'Boom'}\n";
+
+// A host laid out for `run`: a searchable temp dir with a rule, a log, a token (0600) and a
+// creatable state dir. Line numbers of the config are fixed (the tests check positions).
+struct Host {
+  testing::TempDir dir;
+  std::filesystem::path config;
+  explicit Host(const std::string& log_path = "logs/wso2carbon.log",
+                const std::string& token = "api-token", const std::string& rules = kRule) {
+    ::chmod(dir.path().c_str(), 0755);
+    dir.Write("rules/r.yaml", rules);
+    dir.Write("logs/wso2carbon.log", "");
+    ::chmod((dir / "logs").c_str(), 0755);
+    ::chmod((dir / "logs/wso2carbon.log").c_str(), 0644);
+    auto t = dir.Write("api-token", "0123456789abcdef0123\n");
+    ::chmod(t.c_str(), 0600);
+    // clang-format off
+    config = dir.Write("config.yaml",
+                       "state_dir: state\n"                 // 1
+                       "targets:\n"                         // 2
+                       "  - name: wso2am\n"                 // 3
+                       "    pidfile: run/wso2carbon.pid\n"  // 4
+                       "logs:\n"                            // 5
+                       "  - name: carbon\n"                 // 6
+                       "    path: " + log_path + "\n"       // 7
+                       "rule_files: [rules/*.yaml]\n"       // 8
+                       "api:\n"                             // 9
+                       "  token_file: " + token + "\n");    // 10
+    // clang-format on
+    std::filesystem::create_directories(dir / "run");
+  }
+  std::string Path(std::string_view name) const { return (dir / name).string(); }
+  std::string At(int line, int col) const {
+    return config.string() + ":" + std::to_string(line) + ":" + std::to_string(col) + ": ";
+  }
+  CliRun Check(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {"check-config", "--config", config.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Run(args);
+  }
+};
+
+bool Root() { return ::geteuid() == 0; }
+
+TEST_CASE("check-config accepts a host laid out for run", "[daemon][check-config]") {
+  Host host;
+  auto r = host.Check();
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out.find(": OK (1 target(s), 1 log(s), 1 rule file(s), 1 rule(s)), host checked as "
+                   "user \"") != std::string::npos);
+}
+
+TEST_CASE("check-config reports a missing token file at its position", "[daemon][check-config]") {
+  Host host("logs/wso2carbon.log", "missing-token");
+  auto r = host.Check();
+  CHECK(r.code == 1);
+  CHECK(r.err.find(host.At(10, 15) + "api.token_file " + host.Path("missing-token") +
+                   ": does not exist\n") != std::string::npos);
+  CHECK(r.err.find(": 1 problem for `run` (host checked as user \"") != std::string::npos);
+}
+
+TEST_CASE("check-config refuses a world-readable token file", "[daemon][check-config]") {
+  Host host;
+  ::chmod(host.Path("api-token").c_str(), 0644);
+  auto r = host.Check();
+  CHECK(r.code == 1);
+  CHECK(r.err.find(host.At(10, 15) + "api.token_file " + host.Path("api-token") +
+                   ": readable by others (mode 0644); chmod 600") != std::string::npos);
+}
+
+TEST_CASE("a missing log file in a readable directory is a warning at its path",
+          "[daemon][check-config]") {
+  // WSO2 creates it with its first line and the daemon waits for it: not a reason to refuse to
+  // start (ExecStartPre runs check-config), but worth saying.
+  Host host("logs/missing.log");
+  auto r = host.Check();
+  CHECK(r.code == 0);
+  CHECK(r.err == "warning: " + host.At(7, 11) + "logs[0] (carbon): \"" +
+                     host.Path("logs/missing.log") + "\" does not exist yet\n");
+}
+
+TEST_CASE("a log glob matching nothing stays a warning, but its directory must exist",
+          "[daemon][check-config]") {
+  SECTION("directory present") {
+    Host host("logs/http_access_*.log");
+    auto r = host.Check();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.err == "warning: " + host.At(7, 11) + "logs[0] (carbon): \"" +
+                       host.Path("logs/http_access_*.log") + "\" matches no file yet\n");
+  }
+  SECTION("directory missing") {
+    Host host("nolog/http_access_*.log");
+    auto r = host.Check();
+    CHECK(r.code == 1);
+    CHECK(r.err.find(host.At(7, 11) + "logs[0] (carbon): log directory " + host.Path("nolog") +
+                     ": does not exist\n") != std::string::npos);
+  }
+}
+
+TEST_CASE("check-config fails when no rule is loaded", "[daemon][check-config]") {
+  Host host("logs/wso2carbon.log", "api-token", "rules: []\n");
+  auto r = host.Check({"--no-host-checks"});
+  CHECK(r.code == 1);
+  CHECK(r.err == host.At(8, 13) +
+                     "rule_files: no rules loaded (1 rule file); the daemon would watch nothing\n" +
+                     host.config.string() + ": 1 problem for `run`\n");
+}
+
+TEST_CASE("check-config lists every host problem at once", "[daemon][check-config]") {
+  Host host("nolog/missing.log", "missing-token", "rules: []\n");
+  std::filesystem::remove(host.dir / "run");
+  auto r = host.Check();
+  CHECK(r.code == 1);
+  CHECK(r.err.find("rule_files: no rules loaded") != std::string::npos);
+  CHECK(r.err.find(host.At(10, 15) + "api.token_file") != std::string::npos);
+  CHECK(r.err.find(host.At(7, 11) + "logs[0] (carbon)") != std::string::npos);
+  CHECK(r.err.find(host.At(4, 14) + "targets[0] (wso2am): pidfile directory " + host.Path("run") +
+                   ": does not exist\n") != std::string::npos);
+  CHECK(r.err.find(": 4 problems for `run`") != std::string::npos);
+}
+
+TEST_CASE("check-config with --no-host-checks checks only the config and the rules",
+          "[daemon][check-config]") {
+  Host host("logs/missing.log", "missing-token");
+  auto r = host.Check({"--no-host-checks"});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find(": OK (1 target(s), 1 log(s), 1 rule file(s), 1 rule(s))\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("check-config --as-user with an unknown user is a usage error",
+          "[daemon][check-config]") {
+  Host host;
+  auto r = host.Check({"--as-user", "no-such-user-cg"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "check-config: --as-user: no user named \"no-such-user-cg\"\n");
+}
+
+TEST_CASE("a state_dir the daemon's user cannot create is an error", "[daemon][check-config]") {
+  if (!Root()) {
+    WARN("skipped: --as-user nobody needs root");
+    return;
+  }
+  Host host;
+  // The token is the daemon's, not nobody's: leave it out of this check.
+  auto cfg = host.dir.Write("config.yaml",
+                            "state_dir: state\nlogs:\n  - {name: carbon, path: "
+                            "logs/wso2carbon.log}\nrule_files: [rules/*.yaml]\n");
+  auto r = host.Check({"--as-user", "nobody"});
+  CHECK(r.code == 1);
+  CHECK(r.err == host.At(1, 12) + "state_dir " + host.Path("state") +
+                     ": does not exist and cannot be created: " + host.dir.path().string() +
+                     ": not writable and searchable by user \"nobody\" (mode 0755, owner "
+                     "root:root)\n" +
+                     cfg.string() + ": 1 problem for `run` (host checked as user \"nobody\")\n");
+  // Owned by nobody: fine.
+  std::filesystem::create_directories(host.dir / "state");
+  REQUIRE(::chown(host.Path("state").c_str(), 65534, 65534) == 0);
+  auto ok = host.Check({"--as-user", "nobody"});
+  INFO(ok.err);
+  CHECK(ok.code == 0);
+  CHECK(ok.out.find("host checked as user \"nobody\"") != std::string::npos);
+}
+
+TEST_CASE("a log directory the daemon's user cannot read is an error", "[daemon][check-config]") {
+  if (!Root()) {
+    WARN("skipped: --as-user nobody needs root");
+    return;
+  }
+  Host host;
+  host.dir.Write("config.yaml",
+                 "state_dir: state\nlogs:\n  - name: carbon\n    path: "
+                 "logs/wso2carbon.log\nrule_files: [rules/*.yaml]\n");
+  std::filesystem::create_directories(host.dir / "state");
+  REQUIRE(::chown(host.Path("state").c_str(), 65534, 65534) == 0);
+  ::chmod(host.Path("logs").c_str(), 0700);
+  auto r = host.Check({"--as-user", "nobody"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find(host.At(4, 11) + "logs[0] (carbon): log directory " + host.Path("logs") +
+                   ": not readable and searchable by user \"nobody\" (mode 0700, owner "
+                   "root:root)\n") != std::string::npos);
+  // Root itself can read it: the same config passes as root.
+  auto as_root = host.Check({"--as-user", "root"});
+  INFO(as_root.err);
+  CHECK(as_root.code == 0);
+}
+
+}  // namespace
+}  // namespace cg
