@@ -44,7 +44,6 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 namespace asio = boost::asio;
 
-constexpr milliseconds kCheckpointInterval{5000};
 constexpr milliseconds kMaxEvalInterval{1000};
 
 LogLevel ToLogLevel(NoticeLevel level) {
@@ -452,7 +451,7 @@ void App::Impl::Start() {
   EvalTick();
   Schedule(sample_timer, config.sample_interval, &Impl::SampleTick);
   Schedule(eval_timer, std::min(config.sample_interval, kMaxEvalInterval), &Impl::EvalTick);
-  Schedule(checkpoint_timer, kCheckpointInterval, &Impl::CheckpointTick);
+  Schedule(checkpoint_timer, config.checkpoint_interval, &Impl::CheckpointTick);
   if (auto wd = SystemdNotifier::WatchdogInterval()) {
     watchdog_every = std::max(milliseconds(100), std::chrono::duration_cast<milliseconds>(*wd) / 2);
     Schedule(watchdog_timer, *watchdog_every, &Impl::WatchdogTick);

@@ -7,7 +7,7 @@
 //   eval timer (<= 1 s)             Engine::Evaluate, transitions -> notifier,
 //                                   snapshot publication, systemd STATUS=, READY=1 once ready
 //   LogWatcher (inotify + stat poll) LogTailer::Poll/FlushIdle -> Engine::OnRecord
-//   checkpoint timer (5 s)          tailer offsets + alert state to state_dir
+//   checkpoint timer (checkpoint_interval, 5 s) alert state + offsets (one file) to state_dir
 //   watchdog timer (WatchdogSec/2)  WATCHDOG=1 (only while the loop turns)
 //
 // Thread-safety: Create/Run on one thread; RequestStop/RequestReload from any thread.

@@ -281,6 +281,7 @@ Result<Config, Diagnostics> ParseConfig(std::string_view text, const std::filesy
   if (m.String("proc_root", &s)) cfg.proc_root = ResolveAgainst(dir, s);
   m.Duration("sample_interval", &cfg.sample_interval, milliseconds(100));
   m.Duration("history", &cfg.history, milliseconds(1000));
+  m.Duration("checkpoint_interval", &cfg.checkpoint_interval, milliseconds(100));
   if (cfg.history < cfg.sample_interval) {
     m.ErrorAt("history", "history: must be at least one sample_interval");
   }

@@ -106,6 +106,9 @@ struct Config {
   std::filesystem::path proc_root = "/proc";
   milliseconds sample_interval{1000};
   milliseconds history{15 * 60 * 1000};  // Length of each series' history ring.
+  // How often alert state and offsets are saved (at most this much is read again after a
+  // crash; every save is an fsync).
+  milliseconds checkpoint_interval{5000};
   CutoverConfig cutover;
   CoverageConfig coverage;
   std::vector<TargetConfig> targets;

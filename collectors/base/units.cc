@@ -121,6 +121,10 @@ Result<HostPort> ParseHostPort(std::string_view text) {
     }
     hp.host = std::string(text.substr(1, close - 1));
     if (hp.host.empty()) return Status::Error("empty IPv6 address in " + quoted);
+    // "[[x]:1" would give the host "[x", which ToString() cannot write back unambiguously.
+    if (hp.host.find('[') != std::string::npos) {
+      return Status::Error("invalid IPv6 address in " + quoted + "; expected [v6-address]:port");
+    }
     port_text = text.substr(close + 2);
   } else {
     size_t colon = text.rfind(':');

@@ -84,12 +84,12 @@ TEST_CASE("damaged alert state falls back to the previous generation, alerts sti
   testing::TempDir dir;
   const auto state = dir / "state/alerts.json";
   {
-    Daemon d(dir);
+    Daemon d(dir, "checkpoint_interval: 200ms\n");
     d.Start();
     d.Append(CarbonLine("ERROR", kFailure) + CarbonLine("ERROR", kFailure) +
              CarbonLine("ERROR", kFailure));
     REQUIRE(WaitUntil([&] { return !FiringAlert(d).is_null(); }));
-    // A checkpoint tick (every 5 s) saves the firing alert: that is the previous generation.
+    // A checkpoint tick saves the firing alert: that is the previous generation.
     REQUIRE(WaitUntil(
         [&] {
           auto t = ReadFile(state, 1 << 24);
@@ -147,7 +147,7 @@ TEST_CASE("a daemon that cannot see its log says unknown, with the reason and co
 
 TEST_CASE("state write failures are counted and retried, never fatal", "[app][trust]") {
   testing::TempDir dir;
-  Daemon d(dir);
+  Daemon d(dir, "checkpoint_interval: 200ms\n");
   d.Start();
   d.Append(CarbonLine("INFO", "one"));
   REQUIRE(WaitUntil([&] { return std::filesystem::exists(dir / "state/alerts.json"); }, 20s));
