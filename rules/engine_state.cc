@@ -1,6 +1,7 @@
 // Engine::SaveState / RestoreState: alert state as JSON so a daemon restart does not forget
 // what is firing (nor re-notify it), nor the windows that are about to fire.
 #include <cstdio>
+#include <stdexcept>
 
 #include "rules/engine_impl.h"
 
@@ -17,8 +18,12 @@ json Time(WallTime t) {
 json Time(const std::optional<WallTime>& t) { return t ? Time(*t) : json(); }
 
 WallTime ToTime(const json& j) {
-  return WallTime(
-      std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(j.get<int64_t>())));
+  // Milliseconds from a file: the clock counts nanoseconds, so anything past 2262 (or before
+  // 1970 by as much) would overflow. Nothing this engine writes is outside 1970..2200.
+  constexpr int64_t kMaxMs = 7'258'118'400'000;  // 2200-01-01.
+  const int64_t ms = j.get<int64_t>();
+  if (ms < -kMaxMs || ms > kMaxMs) throw std::out_of_range("time out of range: " + j.dump());
+  return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
 }
 std::optional<WallTime> ToOptTime(const json& j) {
   if (j.is_null()) return std::nullopt;
@@ -217,6 +222,8 @@ Status Engine::RestoreStateUnchecked(const json& state) {
       m.metrics.SetRecommendation(*v);
     }
   } catch (const json::exception& e) {
+    return Status::Error(std::string("rule engine state: ") + e.what());
+  } catch (const std::out_of_range& e) {
     return Status::Error(std::string("rule engine state: ") + e.what());
   }
   return Status::Ok();

@@ -115,7 +115,6 @@ Located Locate(const LocatorSpec& spec, LocateContext& ctx) {
     } else {
       std::string p = where + " names pid " + std::to_string(*pid);
       std::string stat_text;
-      std::optional<Candidate> c;
       std::optional<PidStat> ps;
       std::string parse_error;
       if (ReadFileAt(ctx.root->fd(), PidPath(*pid, "stat").c_str(), &stat_text) == 0) {

@@ -130,7 +130,10 @@ Result<std::optional<WallTime>> ParseCutoverBody(std::string_view body, WallTime
   if (at == doc.end() || at->is_null()) return std::optional<WallTime>();
   if (at->is_number()) {
     double secs = at->get<double>();
-    if (!(secs >= 0 && secs < 1e11)) return Status::Error("\"at\": Unix time out of range");
+    // The clock's nanoseconds end in 2262; past 2200 is a typo, not a cutover mark.
+    if (!(secs >= 0 && secs < kMaxUnixSeconds)) {
+      return Status::Error("\"at\": Unix time out of range");
+    }
     auto ms = std::chrono::milliseconds(static_cast<int64_t>(secs * 1000.0));
     return std::optional<WallTime>(WallTime(std::chrono::duration_cast<WallTime::duration>(ms)));
   }

@@ -10,8 +10,6 @@
 namespace cg {
 namespace {
 
-constexpr double kMaxUnixSeconds = 7'258'118'400;  // 2200-01-01T00:00:00Z
-
 bool AllDigitsOrDot(std::string_view s) {
   if (s.empty()) return false;
   int dots = 0;

@@ -316,7 +316,11 @@ Status Notifier::Flush(std::chrono::milliseconds deadline) {
     w->wake.notify_one();
   }
   std::vector<std::string> problems;
-  for (auto [w, target] : targets) {
+  // Plain variables, not structured bindings: the predicate lambda captures them, which
+  // clang 14 (the fuzz build) does not accept for bindings.
+  for (const auto& item : targets) {
+    Worker* w = item.first;
+    const uint64_t target = item.second;
     std::unique_lock<std::mutex> lock(w->mu);
     bool done = w->flushed_cv.wait_until(lock, until, [&] { return w->flushed >= target; });
     if (!done) {

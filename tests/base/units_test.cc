@@ -125,4 +125,30 @@ TEST_CASE("days from civil matches known dates", "[base][units]") {
   CHECK(DaysFromCivil(1969, 12, 31) == -1);
 }
 
+TEST_CASE("civil times outside the clock's range saturate instead of overflowing",
+          "[base][units]") {
+  // Found by fuzz_config (cutover.at "1013-11-25 02:00:00") and fuzz_records (a line dated
+  // 1012): UBSan reported signed overflow converting to nanoseconds.
+  CivilTime old{};
+  old.year = 1013;
+  old.month = 11;
+  old.day = 25;
+  const auto lo = TimeZone::Utc().ToWall(old);
+  CHECK(lo == std::chrono::system_clock::time_point(std::chrono::seconds(-2'208'988'800)));
+  CivilTime late = old;
+  late.year = 9999;
+  const auto hi = TimeZone::Utc().ToWall(late);
+  CHECK(hi == std::chrono::system_clock::time_point(std::chrono::seconds(7'258'118'400)));
+}
+
+TEST_CASE("a host with a bracket inside its brackets is refused", "[base][units]") {
+  // Found by fuzz_units: "[[]:0" parsed to host "[", which printed as "[:0" and did not parse
+  // back.
+  CHECK_FALSE(ParseHostPort("[[]:0").ok());
+  CHECK_FALSE(ParseHostPort("[a[b]:80").ok());
+  auto v6 = ParseHostPort("[::1]:9860");
+  REQUIRE(v6.ok());
+  CHECK(ParseHostPort(v6->ToString()).ok());
+}
+
 }  // namespace cg

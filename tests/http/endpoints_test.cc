@@ -309,6 +309,9 @@ TEST_CASE("cutover rejects malformed bodies with 400", "[http][endpoints]") {
   CHECK(detail(R"({"when": "now"})") == "unknown field \"when\" (expected \"at\")");
   CHECK(detail(R"({"at": true})") == "\"at\" must be a time string or Unix seconds");
   CHECK(detail(R"({"at": "2026-13-01T00:00:00Z"})").find("\"at\": invalid time") == 0);
+  // Found by fuzz_http: Unix seconds past the clock's range used to overflow the conversion.
+  CHECK(detail(R"({"at": 9e10})") == "\"at\": Unix time out of range");
+  CHECK(detail(R"({"at": 10764036000.11})") == "\"at\": Unix time out of range");
   CHECK(s.backend.cutover_calls.empty());
 }
 

@@ -183,6 +183,19 @@ TEST_CASE("malformed time parameters are errors that say what was expected", "[h
         "a duration ago (15m)");
 }
 
+TEST_CASE("time parameters beyond the clock's range are errors, not overflows", "[http][time]") {
+  // Found by fuzz_units (UBSan: signed overflow in the time arithmetic).
+  const WallTime now = WallTime(std::chrono::seconds(1'764'036'000));
+  for (const char* text : {"9223372036854775807ms", "99999999999", "7258118400"}) {
+    INFO(text);
+    CHECK_FALSE(ParseTimeParam(text, now).ok());
+  }
+  CHECK(ParseTimeParam("7258118399", now).ok());
+  // A year the clock cannot count is clamped, never wrapped.
+  auto far = ParseTimeParam("9999-12-31T23:59:59Z", now);
+  if (far.ok()) CHECK(*far <= WallTime(std::chrono::seconds(7'258'118'400)));
+}
+
 TEST_CASE("history lookups return the points at or after since", "[http][history]") {
   SeriesHistory h;
   WallTime t(std::chrono::seconds(1000));

@@ -803,6 +803,16 @@ TEST_CASE("blind spots set on the engine decide unknown and clear back to contin
   CHECK(e->recommendation().verdict == Verdict::kRollback);
 }
 
+TEST_CASE("state times beyond the clock's range are refused, not overflowed", "[rules][engine]") {
+  // Found by fuzz_state (UBSan: milliseconds to nanoseconds overflowed).
+  auto e = MakeEngine("rules: []\n");
+  nlohmann::json state = e->SaveState();
+  state["last_boot_start"] = INT64_MAX;
+  Status s = e->RestoreState(state);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("time out of range") != std::string::npos);
+}
+
 TEST_CASE("a failed state restore leaves the engine as it was", "[rules][engine]") {
   auto e = MakeEngine(R"(rules:
   - {id: r, description: d, severity: critical, match: 'boom'}
