@@ -7,24 +7,14 @@
 #include <iterator>
 #include <sstream>
 
+#include "tests/support/cli_run.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
-CliRun Run(std::vector<std::string> args) {
-  args.insert(args.begin(), "cutover-guard");
-  std::vector<const char*> argv;
-  for (auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using testing::CliRun;
+CliRun Run(std::vector<std::string> args) { return testing::RunCliWith(std::move(args)); }
 
 }  // namespace
 
