@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 
@@ -169,7 +170,10 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
     return kExitError;
   }
   if (opts.output_format == "json") {
-    out << ReplayJson(*result, input.engine.cutover_at).dump(2) << "\n";
+    // File names are bytes: replace what is not UTF-8 rather than fail the whole report.
+    out << ReplayJson(*result, input.engine.cutover_at)
+               .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
   } else {
     out << ReplayText(*result, input.engine.cutover_at);
   }

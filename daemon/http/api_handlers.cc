@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "collectors/base/diagnostics.h"
+#include "collectors/base/json_bounded.h"
 #include "collectors/base/units.h"
 #include "daemon/http/auth.h"
 #include "daemon/http/time_param.h"
@@ -119,8 +120,11 @@ bool IsBlank(std::string_view s) {
 // Parses the optional cutover body {"at": "<time>" | <unix seconds> | null}.
 Result<std::optional<WallTime>> ParseCutoverBody(std::string_view body, WallTime now) {
   if (IsBlank(body)) return std::optional<WallTime>();
-  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Status::Error("body is not valid JSON");
+  json doc;
+  // {"at": ...} is two levels deep; the cap keeps a hostile body from costing more than that.
+  if (!ParseJsonBounded(body, &doc, /*max_depth=*/4).ok()) {
+    return Status::Error("body is not valid JSON");
+  }
   if (!doc.is_object()) return Status::Error("body must be a JSON object like {\"at\": \"...\"}");
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (it.key() != "at")

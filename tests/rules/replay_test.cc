@@ -427,6 +427,16 @@ TEST_CASE("replay with no rule loaded is unknown, not continue", "[rules][replay
   CHECK(r.out.find("  - rules: no rule is loaded") != std::string::npos);
 }
 
+TEST_CASE("replay reports a file whose name is not UTF-8", "[rules][replay]") {
+  cg::testing::TempDir tmp;
+  fs::copy_file(kScenarios / "oom" / "wso2carbon.log", tmp / "wso2carbon\xff.log");
+  Run r = Replay({(tmp / "wso2carbon\xff.log").string()}, "", "");
+  INFO(r.err);
+  CHECK(r.code == 2);
+  CHECK(r.doc["files"][0]["path"].get<std::string>().find("wso2carbon\xEF\xBF\xBD.log") !=
+        std::string::npos);
+}
+
 TEST_CASE("a usage error of replay exits 3, never 2 (rollback)", "[rules][replay][unknown]") {
   const char* argv[] = {"cutover-guard", "replay", "--no-such-flag", "x.log"};
   std::ostringstream out, err;
