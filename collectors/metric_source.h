@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 
 namespace cg {
 

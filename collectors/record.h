@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 
 namespace cg {
 

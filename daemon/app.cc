@@ -14,10 +14,10 @@
 #include <map>
 #include <mutex>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/json_bounded.h"
-#include "collectors/base/state_file.h"
-#include "collectors/base/units.h"
+#include "base/fs.h"
+#include "base/json_bounded.h"
+#include "base/state_file.h"
+#include "base/units.h"
 #include "collectors/logs/log_tailer.h"
 #include "collectors/logs/log_watcher.h"
 #include "collectors/proc/sampler.h"
@@ -58,25 +58,9 @@ LogLevel ToLogLevel(NoticeLevel level) {
   return LogLevel::kInfo;
 }
 
+// Whether a reload can keep the running notifier (its receivers, spool and instance label).
 bool SameAlerting(const Config& a, const Config& b) {
-  auto am = [](const Config& c) {
-    return c.alerting.alertmanager
-               ? c.alerting.alertmanager->url + "|" +
-                     std::to_string(c.alerting.alertmanager->resend_interval.count()) + "|" +
-                     std::to_string(c.alerting.alertmanager->timeout.count())
-               : std::string();
-  };
-  auto hooks = [](const Config& c) {
-    std::string out;
-    for (const auto& w : c.alerting.webhooks) {
-      out += w.name + "|" + w.url + "|" + w.secret_file.string() + "|" +
-             std::to_string(w.timeout.count()) + ";";
-    }
-    return out;
-  };
-  return am(a) == am(b) && hooks(a) == hooks(b) &&
-         a.alerting.spool_max_bytes == b.alerting.spool_max_bytes && a.instance == b.instance &&
-         a.state_dir == b.state_dir;
+  return a.alerting == b.alerting && a.instance == b.instance && a.state_dir == b.state_dir;
 }
 
 std::string FormatBytes(uint64_t b) {

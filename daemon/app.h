@@ -17,9 +17,9 @@
 #include <memory>
 #include <string>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/diagnostics.h"
-#include "collectors/base/status.h"
+#include "base/clock.h"
+#include "base/diagnostics.h"
+#include "base/status.h"
 
 namespace cg {
 

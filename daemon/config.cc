@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <set>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/yaml_reader.h"
+#include "base/fs.h"
+#include "base/yaml_reader.h"
 
 namespace cg {
 namespace {

@@ -16,10 +16,11 @@
 #include <utility>
 #include <vector>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/diagnostics.h"
-#include "collectors/base/status.h"
-#include "collectors/base/units.h"
+#include "base/clock.h"
+#include "base/diagnostics.h"
+#include "base/status.h"
+#include "base/units.h"
+#include "daemon/notify/notify_config.h"
 #include "rules/recommendation.h"
 
 namespace cg {
@@ -65,25 +66,6 @@ struct CoverageConfig {
   // A log missing or unreadable, or a target not found, for this long (and not before this
   // long after the daemon's start) is a blind spot.
   milliseconds grace{5 * 60 * 1000};
-};
-
-struct AlertmanagerConfig {
-  std::string url;  // Base URL, e.g. http://127.0.0.1:9093 (the v2 API path is appended).
-  milliseconds resend_interval{60 * 1000};
-  milliseconds timeout{5000};
-};
-
-struct WebhookConfig {
-  std::string name;
-  std::string url;
-  std::filesystem::path secret_file;  // Optional; enables the HMAC-SHA256 signature header.
-  milliseconds timeout{5000};
-};
-
-struct AlertingConfig {
-  std::optional<AlertmanagerConfig> alertmanager;
-  std::vector<WebhookConfig> webhooks;
-  uint64_t spool_max_bytes = 16 * 1024 * 1024;
 };
 
 struct ApiConfig {

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 #include "collectors/logs/log_spec.h"
 #include "collectors/proc/summary.h"
 #include "rules/recommendation.h"

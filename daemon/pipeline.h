@@ -6,8 +6,8 @@
 #include <memory>
 #include <vector>
 
-#include "collectors/base/diagnostics.h"
-#include "collectors/base/status.h"
+#include "base/diagnostics.h"
+#include "base/status.h"
 #include "collectors/logs/log_spec.h"
 #include "collectors/proc/sampler.h"
 #include "daemon/config.h"

@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 #include "daemon/http/auth.h"
 
 namespace cg {

@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/diagnostics.h"
-#include "collectors/base/status.h"
+#include "base/diagnostics.h"
+#include "base/status.h"
 #include "daemon/config.h"
 
 namespace cg {

@@ -16,8 +16,8 @@
 #include <optional>
 #include <ostream>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/units.h"
+#include "base/fs.h"
+#include "base/units.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/pipeline.h"

@@ -1,7 +1,7 @@
 #include "daemon/state_bundle.h"
 
-#include "collectors/base/fs.h"
-#include "collectors/base/json_bounded.h"
+#include "base/fs.h"
+#include "base/json_bounded.h"
 
 namespace cg {
 

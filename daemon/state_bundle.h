@@ -1,6 +1,6 @@
 // The daemon's state file, <state_dir>/alerts.json: the rule engine's alert state and, from
 // the same event-loop turn, every log's checkpoint. One file, written atomically as one
-// generation (collectors/base/state_file.h keeps the previous one), so alert state and offsets
+// generation (base/state_file.h keeps the previous one), so alert state and offsets
 // always agree: after any crash the daemon resumes from a pair where every record after the
 // offsets is absent from the alert state, and reading those records again re-fires what they
 // fired. Nothing is lost and nothing counts twice; at most one checkpoint interval is re-read.
@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "collectors/logs/checkpoint.h"
 
 namespace cg {

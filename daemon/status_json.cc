@@ -1,6 +1,6 @@
 #include "daemon/status_json.h"
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 
 namespace cg {
 namespace {

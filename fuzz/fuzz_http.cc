@@ -22,8 +22,8 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/units.h"
+#include "base/clock.h"
+#include "base/units.h"
 #include "daemon/http/api_backend.h"
 #include "daemon/http/api_handlers.h"
 #include "daemon/http/metrics_page.h"

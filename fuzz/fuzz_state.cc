@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/json_bounded.h"
+#include "base/json_bounded.h"
 #include "collectors/logs/checkpoint.h"
 #include "collectors/metric_source.h"
 #include "daemon/notify/spool.h"

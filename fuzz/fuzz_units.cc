@@ -1,5 +1,5 @@
 // Fuzzes the small value parsers behind config keys, rule files, log lines and API parameters:
-// ParseDuration, ParseSize, ParseHostPort, ParseCivilTime (collectors/base/units.h),
+// ParseDuration, ParseSize, ParseHostPort, ParseCivilTime (base/units.h),
 // ParseLogTimestamp (collectors/logs/record_format.h) and ParseTimeParam
 // (daemon/http/time_param.h, the `since=` query parameter and the cutover body).
 //
@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 #include "collectors/logs/record_format.h"
 #include "daemon/http/time_param.h"
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 #include "collectors/record.h"
 #include "rules/rule_spec.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 #include "rules/engine_impl.h"
 
 namespace cg {

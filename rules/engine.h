@@ -31,8 +31,8 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/status.h"
+#include "base/clock.h"
+#include "base/status.h"
 #include "collectors/metric_source.h"
 #include "collectors/record.h"
 #include "rules/alert.h"

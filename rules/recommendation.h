@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/yaml_reader.h"
+#include "base/yaml_reader.h"
 #include "rules/alert.h"
 
 namespace cg {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "collectors/logs/log_spec.h"
 #include "rules/engine.h"
 

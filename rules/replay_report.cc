@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "collectors/base/units.h"
-#include "collectors/base/utf8.h"
+#include "base/units.h"
+#include "base/utf8.h"
 #include "rules/json.h"
 
 namespace cg {

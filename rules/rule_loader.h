@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/diagnostics.h"
-#include "collectors/base/status.h"
+#include "base/diagnostics.h"
+#include "base/status.h"
 #include "rules/rule_spec.h"
 
 namespace cg {

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 #include "collectors/logs/log_tailer.h"
 #include "collectors/logs/log_watcher.h"
 

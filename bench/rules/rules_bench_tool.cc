@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 #include "collectors/logs/read_records.h"
 #include "rules/engine.h"
 #include "rules/rule_loader.h"

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "collectors/base/json_bounded.h"
+#include "base/json_bounded.h"
 
 namespace cg {
 namespace {

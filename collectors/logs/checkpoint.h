@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "collectors/record.h"
 
 namespace cg {

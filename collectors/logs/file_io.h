@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "collectors/record.h"
 
 namespace cg {

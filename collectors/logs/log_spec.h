@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 #include "collectors/record.h"
 
 namespace cg {

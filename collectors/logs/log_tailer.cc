@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <tuple>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/state_file.h"
+#include "base/fs.h"
+#include "base/state_file.h"
 #include "collectors/logs/checkpoint.h"
 #include "collectors/logs/dir_scan.h"
 #include "collectors/logs/record_format.h"

@@ -38,9 +38,9 @@
 #include <tuple>
 #include <vector>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/state_file.h"
-#include "collectors/base/status.h"
+#include "base/clock.h"
+#include "base/state_file.h"
+#include "base/status.h"
 #include "collectors/logs/checkpoint.h"
 #include "collectors/logs/log_spec.h"
 #include "collectors/logs/record_assembler.h"
@@ -88,7 +88,7 @@ class LogTailer {
   // format/regex/zone, state directory not creatable. A damaged checkpoint is not an error: it
   // is set aside (renamed *.corrupt) and the previous generation (<name>.json.prev, one write
   // older) is used; only when both are unusable does start_at apply, counted as a gap and
-  // reported through the notice sink. See collectors/base/state_file.h.
+  // reported through the notice sink. See base/state_file.h.
   static Result<std::unique_ptr<LogTailer>> Create(LogTailerOptions options);
   ~LogTailer();
   LogTailer(const LogTailer&) = delete;

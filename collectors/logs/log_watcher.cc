@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 #include "collectors/logs/file_io.h"
 #include "collectors/logs/log_tailer.h"
 

@@ -9,7 +9,7 @@
 
 #include <filesystem>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "collectors/logs/log_spec.h"
 
 namespace cg {

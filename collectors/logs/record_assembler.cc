@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "collectors/base/utf8.h"
+#include "base/utf8.h"
 
 namespace cg {
 

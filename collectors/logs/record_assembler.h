@@ -22,9 +22,9 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/status.h"
-#include "collectors/base/units.h"
+#include "base/clock.h"
+#include "base/status.h"
+#include "base/units.h"
 #include "collectors/logs/line_splitter.h"
 #include "collectors/logs/log_spec.h"
 #include "collectors/logs/record_format.h"

@@ -19,8 +19,8 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/status.h"
-#include "collectors/base/units.h"
+#include "base/status.h"
+#include "base/units.h"
 #include "collectors/record.h"
 
 namespace re2 {

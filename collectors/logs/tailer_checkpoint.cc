@@ -1,6 +1,6 @@
 // LogTailer checkpoints: restoring tracked files from <state_dir>/logs/<name>.json and writing
 // it back atomically when offsets change.
-#include "collectors/base/state_file.h"
+#include "base/state_file.h"
 #include "collectors/logs/checkpoint.h"
 #include "collectors/logs/file_io.h"
 #include "collectors/logs/log_tailer.h"

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 #include "collectors/logs/file_io.h"
 #include "collectors/logs/line_splitter.h"
 #include "collectors/logs/log_spec.h"

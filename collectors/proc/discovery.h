@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "collectors/proc/proc_file.h"
 
 namespace re2 {

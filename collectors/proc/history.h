@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 
 namespace cg {
 

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 
 namespace cg::proc {
 

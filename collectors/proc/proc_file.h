@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 
 namespace cg::proc {
 

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "collectors/proc/read_error.h"
 #include "collectors/proc/summary.h"
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string_view>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 
 namespace cg::proc {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 
 namespace cg {
 

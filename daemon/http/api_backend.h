@@ -14,8 +14,8 @@
 #include <optional>
 #include <string>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/status.h"
+#include "base/clock.h"
+#include "base/status.h"
 #include "daemon/http/series_history.h"
 
 namespace cg {

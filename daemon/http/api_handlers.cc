@@ -6,9 +6,9 @@
 #include <set>
 #include <string_view>
 
-#include "collectors/base/diagnostics.h"
-#include "collectors/base/json_bounded.h"
-#include "collectors/base/units.h"
+#include "base/diagnostics.h"
+#include "base/json_bounded.h"
+#include "base/units.h"
 #include "daemon/http/auth.h"
 #include "daemon/http/time_param.h"
 

@@ -17,7 +17,7 @@
 #include <chrono>
 #include <string>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 #include "daemon/http/api_backend.h"
 #include "daemon/http/metrics_page.h"
 #include "daemon/http/router.h"

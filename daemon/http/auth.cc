@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 
 namespace cg {
 

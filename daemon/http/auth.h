@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 
 namespace cg {
 

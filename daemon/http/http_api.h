@@ -21,9 +21,9 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/status.h"
-#include "collectors/base/units.h"
+#include "base/clock.h"
+#include "base/status.h"
+#include "base/units.h"
 #include "daemon/http/api_backend.h"
 
 namespace prometheus {

@@ -14,7 +14,7 @@
 #include <mutex>
 #include <string>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 
 namespace cg {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 
 namespace cg {
 namespace {

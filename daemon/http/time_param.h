@@ -4,8 +4,8 @@
 
 #include <string_view>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/status.h"
+#include "base/clock.h"
+#include "base/status.h"
 
 namespace cg {
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 
 namespace cg {
 

@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/units.h"
+#include "base/fs.h"
+#include "base/units.h"
 #include "daemon/notify/payloads.h"
 #include "daemon/notify/url.h"
 

@@ -28,10 +28,10 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/clock.h"
-#include "collectors/base/status.h"
-#include "daemon/config.h"
+#include "base/clock.h"
+#include "base/status.h"
 #include "daemon/notify/notice.h"
+#include "daemon/notify/notify_config.h"
 #include "daemon/notify/receiver.h"
 
 namespace prometheus {

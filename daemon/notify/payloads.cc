@@ -1,6 +1,6 @@
 #include "daemon/notify/payloads.h"
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 
 namespace cg {
 namespace {

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "daemon/notify/notice.h"
 
 namespace cg {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 #include "daemon/notify/hmac.h"
 #include "daemon/notify/payloads.h"
 

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 #include "daemon/notify/notice.h"
 #include "daemon/notify/notify_metrics.h"
 #include "daemon/notify/sender.h"

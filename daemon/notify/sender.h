@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "daemon/notify/url.h"
 
 namespace cg {

@@ -2,8 +2,8 @@
 
 #include <system_error>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/json_bounded.h"
+#include "base/fs.h"
+#include "base/json_bounded.h"
 
 namespace cg {
 namespace {

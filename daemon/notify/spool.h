@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 
 namespace cg {
 

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 #include "tests/app/daemon_fixture.h"
 
 namespace cg {

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/utf8.h"
+#include "base/fs.h"
+#include "base/utf8.h"
 #include "tests/app/daemon_fixture.h"
 
 namespace cg {

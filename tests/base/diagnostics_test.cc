@@ -1,4 +1,4 @@
-#include "collectors/base/diagnostics.h"
+#include "base/diagnostics.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,12 +1,12 @@
-#include "collectors/base/state_file.h"
+#include "base/state_file.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/json_bounded.h"
-#include "collectors/base/utf8.h"
+#include "base/fs.h"
+#include "base/json_bounded.h"
+#include "base/utf8.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {

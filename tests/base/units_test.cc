@@ -1,4 +1,4 @@
-#include "collectors/base/units.h"
+#include "base/units.h"
 
 #include <catch2/catch.hpp>
 

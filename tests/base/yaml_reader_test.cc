@@ -1,4 +1,4 @@
-#include "collectors/base/yaml_reader.h"
+#include "base/yaml_reader.h"
 
 #include <catch2/catch.hpp>
 

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 #include "tests/http/http_test_util.h"
 
 namespace cg {

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 #include "daemon/http/http_api.h"
 #include "tests/http/fake_backend.h"
 

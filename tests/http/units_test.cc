@@ -1,5 +1,5 @@
 // Pure pieces of the HTTP layer: token checks, routing, time parameters, history lookups.
-#include "collectors/base/units.h"
+#include "base/units.h"
 
 #include <sys/stat.h>
 

@@ -5,7 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 #include "collectors/logs/checkpoint.h"
 #include "collectors/logs/log_tailer.h"
 #include "tests/logs/tail_harness.h"

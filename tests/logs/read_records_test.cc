@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/units.h"
+#include "base/fs.h"
+#include "base/units.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 #include "collectors/logs/log_tailer.h"
 #include "tests/support/temp_dir.h"
 

@@ -2,8 +2,8 @@
 // checkpoint corruption, ordering across rotation, errors, metrics per log.
 #include <catch2/catch.hpp>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/state_file.h"
+#include "base/fs.h"
+#include "base/state_file.h"
 #include "collectors/logs/checkpoint.h"
 #include "tests/logs/tail_harness.h"
 

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <random>
 
-#include "collectors/base/fs.h"
-#include "collectors/base/utf8.h"
+#include "base/fs.h"
+#include "base/utf8.h"
 #include "tests/logs/tail_harness.h"
 
 namespace cg {

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 #include "daemon/notify/notifier.h"
 #include "tests/http/external_process.h"
 #include "tests/notify/notify_test_util.h"

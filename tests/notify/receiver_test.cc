@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 #include "daemon/notify/hmac.h"
 #include "daemon/notify/payloads.h"
 #include "tests/notify/notify_test_util.h"

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {

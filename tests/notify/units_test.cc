@@ -1,5 +1,5 @@
 // Pure pieces of the notifier: URLs, signatures, payload shapes, status classification.
-#include "collectors/base/units.h"
+#include "base/units.h"
 
 #include <catch2/catch.hpp>
 

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 #include "collectors/logs/read_records.h"
 #include "tests/rules/rule_test_util.h"
 #include "tests/support/temp_dir.h"

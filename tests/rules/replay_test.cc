@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 #include "daemon/cli.h"
 #include "daemon/commands.h"
 #include "tests/support/temp_dir.h"

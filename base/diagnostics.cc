@@ -1,4 +1,4 @@
-#include "collectors/base/diagnostics.h"
+#include "base/diagnostics.h"
 
 #include <algorithm>
 #include <numeric>

@@ -1,4 +1,4 @@
-#include "collectors/base/clock.h"
+#include "base/clock.h"
 
 namespace cg {
 

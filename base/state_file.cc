@@ -1,10 +1,10 @@
-#include "collectors/base/state_file.h"
+#include "base/state_file.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 
 namespace cg {
 namespace {

@@ -1,4 +1,4 @@
-#include "collectors/base/fs.h"
+#include "base/fs.h"
 
 #include <fcntl.h>
 #include <glob.h>

@@ -1,4 +1,4 @@
-#include "collectors/base/json_bounded.h"
+#include "base/json_bounded.h"
 
 #include <nlohmann/json.hpp>
 

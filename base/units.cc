@@ -1,4 +1,4 @@
-#include "collectors/base/units.h"
+#include "base/units.h"
 
 #include <algorithm>
 #include <cctype>

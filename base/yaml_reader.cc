@@ -1,10 +1,10 @@
-#include "collectors/base/yaml_reader.h"
+#include "base/yaml_reader.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 
-#include "collectors/base/units.h"
+#include "base/units.h"
 
 namespace cg {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 
 namespace cg {
 

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/base/diagnostics.h"
+#include "base/diagnostics.h"
 
 namespace cg {
 

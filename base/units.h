@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 
 namespace cg {
 
