@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "base/json_int.h"
 #include "rules/engine_impl.h"
 
 namespace cg {
@@ -21,7 +22,7 @@ WallTime ToTime(const json& j) {
   // Milliseconds from a file: the clock counts nanoseconds, so anything past 2262 (or before
   // 1970 by as much) would overflow. Nothing this engine writes is outside 1970..2200.
   constexpr int64_t kMaxMs = 7'258'118'400'000;  // 2200-01-01.
-  const int64_t ms = j.get<int64_t>();
+  const int64_t ms = JsonInteger<int64_t>(j);
   if (ms < -kMaxMs || ms > kMaxMs) throw std::out_of_range("time out of range: " + j.dump());
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
 }
@@ -51,13 +52,13 @@ Evidence EvidenceFrom(const json& j) {
   Evidence e;
   e.log = j.at("log").get<std::string>();
   e.file = j.at("file").get<std::string>();
-  e.offset = j.at("offset").get<uint64_t>();
+  e.offset = JsonInteger<uint64_t>(j.at("offset"));
   e.time = ToTime(j.at("time"));
-  const int level = j.at("level").get<int>();
+  const int level = JsonInteger<int>(j.at("level"));
   e.level = level >= 0 && level <= static_cast<int>(Level::kFatal) ? static_cast<Level>(level)
                                                                    : Level::kUnknown;
   e.text = j.at("text").get<std::string>();
-  e.lines = j.at("lines").get<uint32_t>();
+  e.lines = JsonInteger<uint32_t>(j.at("lines"));
   e.truncated = j.at("truncated").get<bool>();
   return e;
 }
@@ -163,9 +164,9 @@ Status Engine::RestoreStateUnchecked(const json& state) {
         }
       }
       if (rs == nullptr) continue;  // Rule removed or changed: its old state does not apply.
-      rs->matches = jr.at("matches").get<uint64_t>();
-      rs->suppressed = jr.at("suppressed").get<uint64_t>();
-      rs->overflow = jr.at("overflow").get<uint64_t>();
+      rs->matches = JsonInteger<uint64_t>(jr.at("matches"));
+      rs->suppressed = JsonInteger<uint64_t>(jr.at("suppressed"));
+      rs->overflow = JsonInteger<uint64_t>(jr.at("overflow"));
       rs->last_restarts.clear();
       for (const auto& r : jr.at("last_restarts")) {
         rs->last_restarts.push_back(r.is_null() ? std::nullopt
@@ -194,7 +195,7 @@ Status Engine::RestoreStateUnchecked(const json& state) {
         g->resolved_at = ToOptTime(jg.at("resolved_at"));
         g->first_seen = ToTime(jg.at("first_seen"));
         g->last_seen = ToTime(jg.at("last_seen"));
-        g->count = jg.at("count").get<uint64_t>();
+        g->count = JsonInteger<uint64_t>(jg.at("count"));
         g->acked = jg.at("acked").get<bool>();
         g->acked_at = ToOptTime(jg.at("acked_at"));
         for (const auto& t : jg.at("window")) g->window.Add(ToTime(t));
@@ -205,7 +206,7 @@ Status Engine::RestoreStateUnchecked(const json& state) {
       for (auto& ls : m.logs) {
         if (ls.name.empty() || ls.name != jl.at("name").get<std::string>()) continue;
         ls.last_record = ToOptTime(jl.at("last_record"));
-        ls.records = jl.at("records").get<uint64_t>();
+        ls.records = JsonInteger<uint64_t>(jl.at("records"));
         ls.boot_in_progress = jl.at("boot_in_progress").get<bool>();
         ls.boot_started = ToTime(jl.at("boot_started"));
         ls.boot_failed_at = ToOptTime(jl.at("boot_failed_at"));

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_bounded.h"
+#include "base/json_int.h"
 
 namespace cg {
 namespace {
@@ -89,17 +90,17 @@ Result<CheckpointState> CheckpointFromJson(const nlohmann::json& j) {
     CheckpointState s;
     s.log = j.at("log").get<std::string>();
     s.pattern = j.at("pattern").get<std::string>();
-    s.max_mtime_ns = j.at("max_mtime_ns").get<int64_t>();
+    s.max_mtime_ns = JsonInteger<int64_t>(j.at("max_mtime_ns"));
     for (const auto& f : j.at("files")) {
       CheckpointEntry e;
       e.path = f.at("path").get<std::string>();
-      e.id.device = f.at("dev").get<uint64_t>();
-      e.id.inode = f.at("ino").get<uint64_t>();
-      e.id.fingerprint = f.at("fp").get<uint64_t>();
-      e.fp_len = f.at("fp_len").get<uint32_t>();
-      e.offset = f.at("offset").get<uint64_t>();
-      e.size = f.at("size").get<uint64_t>();
-      e.mtime_ns = f.at("mtime_ns").get<int64_t>();
+      e.id.device = JsonInteger<uint64_t>(f.at("dev"));
+      e.id.inode = JsonInteger<uint64_t>(f.at("ino"));
+      e.id.fingerprint = JsonInteger<uint64_t>(f.at("fp"));
+      e.fp_len = JsonInteger<uint32_t>(f.at("fp_len"));
+      e.offset = JsonInteger<uint64_t>(f.at("offset"));
+      e.size = JsonInteger<uint64_t>(f.at("size"));
+      e.mtime_ns = JsonInteger<int64_t>(f.at("mtime_ns"));
       e.live = f.at("live").get<bool>();
       e.finished = f.at("finished").get<bool>();
       e.gz = f.at("gz").get<bool>();
@@ -110,6 +111,8 @@ Result<CheckpointState> CheckpointFromJson(const nlohmann::json& j) {
     }
     return s;
   } catch (const nlohmann::json::exception& e) {
+    return Status::Error(std::string("checkpoint: ") + e.what());
+  } catch (const std::out_of_range& e) {
     return Status::Error(std::string("checkpoint: ") + e.what());
   }
 }

@@ -1,5 +1,8 @@
 #include "daemon/notify/payloads.h"
 
+#include <algorithm>
+
+#include "base/json_int.h"
 #include "base/units.h"
 
 namespace cg {
@@ -11,7 +14,10 @@ int64_t ToMillis(WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+// From a spool line: clamp to 1970 +/- 230 years so the nanosecond clock cannot overflow.
 WallTime FromMillis(int64_t ms) {
+  constexpr int64_t kMaxMs = 7'258'118'400'000;  // 2200-01-01.
+  ms = std::clamp(ms, -kMaxMs, kMaxMs);
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
 }
 
@@ -76,14 +82,15 @@ Result<AlertNotice> AlertNoticeFromJson(const json& j) {
     return Status::Error("alert notice misses a string field");
   }
   auto starts = j.find("starts_at_ms");
-  if (starts == j.end() || !starts->is_number_integer()) {
+  if (starts == j.end() || !TryJsonInteger<int64_t>(*starts)) {
     return Status::Error("alert notice misses starts_at_ms");
   }
-  n.starts_at = FromMillis(starts->get<int64_t>());
+  n.starts_at = FromMillis(*TryJsonInteger<int64_t>(*starts));
   auto ends = j.find("ends_at_ms");
   if (ends != j.end()) {
-    if (!ends->is_number_integer()) return Status::Error("alert notice has a bad ends_at_ms");
-    n.ends_at = FromMillis(ends->get<int64_t>());
+    auto ms = TryJsonInteger<int64_t>(*ends);
+    if (!ms) return Status::Error("alert notice has a bad ends_at_ms");
+    n.ends_at = FromMillis(*ms);
   }
   auto labels = j.find("labels");
   if (labels == j.end() || !labels->is_array()) return Status::Error("alert notice misses labels");

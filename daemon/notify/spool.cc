@@ -4,6 +4,7 @@
 
 #include "base/fs.h"
 #include "base/json_bounded.h"
+#include "base/json_int.h"
 
 namespace cg {
 namespace {
@@ -49,12 +50,12 @@ Result<std::unique_ptr<Spool>> Spool::Open(std::filesystem::path file, uint64_t 
     if (!ParseJsonBounded(line, &j, kMaxSpoolLineDepth, kMaxSpoolLineBytes).ok() ||
         !j.is_object() || !j.contains("id") || !j["id"].is_string() || !j.contains("kind") ||
         !j["kind"].is_string() || !j.contains("created_ms") ||
-        !j["created_ms"].is_number_integer() || !j.contains("data")) {
+        !TryJsonInteger<int64_t>(j["created_ms"]) || !j.contains("data")) {
       ++spool->corrupt_on_load_;
       continue;
     }
     SpoolItem item{j["id"].get<std::string>(), j["kind"].get<std::string>(),
-                   j["created_ms"].get<int64_t>(), std::move(j["data"])};
+                   *TryJsonInteger<int64_t>(j["created_ms"]), std::move(j["data"])};
     spool->dropped_on_load_ += spool->Push(std::move(item));
   }
   // What is in memory now is what a clean load of the file gives, unless lines were skipped or

@@ -1,6 +1,7 @@
 #include "collectors/logs/checkpoint.h"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "collectors/logs/dir_scan.h"
 
@@ -79,6 +80,24 @@ TEST_CASE("natural order compares digit runs by value", "[collectors][logs][dirs
   CHECK(NaturalLess("a-02.log", "a-3.log"));
   CHECK(NaturalLess("a", "ab"));
   CHECK_FALSE(NaturalLess("a", "a"));
+}
+
+TEST_CASE("checkpoint numbers must be integers that fit", "[collectors][logs][checkpoint]") {
+  CheckpointState st;
+  st.log = "carbon";
+  st.pattern = "/x/wso2carbon.log";
+  CheckpointEntry e;
+  e.path = "/x/wso2carbon.log";
+  e.offset = 10;
+  st.files.push_back(e);
+  nlohmann::json j = CheckpointToJson(st);
+  j["files"][0]["offset"] = 1e30;  // A float: refused, not cast.
+  auto parsed = CheckpointFromJson(j);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.error().message().find("expected an integer") != std::string::npos);
+  j["files"][0]["offset"] = 10;
+  j["files"][0]["fp_len"] = 1ull << 40;  // Does not fit uint32.
+  CHECK_FALSE(CheckpointFromJson(j).ok());
 }
 
 }  // namespace cg

@@ -811,6 +811,12 @@ TEST_CASE("state times beyond the clock's range are refused, not overflowed", "[
   Status s = e->RestoreState(state);
   CHECK_FALSE(s.ok());
   CHECK(s.message().find("time out of range") != std::string::npos);
+  // A float where an integer belongs (9.2e19 read back from a damaged file): converting it was
+  // undefined behaviour (found by the fuzz_state campaign).
+  state["last_boot_start"] = 92223720368547075807.0;
+  s = e->RestoreState(state);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("expected an integer") != std::string::npos);
 }
 
 TEST_CASE("a failed state restore leaves the engine as it was", "[rules][engine]") {
