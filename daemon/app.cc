@@ -695,7 +695,7 @@ void App::Impl::Publish() {
   snap->rules = json::array();
   for (const auto& r : engine->rule_status()) snap->rules.push_back(ToJson(r));
 
-  auto history = std::make_shared<SeriesHistory>();
+  auto history = std::make_shared<HistorySnapshot>();
   const WallTime since = now - config.history;
   auto add = [&](std::string_view series, const std::string& target) {
     std::vector<SamplePoint> points;

@@ -84,7 +84,7 @@ struct Fixture {
         {{"id", "a3"}, {"rule", "x"}, {"severity", 3}, {"state", nullptr}},
     });
     s->rules = nlohmann::json::array({{{"id", "db-pool"}, {"matches", 3}}});
-    auto h = std::make_shared<cg::SeriesHistory>();
+    auto h = std::make_shared<cg::HistorySnapshot>();
     const cg::WallTime t0 = clock.Now();
     h->Set("host.load1", "",
            {{t0 - std::chrono::seconds(3), 0.5}, {t0 - std::chrono::seconds(1), 1.0}});

@@ -16,7 +16,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
-#include "daemon/http/series_history.h"
+#include "daemon/http/history_snapshot.h"
 
 namespace cg {
 
@@ -27,7 +27,7 @@ struct ApiSnapshot {
   // GET /api/v1/alerts filters on "state" and "severity".
   nlohmann::json alerts = nlohmann::json::array();
   nlohmann::json rules = nlohmann::json::array();  // Array for GET /api/v1/rules.
-  std::shared_ptr<const SeriesHistory> samples;    // May be null (no history yet).
+  std::shared_ptr<const HistorySnapshot> samples;  // May be null (no history yet).
   bool ready = false;                              // GET /readyz answers 200 when true.
   MonoTime loop_heartbeat{};  // When the loop built this; /healthz is 503 when too old.
 };

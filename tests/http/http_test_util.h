@@ -37,7 +37,7 @@ inline std::shared_ptr<ApiSnapshot> SampleSnapshot(const Clock& clock) {
       {{"id", "a3"}, {"rule", "db-pool"}, {"severity", "critical"}, {"state", "resolved"}},
   });
   s->rules = nlohmann::json::array({{{"id", "db-pool"}, {"matches", 3}}});
-  auto h = std::make_shared<SeriesHistory>();
+  auto h = std::make_shared<HistorySnapshot>();
   WallTime t0 = clock.Now();
   h->Set("host.load1", "",
          {{t0 - std::chrono::seconds(3), 0.5},

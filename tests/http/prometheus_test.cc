@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/http/http_metrics.h"
-#include "tests/http/external_process.h"
+#include "tests/support/external_process.h"
 #include "tests/http/http_test_util.h"
 #include "tests/support/temp_dir.h"
 

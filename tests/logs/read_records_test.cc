@@ -8,6 +8,7 @@
 
 #include "base/fs.h"
 #include "base/units.h"
+#include "tests/support/gzip_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {
@@ -25,13 +26,7 @@ LogSpec Spec(std::string format) {
   return s;
 }
 
-void WriteGzip(const std::filesystem::path& p, std::string_view content) {
-  gzFile gz = gzopen(p.c_str(), "wb");
-  REQUIRE(gz != nullptr);
-  REQUIRE(gzwrite(gz, content.data(), static_cast<unsigned>(content.size())) ==
-          static_cast<int>(content.size()));
-  REQUIRE(gzclose(gz) == Z_OK);
-}
+using testing::WriteGzip;
 
 }  // namespace
 

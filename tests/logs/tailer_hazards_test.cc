@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "base/utf8.h"
 #include "tests/logs/tail_harness.h"
+#include "tests/support/gzip_file.h"
 
 namespace cg {
 
@@ -24,15 +25,7 @@ void Rename(const std::filesystem::path& from, const std::filesystem::path& to) 
   std::filesystem::rename(from, to);
 }
 
-void GzipFile(const std::filesystem::path& from, const std::filesystem::path& to) {
-  auto text = ReadFile(from, 1ull << 30);
-  REQUIRE(text.ok());
-  gzFile gz = gzopen(to.c_str(), "wb");
-  REQUIRE(gz != nullptr);
-  REQUIRE(gzwrite(gz, text->data(), static_cast<unsigned>(text->size())) ==
-          static_cast<int>(text->size()));
-  REQUIRE(gzclose(gz) == Z_OK);
-}
+using testing::GzipFile;
 
 void CopyFile(const std::filesystem::path& from, const std::filesystem::path& to) {
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);

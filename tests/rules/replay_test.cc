@@ -15,6 +15,7 @@
 #include "base/fs.h"
 #include "daemon/cli.h"
 #include "daemon/commands.h"
+#include "tests/support/gzip_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {
@@ -241,20 +242,12 @@ TEST_CASE("a boot loop is a rollback, with the failing boot and its errors as ev
   CHECK(AlertFor(r.doc, "wso2.boot.loop")["fired_at"] == "2019-03-15T10:22:21.002Z");
 }
 
-void Gzip(const fs::path& from, const fs::path& to) {
-  auto text = ReadFile(from, 1ull << 30);
-  REQUIRE(text.ok());
-  gzFile gz = gzopen(to.c_str(), "wb");
-  REQUIRE(gz != nullptr);
-  REQUIRE(gzwrite(gz, text->data(), static_cast<unsigned>(text->size())) ==
-          static_cast<int>(text->size()));
-  REQUIRE(gzclose(gz) == Z_OK);
-}
+using testing::GzipFile;
 
 TEST_CASE("a gzip-rotated log replays exactly like the plain one", "[rules][replay]") {
   cg::testing::TempDir tmp;
   const fs::path dir = kScenarios / "db-pool-exhaustion";
-  Gzip(dir / "wso2carbon.log", tmp / "wso2carbon-11-16-2024-1.log.gz");
+  GzipFile(dir / "wso2carbon.log", tmp / "wso2carbon-11-16-2024-1.log.gz");
   fs::copy_file(dir / "wso2-apigw-errors.log", tmp / "wso2-apigw-errors.log");
   Run plain = ReplayScenario("db-pool-exhaustion");
   Run gz = Replay(

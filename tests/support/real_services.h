@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "tests/http/external_process.h"
+#include "tests/support/external_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg::testing {

@@ -7,7 +7,7 @@
 
 #include "daemon/http/auth.h"
 #include "daemon/http/router.h"
-#include "daemon/http/series_history.h"
+#include "daemon/http/history_snapshot.h"
 #include "daemon/http/time_param.h"
 #include "tests/support/temp_dir.h"
 
@@ -197,7 +197,7 @@ TEST_CASE("time parameters beyond the clock's range are errors, not overflows", 
 }
 
 TEST_CASE("history lookups return the points at or after since", "[http][history]") {
-  SeriesHistory h;
+  HistorySnapshot h;
   WallTime t(std::chrono::seconds(1000));
   h.Set("host.load1", "",
         {{t, 1}, {t + std::chrono::seconds(1), 2}, {t + std::chrono::seconds(2), 3}});

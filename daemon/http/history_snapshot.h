@@ -2,7 +2,7 @@
 //
 // A series is identified by name ("host.cpu_busy_ratio") plus target ("" for host series, the
 // target name for process series). Built by one thread (the event loop), then published as
-// shared_ptr<const SeriesHistory>; const methods are safe from any thread after publication.
+// shared_ptr<const HistorySnapshot>; const methods are safe from any thread after publication.
 #pragma once
 
 #include <cstddef>
@@ -21,7 +21,7 @@ struct SamplePoint {
   double value = 0;  // Base units (ratio, bytes, count, seconds). NaN is allowed (JSON null).
 };
 
-class SeriesHistory {
+class HistorySnapshot {
  public:
   struct Key {
     std::string series;
