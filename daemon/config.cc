@@ -8,6 +8,7 @@
 
 #include "base/fs.h"
 #include "base/yaml_reader.h"
+#include "rules/recommendation_config.h"
 
 namespace cg {
 namespace {

@@ -22,11 +22,9 @@
 // copies alerts()/recommendation()/rule_status() into its snapshot for the HTTP threads.
 #pragma once
 
-#include <prometheus/registry.h>
-
 #include <chrono>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -38,6 +36,10 @@
 #include "rules/alert.h"
 #include "rules/recommendation.h"
 #include "rules/rule_set.h"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
 
 namespace cg {
 

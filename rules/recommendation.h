@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "base/yaml_reader.h"
+#include "base/clock.h"
 #include "rules/alert.h"
 
 namespace cg {
@@ -90,10 +90,5 @@ struct AlertTally {
 };
 Verdict DecideVerdict(const AlertTally& tally, const RecommendationPolicy& policy,
                       bool blind = false);
-
-// Reads the `recommendation:` mapping of the config. Reports problems into the context; leaves
-// defaults in place for anything missing or wrong. A Null/undefined node keeps all defaults.
-void ReadRecommendationPolicy(const YAML::Node& node, YamlContext& ctx,
-                              RecommendationPolicy* policy);
 
 }  // namespace cg

@@ -1,4 +1,4 @@
-#include "rules/recommendation.h"
+#include "rules/recommendation_config.h"
 
 #include <catch2/catch.hpp>
 
