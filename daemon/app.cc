@@ -117,6 +117,8 @@ struct App::Impl {
   explicit Impl(AppOptions opts)
       : options(std::move(opts)),
         clock(options.clock),
+        log(options.log),
+        service(options.service),
         registry(std::make_shared<prometheus::Registry>()),
         signals(io),
         sample_timer(io),
@@ -124,7 +126,7 @@ struct App::Impl {
         checkpoint_timer(io),
         watchdog_timer(io),
         backend(this),
-        log_limiter(milliseconds(60'000), clock) {}
+        log_limiter(milliseconds(60'000), clock, log) {}
 
   // --- Construction -----------------------------------------------------------------------
 
@@ -160,6 +162,8 @@ struct App::Impl {
 
   AppOptions options;
   const Clock* clock;
+  Logger* log;              // Not owned (AppOptions).
+  ServiceManager* service;  // Not owned (AppOptions).
   Config config;
   // Declared before every component that registers metrics in it, so it outlives them.
   std::shared_ptr<prometheus::Registry> registry;
@@ -218,8 +222,8 @@ Result<std::unique_ptr<LogTailer>> App::Impl::MakeTailer(const LogConfig& l, con
   to.registry = registry.get();
   to.clock = clock;
   // The tailer's notices already start with the log's name.
-  to.notice = [](NoticeLevel level, std::string_view message) {
-    Log::Write(ToLogLevel(level), message);
+  to.notice = [log = log](NoticeLevel level, std::string_view message) {
+    log->Write(ToLogLevel(level), message);
   };
   return LogTailer::Create(std::move(to));
 }
@@ -233,8 +237,8 @@ Result<std::unique_ptr<Notifier>> App::Impl::MakeNotifier(const Config& c) {
   no.spool_max_bytes = c.alerting.spool_max_bytes;
   no.registry = registry.get();
   no.clock = clock;
-  no.log = [](int priority, std::string_view message) {
-    Log::Write(static_cast<LogLevel>(std::clamp(priority, 3, 7)), message);
+  no.log = [log = log](int priority, std::string_view message) {
+    log->Write(static_cast<LogLevel>(std::clamp(priority, 3, 7)), message);
   };
   return Notifier::Create(std::move(no));
 }
@@ -247,7 +251,7 @@ Status App::Impl::Init(Diagnostics* problems) {
   }
   config = std::move(loaded).value();
   if (!options.proc_root_override.empty()) config.proc_root = options.proc_root_override;
-  for (const auto& w : config.warnings.items()) LogWarning(w.ToString());
+  for (const auto& w : config.warnings.items()) log->Warning(w.ToString());
 
   auto rules = BuildRuleSet(config);
   if (!rules.ok()) problems->Append(rules.error());
@@ -337,8 +341,8 @@ Status App::Impl::Init(Diagnostics* problems) {
   ho.registry = registry.get();
   ho.backend = &backend;
   ho.clock = clock;
-  ho.log = [](int priority, std::string_view message) {
-    Log::Write(static_cast<LogLevel>(std::clamp(priority, 3, 7)), message);
+  ho.log = [log = log](int priority, std::string_view message) {
+    log->Write(static_cast<LogLevel>(std::clamp(priority, 3, 7)), message);
   };
   auto h = HttpApi::Create(std::move(ho));
   if (!h.ok()) {
@@ -383,18 +387,18 @@ void App::Impl::ReportStateLoad() {
       break;
     case StateSource::kPrevious:
       state_recoveries->Add({{"file", "alerts"}, {"from", "previous"}}).Increment();
-      LogWarning("state: " + load.problem +
-                 "; restored the previous generation: alert state and offsets are one "
-                 "checkpoint interval older, the records since are read again");
+      log->Warning("state: " + load.problem +
+                   "; restored the previous generation: alert state and offsets are one "
+                   "checkpoint interval older, the records since are read again");
       break;
     case StateSource::kDamaged:
       // Never fatal: alerts whose records are read again fire again (the safe direction), but
       // those whose records were already read before the stop are gone: say so loudly.
       state_recoveries->Add({{"file", "alerts"}, {"from", "none"}}).Increment();
-      LogError("state: " + load.problem +
-               "; starting without it: alerts firing before the stop are lost unless their "
-               "records are read again; logs resume from their own checkpoints (damaged files "
-               "are kept as *.corrupt)");
+      log->Error("state: " + load.problem +
+                 "; starting without it: alerts firing before the stop are lost unless their "
+                 "records are read again; logs resume from their own checkpoints (damaged files "
+                 "are kept as *.corrupt)");
       break;
   }
   for (const auto& t : tailers) {
@@ -426,9 +430,9 @@ void App::Impl::Start() {
   signals.add(SIGINT);
   WaitForSignal();
 
-  LogInfo("cutover-guard " + std::string(kVersion) + " listening on " + http->address() + ", " +
-          std::to_string(tailers.size()) + " log(s), " + std::to_string(config.targets.size()) +
-          " target(s), " + std::to_string(engine->rules().rules().size()) + " rule(s)");
+  log->Info("cutover-guard " + std::string(kVersion) + " listening on " + http->address() + ", " +
+            std::to_string(tailers.size()) + " log(s), " + std::to_string(config.targets.size()) +
+            " target(s), " + std::to_string(engine->rules().rules().size()) + " rule(s)");
   // First work right away: a sample (ratios need two), a poll, a publication.
   SampleTick();
   StartWatcher();
@@ -436,7 +440,7 @@ void App::Impl::Start() {
   Schedule(sample_timer, config.sample_interval, &Impl::SampleTick);
   Schedule(eval_timer, std::min(config.sample_interval, kMaxEvalInterval), &Impl::EvalTick);
   Schedule(checkpoint_timer, config.checkpoint_interval, &Impl::CheckpointTick);
-  if (auto wd = SystemdNotifier::WatchdogInterval()) {
+  if (auto wd = service->WatchdogInterval()) {
     watchdog_every = std::max(milliseconds(100), std::chrono::duration_cast<milliseconds>(*wd) / 2);
     Schedule(watchdog_timer, *watchdog_every, &Impl::WatchdogTick);
   }
@@ -446,13 +450,13 @@ void App::Impl::WaitForSignal() {
   signals.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec || stopping) return;
     if (signo == SIGHUP) {
-      SystemdNotifier::Reloading();
+      service->Reloading();
       (void)DoReload("SIGHUP");
-      SystemdNotifier::Ready();
+      service->Ready();
       WaitForSignal();
       return;
     }
-    LogInfo(std::string("received ") + (signo == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+    log->Info(std::string("received ") + (signo == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
     Stop();
   });
 }
@@ -466,8 +470,8 @@ void App::Impl::StartWatcher() {
   // The loop checkpoints offsets together with the alert state (CheckpointTick), so that
   // both agree after a restart; the watcher must not write offsets on its own schedule.
   wo.checkpoint_interval = milliseconds(0);
-  wo.notice = [](NoticeLevel level, std::string_view message) {
-    Log::Write(ToLogLevel(level), message);
+  wo.notice = [log = log](NoticeLevel level, std::string_view message) {
+    log->Write(ToLogLevel(level), message);
   };
   watcher = std::make_unique<LogWatcher>(io, std::move(raw), sink, std::move(wo));
   watcher->Start();
@@ -517,13 +521,13 @@ void App::Impl::EvalTick() {
   Notify(events);
   for (const AlertEvent& e : events) {
     if (e.kind == AlertEvent::Kind::kRecommendationChanged) {
-      LogWarning("recommendation: " + e.previous + " -> " + e.recommendation);
+      log->Warning("recommendation: " + e.previous + " -> " + e.recommendation);
     } else {
       LogLevel level =
           e.alert.severity == Severity::kCritical && e.kind == AlertEvent::Kind::kFiring
               ? LogLevel::kError
               : LogLevel::kWarning;
-      Log::Write(level, "alert " + std::string(AlertEventKindName(e.kind)) + ": " + e.alert.rule +
+      log->Write(level, "alert " + std::string(AlertEventKindName(e.kind)) + ": " + e.alert.rule +
                             " [" + std::string(SeverityName(e.alert.severity)) +
                             "] id=" + e.alert.id);
     }
@@ -531,8 +535,8 @@ void App::Impl::EvalTick() {
   if (!ready && sampler->has_sampled()) {
     ready = true;
     ready_gauge->Set(1);
-    SystemdNotifier::Ready();
-    LogInfo("ready");
+    service->Ready();
+    log->Info("ready");
   }
   Publish();
   UpdateSystemdStatus();
@@ -611,7 +615,7 @@ void App::Impl::Notify(const std::vector<AlertEvent>& events) {
 
 void App::Impl::CheckpointTick() { Checkpoint(); }
 
-void App::Impl::WatchdogTick() { SystemdNotifier::Watchdog(); }
+void App::Impl::WatchdogTick() { service->Watchdog(); }
 
 void App::Impl::Checkpoint() {
   // Alert state and offsets in one file (daemon/state_bundle.h); the per-log checkpoint files
@@ -714,7 +718,7 @@ void App::Impl::Publish() {
 }
 
 void App::Impl::UpdateSystemdStatus() {
-  if (!SystemdNotifier::Enabled()) return;
+  if (!service->Enabled()) return;
   uint64_t files = 0, lag = 0;
   for (const auto& t : tailers) {
     LogStatus s = t->status();
@@ -722,15 +726,15 @@ void App::Impl::UpdateSystemdStatus() {
     lag += s.lag_bytes;
   }
   Recommendation rec = engine->recommendation();
-  SystemdNotifier::Status("recommendation " + std::string(VerdictName(rec.verdict)) + " (" +
-                          std::to_string(rec.reasons.size()) + " reason(s)); tailing " +
-                          std::to_string(files) + " file(s), lag " + FormatBytes(lag));
+  service->Status("recommendation " + std::string(VerdictName(rec.verdict)) + " (" +
+                  std::to_string(rec.reasons.size()) + " reason(s)); tailing " +
+                  std::to_string(files) + " file(s), lag " + FormatBytes(lag));
 }
 
 ApiResult App::Impl::DoSetCutover(std::optional<WallTime> at) {
   WallTime mark = at.value_or(clock->Now());
   engine->SetCutover(mark);
-  LogInfo("cutover mark set to " + FormatRfc3339(mark));
+  log->Info("cutover mark set to " + FormatRfc3339(mark));
   Publish();
   return json{{"cutover", FormatRfc3339(mark)}};
 }
@@ -761,12 +765,12 @@ void App::Impl::ApplyLogs(const Config& next) {
     }
     if (old != tailers.end()) {
       Status s = (*old)->Checkpoint();
-      if (!s.ok()) LogError(s.message());
+      if (!s.ok()) log->Error(s.message());
       old->reset();
     }
     auto t = MakeTailer(l, next);
     if (!t.ok()) {
-      LogError("log " + l.name + ": " + t.error().message());
+      log->Error("log " + l.name + ": " + t.error().message());
       continue;
     }
     kept.push_back(std::move(t).value());
@@ -774,7 +778,7 @@ void App::Impl::ApplyLogs(const Config& next) {
   for (auto& t : tailers) {
     if (t) {
       Status s = t->Checkpoint();
-      if (!s.ok()) LogError(s.message());
+      if (!s.ok()) log->Error(s.message());
     }
   }
   tailers = std::move(kept);
@@ -785,8 +789,8 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
     ++reloads_failed;
     reload_fail_counter->Increment();
     last_reload_error = why;
-    LogError("reload (" + std::string(trigger) + ") failed, keeping the running configuration:\n" +
-             why);
+    log->Error("reload (" + std::string(trigger) +
+               ") failed, keeping the running configuration:\n" + why);
     Publish();
     return ApiError::Conflict(why);
   };
@@ -814,7 +818,7 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   // Everything validated: apply.
   if (new_notifier) {
     Status flushed = notifier->Flush(milliseconds(3000));
-    if (!flushed.ok()) LogError("notification spool: " + flushed.message());
+    if (!flushed.ok()) log->Error("notification spool: " + flushed.message());
     notifier = std::move(new_notifier);
     notified_firing.clear();  // Hand the firing set to the new receivers at the next tick.
   }
@@ -831,9 +835,9 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   if (next.cutover.at != config.cutover.at) engine->SetCutover(next.cutover.at);
   if (next.listen.ToString() != config.listen.ToString() ||
       next.api.threads != config.api.threads || next.api.token_file != config.api.token_file) {
-    LogWarning("reload: listen and api changes take effect at the next restart");
+    log->Warning("reload: listen and api changes take effect at the next restart");
   }
-  for (const auto& w : next.warnings.items()) LogWarning(w.ToString());
+  for (const auto& w : next.warnings.items()) log->Warning(w.ToString());
   if (next.coverage.grace != config.coverage.grace) {
     coverage_tracker = std::make_unique<CoverageTracker>(next.coverage.grace, started_at);
   }
@@ -841,9 +845,9 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   ++reloads_ok;
   reload_ok_counter->Increment();
   last_reload_error.clear();
-  LogInfo("reloaded (" + std::string(trigger) +
-          "): " + std::to_string(engine->rules().rules().size()) + " rule(s), " +
-          std::to_string(tailers.size()) + " log(s)");
+  log->Info("reloaded (" + std::string(trigger) +
+            "): " + std::to_string(engine->rules().rules().size()) + " rule(s), " +
+            std::to_string(tailers.size()) + " log(s)");
   Publish();
   return json{{"reloaded", true},
               {"rules", engine->rules().rules().size()},
@@ -854,7 +858,7 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
 void App::Impl::Stop() {
   if (stopping) return;
   stopping = true;
-  SystemdNotifier::Stopping();
+  service->Stopping();
   for (auto* t : {&sample_timer, &eval_timer, &checkpoint_timer, &watchdog_timer}) {
     t->cancel();
   }
@@ -867,13 +871,13 @@ void App::Impl::Stop() {
   // benchmark compares it with what it wrote).
   for (const auto& t : tailers) {
     const LogStatus s = t->status();
-    LogInfo("log " + s.name + ": this run handed on " + std::to_string(s.lines) + " lines in " +
-            std::to_string(s.records) + " records (" + std::to_string(s.rotations) +
-            " rotations, " + std::to_string(s.truncations) + " truncations, " +
-            std::to_string(s.gap_events) + " gap events)");
+    log->Info("log " + s.name + ": this run handed on " + std::to_string(s.lines) + " lines in " +
+              std::to_string(s.records) + " records (" + std::to_string(s.rotations) +
+              " rotations, " + std::to_string(s.truncations) + " truncations, " +
+              std::to_string(s.gap_events) + " gap events)");
   }
   Status flushed = notifier->Flush(milliseconds(3000));
-  if (!flushed.ok()) LogError("notification spool: " + flushed.message());
+  if (!flushed.ok()) log->Error("notification spool: " + flushed.message());
   io.stop();
 }
 
@@ -890,7 +894,7 @@ Result<std::unique_ptr<App>, Diagnostics> App::Create(AppOptions options) {
 int App::Run() {
   impl_->Start();
   impl_->io.run();
-  LogInfo("stopped");
+  impl_->log->Info("stopped");
   return 0;
 }
 

@@ -20,6 +20,8 @@
 #include "base/clock.h"
 #include "base/diagnostics.h"
 #include "base/status.h"
+#include "daemon/log.h"
+#include "daemon/systemd_notify.h"
 
 namespace cg {
 
@@ -27,8 +29,10 @@ class ApiBackend;
 
 struct AppOptions {
   std::filesystem::path config_path;
-  std::string proc_root_override;               // --proc-root; "" keeps the config's.
-  const Clock* clock = &RealClock::Instance();  // Not owned.
+  std::string proc_root_override;                          // --proc-root; "" keeps the config's.
+  const Clock* clock = &RealClock::Instance();             // Not owned.
+  Logger* log = &StderrLogger::Instance();                 // Not owned; thread-safe.
+  ServiceManager* service = &SystemdNotifier::Instance();  // Not owned; thread-safe.
 };
 
 class App {

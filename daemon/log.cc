@@ -8,19 +8,6 @@
 namespace cg {
 namespace {
 
-std::atomic<int> g_journal{-1};  // -1: not decided yet.
-std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};
-
-bool JournalFormat() {
-  int j = g_journal.load();
-  if (j < 0) {
-    // systemd sets JOURNAL_STREAM when stderr is connected to the journal.
-    j = std::getenv("JOURNAL_STREAM") != nullptr ? 1 : 0;
-    g_journal.store(j);
-  }
-  return j == 1;
-}
-
 std::string_view LevelWord(LogLevel level) {
   switch (level) {
     case LogLevel::kError:
@@ -39,10 +26,25 @@ std::string_view LevelWord(LogLevel level) {
 
 }  // namespace
 
-void Log::SetJournalFormat(bool journal) { g_journal.store(journal ? 1 : 0); }
-void Log::SetMinLevel(LogLevel level) { g_min_level.store(static_cast<int>(level)); }
+StderrLogger& StderrLogger::Instance() {
+  static StderrLogger* logger = new StderrLogger();  // Never destroyed: used until exit.
+  return *logger;
+}
 
-std::string Log::Format(LogLevel level, std::string_view message, bool journal) {
+bool StderrLogger::JournalFormat() {
+  int j = journal_.load();
+  if (j < 0) {
+    // systemd sets JOURNAL_STREAM when stderr is connected to the journal.
+    j = std::getenv("JOURNAL_STREAM") != nullptr ? 1 : 0;
+    journal_.store(j);
+  }
+  return j == 1;
+}
+
+void StderrLogger::SetJournalFormat(bool journal) { journal_.store(journal ? 1 : 0); }
+void StderrLogger::SetMinLevel(LogLevel level) { min_level_.store(static_cast<int>(level)); }
+
+std::string StderrLogger::Format(LogLevel level, std::string_view message, bool journal) {
   std::string line;
   line.reserve(message.size() + 16);
   if (journal) {
@@ -59,8 +61,8 @@ std::string Log::Format(LogLevel level, std::string_view message, bool journal) 
   return line;
 }
 
-void Log::Write(LogLevel level, std::string_view message) {
-  if (static_cast<int>(level) > g_min_level.load()) return;
+void StderrLogger::Write(LogLevel level, std::string_view message) {
+  if (static_cast<int>(level) > min_level_.load()) return;
   std::string line = Format(level, message, JournalFormat());
   // A single write(2) keeps concurrent lines from interleaving (stderr is unbuffered anyway).
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
@@ -88,10 +90,10 @@ void RateLimiter::Write(LogLevel level, std::string_view key, std::string_view m
   uint64_t suppressed = 0;
   if (!Allow(key, &suppressed)) return;
   if (suppressed == 0) {
-    Log::Write(level, message);
+    log_->Write(level, message);
   } else {
-    Log::Write(level,
-               std::string(message) + " (" + std::to_string(suppressed) + " similar suppressed)");
+    log_->Write(level,
+                std::string(message) + " (" + std::to_string(suppressed) + " similar suppressed)");
   }
 }
 

@@ -7,9 +7,14 @@
 
 namespace cg {
 
-bool SystemdNotifier::Enabled() { return std::getenv("NOTIFY_SOCKET") != nullptr; }
+SystemdNotifier& SystemdNotifier::Instance() {
+  static SystemdNotifier* notifier = new SystemdNotifier();  // Never destroyed.
+  return *notifier;
+}
 
-std::optional<std::chrono::microseconds> SystemdNotifier::WatchdogInterval() {
+bool SystemdNotifier::Enabled() const { return std::getenv("NOTIFY_SOCKET") != nullptr; }
+
+std::optional<std::chrono::microseconds> SystemdNotifier::WatchdogInterval() const {
   uint64_t usec = 0;
   if (sd_watchdog_enabled(/*unset_environment=*/0, &usec) > 0 && usec > 0) {
     return std::chrono::microseconds(usec);
@@ -17,7 +22,7 @@ std::optional<std::chrono::microseconds> SystemdNotifier::WatchdogInterval() {
   return std::nullopt;
 }
 
-bool SystemdNotifier::Send(std::string_view message) {
+bool SystemdNotifier::Send(std::string_view message) const {
   if (!Enabled()) return false;
   std::string m(message);
   return sd_notify(/*unset_environment=*/0, m.c_str()) > 0;

@@ -1,6 +1,8 @@
-// sd_notify(3) messages to the service manager: READY=1, WATCHDOG=1, STATUS=..., RELOADING=1,
-// STOPPING=1. A no-op outside systemd (NOTIFY_SOCKET unset). Thread-safe (libsystemd opens a
-// fresh socket per call).
+// What the daemon tells its service manager: ready, watchdog pings, status, reloading,
+// stopping. ServiceManager is the seam (App takes one; tests pass a recording one);
+// SystemdNotifier::Instance() sends sd_notify(3) messages (READY=1, WATCHDOG=1, STATUS=...,
+// RELOADING=1, STOPPING=1), a no-op outside systemd (NOTIFY_SOCKET unset). Thread-safe
+// (libsystemd opens a fresh socket per call).
 #pragma once
 
 #include <chrono>
@@ -9,22 +11,37 @@
 
 namespace cg {
 
-class SystemdNotifier {
+class ServiceManager {
  public:
-  // Whether NOTIFY_SOCKET is set (the daemon runs under Type=notify).
-  static bool Enabled();
-  // The watchdog interval systemd expects pings within (WatchdogSec), if the watchdog is on
-  // for this process; the daemon pings at half of it.
-  static std::optional<std::chrono::microseconds> WatchdogInterval();
-
-  static void Ready();
-  static void Watchdog();
-  static void Reloading();
-  static void Stopping();
+  virtual ~ServiceManager() = default;
+  // Whether anyone listens (the daemon runs under Type=notify).
+  virtual bool Enabled() const = 0;
+  // The interval the manager expects watchdog pings within, if its watchdog is on for this
+  // process; the daemon pings at half of it.
+  virtual std::optional<std::chrono::microseconds> WatchdogInterval() const = 0;
+  virtual void Ready() = 0;
+  virtual void Watchdog() = 0;
+  virtual void Reloading() = 0;
+  virtual void Stopping() = 0;
   // One-line human status shown by `systemctl status`.
-  static void Status(std::string_view status);
+  virtual void Status(std::string_view status) = 0;
+};
+
+class SystemdNotifier final : public ServiceManager {
+ public:
+  static SystemdNotifier& Instance();
+  bool Enabled() const override;  // NOTIFY_SOCKET is set.
+  std::optional<std::chrono::microseconds> WatchdogInterval() const override;  // WatchdogSec.
+  void Ready() override;
+  void Watchdog() override;
+  void Reloading() override;
+  void Stopping() override;
+  void Status(std::string_view status) override;
   // Raw message (for tests and rare states). Returns false when not delivered.
-  static bool Send(std::string_view message);
+  bool Send(std::string_view message) const;
+
+ private:
+  SystemdNotifier() = default;
 };
 
 }  // namespace cg

@@ -50,11 +50,11 @@ class FakeServiceManager {
 
 TEST_CASE("notify messages reach the NOTIFY_SOCKET in order", "[daemon][systemd]") {
   FakeServiceManager manager;
-  REQUIRE(SystemdNotifier::Enabled());
-  SystemdNotifier::Ready();
-  SystemdNotifier::Status("tailing 3 files\nlag 0 B");
-  SystemdNotifier::Watchdog();
-  SystemdNotifier::Stopping();
+  REQUIRE(SystemdNotifier::Instance().Enabled());
+  SystemdNotifier::Instance().Ready();
+  SystemdNotifier::Instance().Status("tailing 3 files\nlag 0 B");
+  SystemdNotifier::Instance().Watchdog();
+  SystemdNotifier::Instance().Stopping();
   CHECK(manager.Receive() == "READY=1");
   CHECK(manager.Receive() == "STATUS=tailing 3 files lag 0 B");
   CHECK(manager.Receive() == "WATCHDOG=1");
@@ -65,17 +65,17 @@ TEST_CASE("the watchdog interval comes from WATCHDOG_USEC for this pid", "[daemo
   FakeServiceManager manager;
   ::setenv("WATCHDOG_USEC", "30000000", 1);
   ::setenv("WATCHDOG_PID", std::to_string(::getpid()).c_str(), 1);
-  auto interval = SystemdNotifier::WatchdogInterval();
+  auto interval = SystemdNotifier::Instance().WatchdogInterval();
   REQUIRE(interval.has_value());
   CHECK(*interval == std::chrono::seconds(30));
   ::setenv("WATCHDOG_PID", "1", 1);  // Meant for another process: not ours to ping.
-  CHECK_FALSE(SystemdNotifier::WatchdogInterval().has_value());
+  CHECK_FALSE(SystemdNotifier::Instance().WatchdogInterval().has_value());
 }
 
 TEST_CASE("without NOTIFY_SOCKET nothing is sent", "[daemon][systemd]") {
   ::unsetenv("NOTIFY_SOCKET");
-  CHECK_FALSE(SystemdNotifier::Enabled());
-  CHECK_FALSE(SystemdNotifier::Send("READY=1"));
+  CHECK_FALSE(SystemdNotifier::Instance().Enabled());
+  CHECK_FALSE(SystemdNotifier::Instance().Send("READY=1"));
 }
 
 }  // namespace cg
