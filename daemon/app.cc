@@ -158,7 +158,8 @@ struct App::Impl {
   ApiResult DoSetCutover(std::optional<WallTime> at);
   ApiResult DoAck(const std::string& id);
   ApiResult DoReload(std::string_view trigger);
-  void ApplyLogs(const Config& next);
+  Result<std::vector<std::unique_ptr<LogTailer>>, std::string> PrepareLogs(const Config& next);
+  void CommitLogs(std::vector<std::unique_ptr<LogTailer>> prepared, const Config& next);
 
   AppOptions options;
   const Clock* clock;
@@ -749,39 +750,58 @@ ApiResult App::Impl::DoAck(const std::string& id) {
   return json{{"acknowledged", id}};
 }
 
-void App::Impl::ApplyLogs(const Config& next) {
-  // Unchanged logs keep their tailer (and its open files); changed or removed ones are
-  // checkpointed and closed; a changed one resumes from that checkpoint under its new spec.
-  std::vector<std::unique_ptr<LogTailer>> kept;
+Result<std::vector<std::unique_ptr<LogTailer>>, std::string> App::Impl::PrepareLogs(
+    const Config& next) {
+  // Unchanged logs keep their tailer (and its open files): a null slot. A changed log gets a
+  // new tailer that resumes from the running one's checkpoint, written now; an added log gets
+  // a new tailer. Created before anything is swapped, so a tailer that cannot start fails the
+  // reload with the running set untouched (the checkpoint written meanwhile is harmless).
+  std::vector<std::unique_ptr<LogTailer>> prepared;
+  std::string problems;
   for (const auto& l : next.logs) {
     auto old_cfg = std::find_if(config.logs.begin(), config.logs.end(),
                                 [&](const LogConfig& o) { return o.name == l.name; });
     auto old = std::find_if(tailers.begin(), tailers.end(),
-                            [&](const auto& t) { return t && t->spec().name == l.name; });
+                            [&](const auto& t) { return t->spec().name == l.name; });
     if (old != tailers.end() && old_cfg != config.logs.end() && *old_cfg == l &&
         next.state_dir == config.state_dir) {
-      kept.push_back(std::move(*old));
+      prepared.push_back(nullptr);
       continue;
     }
     if (old != tailers.end()) {
       Status s = (*old)->Checkpoint();
       if (!s.ok()) log->Error(s.message());
-      old->reset();
     }
     auto t = MakeTailer(l, next);
     if (!t.ok()) {
-      log->Error("log " + l.name + ": " + t.error().message());
+      problems += (problems.empty() ? "" : "\n") + ("log " + l.name + ": " + t.error().message());
       continue;
     }
-    kept.push_back(std::move(t).value());
+    prepared.push_back(std::move(t).value());
   }
-  for (auto& t : tailers) {
-    if (t) {
-      Status s = t->Checkpoint();
-      if (!s.ok()) log->Error(s.message());
+  if (!problems.empty()) return problems;
+  return prepared;
+}
+
+void App::Impl::CommitLogs(std::vector<std::unique_ptr<LogTailer>> prepared, const Config& next) {
+  std::vector<std::unique_ptr<LogTailer>> running;
+  for (size_t i = 0; i < next.logs.size(); ++i) {
+    if (prepared[i]) {
+      running.push_back(std::move(prepared[i]));
+      continue;
     }
+    auto old = std::find_if(tailers.begin(), tailers.end(), [&](const auto& t) {
+      return t && t->spec().name == next.logs[i].name;
+    });
+    running.push_back(std::move(*old));
   }
-  tailers = std::move(kept);
+  // What is left is removed or replaced: its last offsets are saved before it closes.
+  for (auto& t : tailers) {
+    if (!t) continue;
+    Status s = t->Checkpoint();
+    if (!s.ok()) log->Error(s.message());
+  }
+  tailers = std::move(running);
 }
 
 ApiResult App::Impl::DoReload(std::string_view trigger) {
@@ -815,6 +835,9 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
     new_notifier = std::move(n).value();
   }
 
+  auto prepared = PrepareLogs(next);
+  if (!prepared.ok()) return fail(prepared.error());
+
   // Everything validated: apply.
   if (new_notifier) {
     Status flushed = notifier->Flush(milliseconds(3000));
@@ -829,7 +852,7 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   // The watcher holds the tailers by pointer: stop it around the swap.
   watcher->Stop();
   watcher.reset();
-  ApplyLogs(next);
+  CommitLogs(std::move(prepared).value(), next);
   StartWatcher();
   engine->SetRuleSet(std::move(rules).value());
   if (next.cutover.at != config.cutover.at) engine->SetCutover(next.cutover.at);

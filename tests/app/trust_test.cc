@@ -168,5 +168,30 @@ TEST_CASE("state write failures are counted and retried, never fatal", "[app][tr
   CHECK(d.Stop() == 0);
 }
 
+TEST_CASE("a reload whose log cannot be tailed fails and keeps the running logs", "[app][trust]") {
+  // Before: the tailer that failed to start was dropped and the reload reported success, so
+  // the log went unwatched without a word.
+  testing::TempDir dir;
+  Daemon d(dir);
+  d.Start();
+  d.Append(CarbonLine("INFO", "one"));
+  REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 1; }));
+  // A new state_dir where the notifier's spool can live but log checkpoints cannot.
+  std::filesystem::create_directories(dir / "state2/notify");
+  dir.Write("state2/logs", "a file where the checkpoint directory should be");
+  auto config = ReadFile(dir / "config.yaml", 1 << 20);
+  REQUIRE(config.ok());
+  std::string changed = *config;
+  changed.replace(changed.find("state_dir: state"), 16, "state_dir: state2");
+  dir.Write("config.yaml", changed);
+  auto r = d.Post("/-/reload");
+  REQUIRE(r);
+  CHECK(r->status == 409);
+  CHECK(r->body.find("log carbon") != std::string::npos);
+  d.Append(CarbonLine("INFO", "two"));
+  REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 2; }));  // Still tailed.
+  CHECK(d.Get("/api/v1/status")["daemon"]["reloads"]["failure"] == 1);
+}
+
 }  // namespace
 }  // namespace cg
