@@ -82,9 +82,10 @@ TEST_CASE("Alertmanager receives a firing alert from a rule and then its resolut
   CHECK(alert["labels"]["instance"] == "gw-e2e");
   CHECK(alert["status"]["state"] == "active");
   // The window is 2 s: with no new match the alert resolves, and Alertmanager hears it.
-  REQUIRE(testing::WaitFor([&] { return am.Find("E2EDatabaseDown").is_null(); }, 30s));
-  json s = d.Get("/api/v1/alerts?state=resolved")["alerts"];
-  REQUIRE(s.size() == 1);
+  REQUIRE(testing::WaitFor([&] { return am.Absent("E2EDatabaseDown"); }, 30s));
+  json s;
+  REQUIRE(WaitUntil(
+      [&] { return (s = d.Get("/api/v1/alerts?state=resolved")["alerts"]).size() == 1; }));
   CHECK(s[0]["rule"] == "E2EDatabaseDown");
 }
 

@@ -79,6 +79,16 @@ class RealAlertmanager {
     }
     return nullptr;
   }
+  // Alertmanager answered, and lists no active alert named `alertname` (a failed request is
+  // not an answer: it must not pass for "resolved").
+  bool Absent(const std::string& alertname) const {
+    nlohmann::json j = GetJson(port_, "/api/v2/alerts");
+    if (!j.is_array()) return false;
+    for (const auto& a : j) {
+      if (a["labels"].value("alertname", "") == alertname) return false;
+    }
+    return true;
+  }
   // The active alert named `alertname`, or null.
   nlohmann::json Find(const std::string& alertname) const {
     for (const auto& a : Alerts()) {
