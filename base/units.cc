@@ -241,9 +241,7 @@ std::chrono::system_clock::time_point TimeZone::ToWall(const CivilTime& t) const
   // system_clock counts int64 nanoseconds (1677-09-21 .. 2262-04-11), but a 4-digit year can be
   // anything from 0000 to 9999 (a damaged log line, a typo in cutover.at): saturate to
   // 1900 .. 2200 rather than overflow, leaving callers decades of headroom for their arithmetic.
-  constexpr int64_t kMinSecs = -2'208'988'800;  // 1900-01-01T00:00:00Z
-  constexpr int64_t kMaxSecs = 7'258'118'400;   // 2200-01-01T00:00:00Z
-  secs = std::clamp(secs, kMinSecs, kMaxSecs);
+  secs = std::clamp(secs, kEarliestUnixSeconds, kLatestUnixSeconds);
   return std::chrono::system_clock::time_point(std::chrono::seconds(secs) +
                                                std::chrono::milliseconds(t.millis));
 }

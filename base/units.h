@@ -39,6 +39,12 @@ struct CivilTime {
   int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0;
 };
 
+// The wall-clock range the daemon accepts from outside (config, logs, API, state files):
+// 1900-01-01 .. 2200-01-01 in Unix seconds. system_clock counts int64 nanoseconds (1677..2262),
+// so anything inside this range leaves decades of headroom for arithmetic.
+inline constexpr int64_t kEarliestUnixSeconds = -2'208'988'800;
+inline constexpr int64_t kLatestUnixSeconds = 7'258'118'400;
+
 // Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm). Pure, no libc.
 int64_t DaysFromCivil(int year, int month, int day);
 

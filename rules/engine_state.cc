@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "base/json_int.h"
+#include "base/units.h"
 #include "rules/engine_impl.h"
 
 namespace cg {
@@ -19,11 +20,11 @@ json Time(WallTime t) {
 json Time(const std::optional<WallTime>& t) { return t ? Time(*t) : json(); }
 
 WallTime ToTime(const json& j) {
-  // Milliseconds from a file: the clock counts nanoseconds, so anything past 2262 (or before
-  // 1970 by as much) would overflow. Nothing this engine writes is outside 1970..2200.
-  constexpr int64_t kMaxMs = 7'258'118'400'000;  // 2200-01-01.
+  // Milliseconds from a file: the clock counts nanoseconds, so a time far outside the range the
+  // daemon accepts (base/units.h) would overflow. Nothing this engine writes is outside it.
   const int64_t ms = JsonInteger<int64_t>(j);
-  if (ms < -kMaxMs || ms > kMaxMs) throw std::out_of_range("time out of range: " + j.dump());
+  if (ms < kEarliestUnixSeconds * 1000 || ms > kLatestUnixSeconds * 1000)
+    throw std::out_of_range("time out of range: " + j.dump());
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
 }
 std::optional<WallTime> ToOptTime(const json& j) {

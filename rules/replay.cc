@@ -106,15 +106,10 @@ Result<ReplayResult> Replay(const ReplayInput& input) {
 
   auto read = [&](const ReplayFile& f, const RecordSink& sink) -> Status {
     FileReadStats stats;
-    uint64_t recognised_lines = 0;
-    RecordSink counting = [&](const Record& r) {
-      if (r.recognised) recognised_lines += r.lines;
-      sink(r);
-    };
-    Status st = ReadRecordsFromFile(f.path, f.spec, counting, &stats);
+    Status st = ReadRecordsFromFile(f.path, f.spec, sink, &stats);
     if (!st.ok()) return st;
     result.files.push_back(ReplayFileStats{f.path.string(), f.spec.name, f.spec.format, stats.lines,
-                                           stats.records, stats.bytes, recognised_lines});
+                                           stats.records, stats.bytes, stats.recognised_lines});
     result.lines += stats.lines;
     result.records += stats.records;
     result.bytes += stats.bytes;

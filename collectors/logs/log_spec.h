@@ -36,10 +36,11 @@ using RecordSink = std::function<void(const Record&)>;
 
 // Counters of one ReadRecordsFromFile() call.
 struct FileReadStats {
-  uint64_t lines = 0;       // Physical lines read (a final line without newline counts).
-  uint64_t records = 0;     // Records handed to the sink.
-  uint64_t bytes = 0;       // Bytes read (decompressed bytes for .gz).
-  uint64_t long_lines = 0;  // Lines longer than max_line (kept truncated).
+  uint64_t lines = 0;             // Physical lines read (a final line without newline counts).
+  uint64_t records = 0;           // Records handed to the sink.
+  uint64_t bytes = 0;             // Bytes read (decompressed bytes for .gz).
+  uint64_t long_lines = 0;        // Lines longer than max_line (kept truncated).
+  uint64_t recognised_lines = 0;  // Lines in records whose first line is in the layout.
 };
 
 // Operational messages from the tailer (file missing, rotation, gap...). The collectors layer

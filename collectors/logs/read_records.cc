@@ -127,6 +127,7 @@ Status ReadRecordsFromFile(const std::filesystem::path& path, const LogSpec& spe
   splitter.FlushPartial(on_line);
   asm_.Flush(sink);
   s.records = asm_.records();
+  s.recognised_lines = asm_.recognised_lines();
   s.long_lines = splitter.long_lines();
   return result;
 }

@@ -81,6 +81,7 @@ void RecordAssembler::Emit(const RecordSink& sink) {
   pending_ = false;
   ++records_;
   lines_ += record_.lines;
+  if (record_.recognised) recognised_lines_ += record_.lines;
   last_record_time_ = record_.time;
   if (sink) sink(record_);
 }

@@ -66,6 +66,8 @@ class RecordAssembler {
 
   // Totals handed on since construction.
   uint64_t records() const { return records_; }
+  // Lines in records whose first line is in the layout (Record::recognised).
+  uint64_t recognised_lines() const { return recognised_lines_; }
   uint64_t lines() const { return lines_; }
   WallTime last_record_time() const { return last_record_time_; }
 
@@ -84,6 +86,7 @@ class RecordAssembler {
   bool pending_ = false;
   MonoTime last_line_{};
   uint64_t records_ = 0;
+  uint64_t recognised_lines_ = 0;
   uint64_t lines_ = 0;
   WallTime last_record_time_{};
 };

@@ -6,12 +6,13 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "base/units.h"
 
 namespace cg {
 
 // Unix seconds at or past this (2200-01-01T00:00:00Z) are refused: the clock's nanoseconds end
 // in 2262, and a cutover mark beyond 2200 is a typo.
-inline constexpr double kMaxUnixSeconds = 7'258'118'400;
+inline constexpr double kMaxUnixSeconds = static_cast<double>(kLatestUnixSeconds);
 
 // Accepts, relative to `now` where it applies:
 //   "2026-11-25T02:00:00Z", "2026-11-25T02:00:00.250+05:30"   RFC 3339 with a zone;

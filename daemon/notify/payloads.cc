@@ -16,8 +16,7 @@ int64_t ToMillis(WallTime t) {
 
 // From a spool line: clamp to 1970 +/- 230 years so the nanosecond clock cannot overflow.
 WallTime FromMillis(int64_t ms) {
-  constexpr int64_t kMaxMs = 7'258'118'400'000;  // 2200-01-01.
-  ms = std::clamp(ms, -kMaxMs, kMaxMs);
+  ms = std::clamp(ms, kEarliestUnixSeconds * 1000, kLatestUnixSeconds * 1000);
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
 }
 

@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/http/http_metrics.h"
-#include "tests/support/external_process.h"
 #include "tests/http/http_test_util.h"
+#include "tests/support/external_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {

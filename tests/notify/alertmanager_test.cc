@@ -6,8 +6,8 @@
 
 #include "base/units.h"
 #include "daemon/notify/notifier.h"
-#include "tests/support/external_process.h"
 #include "tests/notify/notify_test_util.h"
+#include "tests/support/external_process.h"
 #include "tests/support/real_services.h"
 #include "tests/support/temp_dir.h"
 

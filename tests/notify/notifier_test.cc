@@ -9,8 +9,8 @@
 
 #include "daemon/http/http_metrics.h"
 #include "daemon/notify/hmac.h"
-#include "tests/support/external_process.h"
 #include "tests/notify/notify_test_util.h"
+#include "tests/support/external_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {

@@ -1,7 +1,6 @@
-#include "rules/recommendation_config.h"
-
 #include <catch2/catch.hpp>
 
+#include "rules/recommendation_config.h"
 #include "tests/rules/rule_test_util.h"
 
 namespace cg {
