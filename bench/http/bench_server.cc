@@ -4,6 +4,9 @@
 // histograms themselves). Prints "port N" and the series count, then serves until stdin closes.
 //
 // Usage: http_bench_server [--threads N] [--metrics-max-age-ms N] [--keep-alive-max N]
+//                          [--max-connections N] [--fd-reserve N] [--head-timeout-ms N]
+//                          [--keep-alive-timeout-ms N]
+// Flags left out keep HttpApiOptions' defaults (the daemon's).
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -14,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <string>
 
 #include "collectors/metric_source.h"
@@ -22,14 +26,21 @@
 
 namespace {
 
+// A ready snapshot whose loop heartbeat is renewed every second, as the daemon's loop does
+// (else /healthz would answer 503 "the loop is stuck").
 class StaticBackend : public cg::ApiBackend {
  public:
-  StaticBackend() {
-    auto s = std::make_shared<cg::ApiSnapshot>();
-    s->ready = true;
-    snapshot_ = s;
+  std::shared_ptr<const cg::ApiSnapshot> Snapshot() const override {
+    auto now = cg::RealClock::Instance().MonoNow();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (snapshot_ == nullptr || now - snapshot_->loop_heartbeat > std::chrono::seconds(1)) {
+      auto s = std::make_shared<cg::ApiSnapshot>();
+      s->ready = true;
+      s->loop_heartbeat = now;
+      snapshot_ = s;
+    }
+    return snapshot_;
   }
-  std::shared_ptr<const cg::ApiSnapshot> Snapshot() const override { return snapshot_; }
   std::future<cg::ApiResult> SetCutover(std::optional<cg::WallTime>) override { return Fail(); }
   std::future<cg::ApiResult> Ack(std::string) override { return Fail(); }
   std::future<cg::ApiResult> Reload() override { return Fail(); }
@@ -40,7 +51,8 @@ class StaticBackend : public cg::ApiBackend {
     p.set_value(cg::ApiError::Unavailable("benchmark"));
     return p.get_future();
   }
-  std::shared_ptr<const cg::ApiSnapshot> snapshot_;
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const cg::ApiSnapshot> snapshot_;
 };
 
 std::string MetricName(std::string_view series) {
@@ -125,6 +137,14 @@ int main(int argc, char** argv) {
       o.metrics_max_age = std::chrono::milliseconds(v);
     } else if (flag == "--keep-alive-max") {
       o.keep_alive_max_requests = static_cast<int>(v);
+    } else if (flag == "--max-connections") {
+      o.max_connections = static_cast<int>(v);
+    } else if (flag == "--fd-reserve") {
+      o.fd_reserve = static_cast<int>(v);
+    } else if (flag == "--head-timeout-ms") {
+      o.head_timeout = std::chrono::milliseconds(v);
+    } else if (flag == "--keep-alive-timeout-ms") {
+      o.keep_alive_timeout = std::chrono::milliseconds(v);
     } else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -151,7 +171,7 @@ int main(int argc, char** argv) {
     pos = eol + 1;
   }
   std::cout << "port " << (*api)->port() << "\nseries " << samples << "\nbytes " << page.size()
-            << std::endl;
+            << "\nmax_connections " << (*api)->max_connections() << std::endl;
   std::string line;
   while (std::getline(std::cin, line)) {
   }

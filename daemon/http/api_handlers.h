@@ -1,5 +1,5 @@
 // The endpoints of the HTTP API as plain functions of (request, snapshot) -> Reply, wired into
-// a Router. No HTTP library types here: the server adapter (http_api.cc) feeds ApiRequests in.
+// a Router. No HTTP library types here: the server (connection.cc) feeds ApiRequests in.
 //
 //   GET  /                         endpoint index
 //   GET  /healthz                  200 while the loop heartbeat is fresh, else 503

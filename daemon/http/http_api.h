@@ -1,17 +1,37 @@
 // The daemon's one HTTP server: the JSON API, /healthz, /readyz and Prometheus /metrics.
 //
-// Owns a cpp-httplib server, its accept thread and a fixed pool of worker threads. Handlers only
-// read ApiBackend::Snapshot() and the prometheus registry (both thread-safe) and post writes to
-// the backend. Limits enforced here (cpp-httplib 0.11.4 lacks most of them, see http_api.cc):
-//   - request bodies above max_body_bytes: 413 (Content-Length and chunked alike);
-//   - request headers above max_header_bytes in total: 431; one header line above 8 KiB: 431;
-//   - request line (URI) above 8 KiB: 414;
-//   - read/write timeouts per socket operation, idle keep-alive timeout, requests per connection.
+// Built on Boost.Beast (HTTP/1.1 parser) over Boost.Asio: one io_context of its own, run by
+// `threads` I/O threads, and a pool of two threads for the write routes (they wait up to
+// backend_timeout for the event loop). A connection costs a socket and a few KiB of buffer,
+// never a thread, however slowly its client sends; see connection.h for one connection's cycle,
+// listener.h for accepting and connection_table.h for the connection bound. Handlers only read
+// ApiBackend::Snapshot() and the prometheus registry (both thread-safe) and post writes to the
+// backend.
+//
+// What a client cannot take from the daemon (every bound answers or closes, and is counted in
+// the cutover_guard_http_* metrics of http_metrics.h):
+//   - memory: request line + headers <= max_header_bytes in total, enforced while reading
+//     (431; 414 when the request line alone is over), body <= max_body_bytes (413, Content-Length
+//     and chunked alike); such requests are answered and their connection closed;
+//   - time: a deadline for the whole request head (head_timeout from accept or from the end of
+//     the previous response), for idle connections (keep_alive_timeout), for the body
+//     (read_timeout) and for each response (write_timeout), however the client trickles;
+//   - connections: at most max_connections open. At the limit a new connection takes the slot of
+//     the one that has waited longest without a complete request (silent, trickling its head,
+//     idle between requests), and is closed at once only when no slot can be given up. Slow
+//     clients therefore cannot lock out the health probe or Prometheus: a request sent whole
+//     keeps its slot from accept to answer, even with 1,000 slow-header connections hammering
+//     the port (see connection_table.h);
+//   - descriptors: the effective connection limit leaves fd_reserve descriptors (and those open
+//     at Create) to the tailer and the state writes, under RLIMIT_NOFILE;
+//   - /healthz behind a stuck write: write routes run off the I/O threads;
+//   - request smuggling: Content-Length with Transfer-Encoding is a 400 and a close.
 // Every error is JSON {"error": ..., "detail": ...}.
 //
 // Lifetime: Create() binds and starts serving before it returns (port 0 picks a free port, see
-// port()). Stop() (also run by the destructor) stops accepting, lets in-flight requests finish
-// and joins every thread; idle keep-alive connections delay it by up to keep_alive_timeout.
+// port()). Stop() (also run by the destructor) stops accepting, closes connections waiting for a
+// request, lets requests in progress finish (bounded by backend_timeout + write_timeout), and
+// joins every thread.
 #pragma once
 
 #include <chrono>
@@ -36,20 +56,34 @@ struct HttpApiOptions {
   // "127.0.0.1", "::1", "0.0.0.0", "::" (IPv6 and IPv4 both), "" (same as "::"), or a host name
   // (its first address that binds). Port 0 = any free port.
   HostPort listen{"127.0.0.1", 9860};
-  std::string token;  // Bearer token for writes; "" = writes refused (403).
-  uint64_t max_body_bytes = 64 * 1024;
-  uint64_t max_header_bytes = 8 * 1024;  // Sum of all header lines.
-  int threads = 4;                       // Worker threads (1..256); each serves one connection.
-  std::chrono::milliseconds read_timeout{5000};   // Per socket read.
-  std::chrono::milliseconds write_timeout{5000};  // Per socket write.
-  // How long a worker waits for a request on a new or kept-alive connection before closing it.
+  std::string token;                    // Bearer token for writes; "" = writes refused (403).
+  uint64_t max_body_bytes = 64 * 1024;  // > 0.
+  // Request line + header lines + the blank line, in total (256 B .. 1 MiB).
+  uint64_t max_header_bytes = 8 * 1024;
+  int threads = 4;  // I/O threads running the server's io_context (1..256).
+  // Open connections at most (1..1,000,000), lowered at Create() to what RLIMIT_NOFILE allows
+  // beside fd_reserve. 256 slow clients cost ~256 sockets and a few MiB; it is not a tuning
+  // knob for throughput (a slot is freed as soon as its response is written or it idles).
+  int max_connections = 256;
+  // Descriptors the HTTP side leaves to the rest of the daemon (tailer, state and checkpoint
+  // writes) on top of those open at Create(): the connection limit is at most
+  // RLIMIT_NOFILE - open - fd_reserve, and a connection whose descriptor number is at or above
+  // RLIMIT_NOFILE - fd_reserve is refused. 0..1,000,000.
+  int fd_reserve = 64;
+  // The whole request line and headers must arrive within this, from accept or from the end of
+  // the previous response on the connection; else it is closed (timed_out{phase="head"}).
+  std::chrono::milliseconds head_timeout{5000};
+  // The whole request body must arrive within this, from the end of its head.
+  std::chrono::milliseconds read_timeout{5000};
+  std::chrono::milliseconds write_timeout{5000};  // Each response must be written within this.
+  // A connection (new or kept alive) that sends no byte of a request for this long is closed.
   std::chrono::milliseconds keep_alive_timeout{2000};
-  // Requests served on one connection before it is closed. cpp-httplib binds a connection to one
-  // worker for its whole life (including idle keep-alive waits), so with a small pool a few
-  // keep-alive clients starve everyone else. 1 (close after each response) keeps the pool fair:
-  // with 4 workers and 32 busy clients the p99 latency stays at a few ms (bench/http). The cost,
-  // one TCP handshake per request, is nothing for Prometheus' one scrape per interval.
-  int keep_alive_max_requests = 1;
+  // Requests served on one connection before it is closed (>= 1). A kept-alive connection costs
+  // a socket and a slot, never a thread (the cpp-httplib server this replaced pinned a worker to
+  // it, so the default was 1): Prometheus and other pollers reuse their connection instead of a
+  // TCP handshake per request, and an idle one gives its slot up at the limit or after
+  // keep_alive_timeout.
+  int keep_alive_max_requests = 100;
   std::chrono::milliseconds backend_timeout{5000};     // Wait for a write's result (then 503).
   std::chrono::milliseconds heartbeat_timeout{10000};  // /healthz is 503 beyond this age.
   // Reuse a rendered /metrics page for this long (per `clock`). Rendering a few hundred series
@@ -77,6 +111,8 @@ class HttpApi {
   uint16_t port() const;
   // "127.0.0.1:9860" / "[::1]:9860" as bound.
   std::string address() const;
+  // The connection limit in force: max_connections, or less when RLIMIT_NOFILE required it.
+  size_t max_connections() const;
 
   // Stops the server and joins its threads. Idempotent; thread-safe.
   void Stop();

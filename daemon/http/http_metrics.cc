@@ -23,7 +23,42 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry, const std::vector<std::
                     .Name("cutover_guard_http_request_duration_seconds")
                     .Help("Time from routing a request to its response being ready (body read, "
                           "handler run).")
-                    .Register(registry)) {
+                    .Register(registry)),
+      open_(prometheus::BuildGauge()
+                .Name("cutover_guard_http_connections_open")
+                .Help("HTTP connections open: being served or waiting for a request.")
+                .Register(registry)
+                .Add({})),
+      accepted_(prometheus::BuildCounter()
+                    .Name("cutover_guard_http_connections_accepted_total")
+                    .Help("HTTP connections accepted (including those then refused).")
+                    .Register(registry)
+                    .Add({})) {
+  auto& refused = prometheus::BuildCounter()
+                      .Name("cutover_guard_http_connections_refused_total")
+                      .Help(
+                          "HTTP connections closed unanswered because of the connection limit "
+                          "or the descriptor reserve.")
+                      .Register(registry);
+  refused_[0] = &refused.Add({{"reason", "limit"}});
+  refused_[1] = &refused.Add({{"reason", "descriptors"}});
+  auto& timed_out = prometheus::BuildCounter()
+                        .Name("cutover_guard_http_connections_timed_out_total")
+                        .Help("HTTP connections closed at a deadline, by phase.")
+                        .Register(registry);
+  timed_out_[0] = &timed_out.Add({{"phase", "idle"}});
+  timed_out_[1] = &timed_out.Add({{"phase", "head"}});
+  timed_out_[2] = &timed_out.Add({{"phase", "body"}});
+  timed_out_[3] = &timed_out.Add({{"phase", "write"}});
+  auto& rejected = prometheus::BuildCounter()
+                       .Name("cutover_guard_http_requests_rejected_total")
+                       .Help("HTTP requests answered with an error before routing, by reason.")
+                       .Register(registry);
+  rejected_[0] = &rejected.Add({{"reason", "head_too_large"}});
+  rejected_[1] = &rejected.Add({{"reason", "uri_too_long"}});
+  rejected_[2] = &rejected.Add({{"reason", "body_too_large"}});
+  rejected_[3] = &rejected.Add({{"reason", "malformed"}});
+  rejected_[4] = &rejected.Add({{"reason", "smuggling"}});
   for (const std::string& h : handlers) {
     histograms_.emplace(h, &duration_.Add({{"handler", h}}, DurationBuckets()));
   }
@@ -53,6 +88,15 @@ void HttpMetrics::Observe(std::string_view handler, int code, std::optional<doub
   }
   counter->Increment();
   if (histogram != nullptr) histogram->Observe(*seconds);
+}
+
+// The enums index the arrays filled in the constructor, in declaration order.
+void HttpMetrics::Refused(RefuseReason reason) { refused_[static_cast<int>(reason)]->Increment(); }
+
+void HttpMetrics::TimedOut(TimeoutPhase phase) { timed_out_[static_cast<int>(phase)]->Increment(); }
+
+void HttpMetrics::Rejected(RejectReason reason) {
+  rejected_[static_cast<int>(reason)]->Increment();
 }
 
 void RegisterBuildInfo(prometheus::Registry& registry, std::string_view version,

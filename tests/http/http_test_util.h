@@ -149,3 +149,170 @@ inline std::string RawBody(const std::string& response) {
 }
 
 }  // namespace cg::testing
+
+// --- Helpers for hostile clients (tests/http/hostile_test.cc) ---------------------------------
+
+#include <poll.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+namespace cg::testing {
+
+// One value of a metric in `registry` (counter or gauge), selected by one label (or none);
+// -1 when absent.
+inline double MetricValue(prometheus::Registry& registry, std::string_view name,
+                          std::string_view label = "", std::string_view value = "") {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& m : family.metric) {
+      bool match = label.empty();
+      for (const auto& l : m.label) match = match || (l.name == label && l.value == value);
+      if (!match) continue;
+      return family.type == prometheus::MetricType::Gauge ? m.gauge.value : m.counter.value;
+    }
+  }
+  return -1;
+}
+
+// Resident memory of this process (VmRSS), in bytes; 0 when unknown.
+inline uint64_t ResidentBytes() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+// A blocking loopback TCP client socket with send and receive timeouts, closed on destruction.
+class RawClient {
+ public:
+  explicit RawClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) throw std::runtime_error("socket failed");
+    timeval tv{static_cast<time_t>(timeout.count() / 1000),
+               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("connect failed");
+    }
+  }
+  ~RawClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  // Sends everything; false when the peer closed or reset first (or the send timed out).
+  bool Send(std::string_view bytes) {
+    size_t sent = 0;
+    while (sent < bytes.size()) {
+      ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  // Whether the server has closed (EOF or reset) within `wait`; data it sent before is kept
+  // in received().
+  bool ClosedWithin(std::chrono::milliseconds wait) {
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      int r = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+      if (r <= 0) return false;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return true;
+      received_.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+  // Everything received until the server closes or `wait` passes.
+  std::string ReadAll(std::chrono::milliseconds wait = std::chrono::seconds(5)) {
+    (void)ClosedWithin(wait);
+    return received_;
+  }
+
+  int fd() const { return fd_; }
+  const std::string& received() const { return received_; }
+
+ private:
+  int fd_ = -1;
+  std::string received_;
+};
+
+// Sends `GET /healthz` on a fresh connection every `interval` from a thread of its own until
+// destroyed or Stop(), recording each answer's status (0: no answer) and latency. For asserting
+// that the health probe gets through while an attack runs.
+class HealthProbe {
+ public:
+  explicit HealthProbe(uint16_t port,
+                       std::chrono::milliseconds interval = std::chrono::milliseconds(20))
+      : thread_([this, port, interval] { Run(port, interval); }) {}
+  ~HealthProbe() { Stop(); }
+
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+  struct Result {
+    int status = 0;
+    std::chrono::microseconds latency{0};
+  };
+  // After Stop().
+  const std::vector<Result>& results() const { return results_; }
+  uint64_t max_rss() const { return max_rss_; }
+  std::chrono::microseconds max_latency() const {
+    std::chrono::microseconds m{0};
+    for (const auto& r : results_) m = std::max(m, r.latency);
+    return m;
+  }
+  size_t answered_ok() const {
+    size_t n = 0;
+    for (const auto& r : results_) n += r.status == 200 ? 1 : 0;
+    return n;
+  }
+
+ private:
+  void Run(uint16_t port, std::chrono::milliseconds interval) {
+    while (!stop_) {
+      auto start = std::chrono::steady_clock::now();
+      Result r;
+      try {
+        RawClient c(port, std::chrono::seconds(2));
+        if (c.Send("GET /healthz HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n")) {
+          r.status = RawStatus(c.ReadAll(std::chrono::seconds(2)));
+        }
+      } catch (const std::exception&) {
+        r.status = 0;
+      }
+      r.latency = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start);
+      results_.push_back(r);
+      max_rss_ = std::max(max_rss_, ResidentBytes());
+      std::this_thread::sleep_until(start + interval);
+    }
+  }
+
+  std::atomic<bool> stop_{false};
+  std::vector<Result> results_;
+  uint64_t max_rss_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace cg::testing
