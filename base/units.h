@@ -29,6 +29,7 @@ struct HostPort {
   uint16_t port = 0;
   // "host:port", or "[v6]:port" for IPv6 hosts.
   std::string ToString() const;
+  bool operator==(const HostPort&) const = default;
 };
 
 // "127.0.0.1:9860", "[::1]:9860", "localhost:0", ":9860". Port 0..65535.
@@ -65,6 +66,7 @@ class TimeZone {
 
   std::chrono::system_clock::time_point ToWall(const CivilTime& t) const;
   std::string Name() const;
+  bool operator==(const TimeZone&) const = default;
 
  private:
   enum class Kind { kLocal, kFixed };

@@ -21,6 +21,7 @@
 #include "collectors/logs/log_tailer.h"
 #include "collectors/logs/log_watcher.h"
 #include "collectors/proc/sampler.h"
+#include "daemon/api_snapshot.h"
 #include "daemon/config.h"
 #include "daemon/coverage.h"
 #include "daemon/http/api_backend.h"
@@ -28,8 +29,10 @@
 #include "daemon/http/http_api.h"
 #include "daemon/http/http_metrics.h"
 #include "daemon/log.h"
+#include "daemon/notices.h"
 #include "daemon/notify/notifier.h"
 #include "daemon/pipeline.h"
+#include "daemon/reload_plan.h"
 #include "daemon/state_bundle.h"
 #include "daemon/status_json.h"
 #include "daemon/systemd_notify.h"
@@ -56,21 +59,6 @@ LogLevel ToLogLevel(NoticeLevel level) {
       break;
   }
   return LogLevel::kInfo;
-}
-
-// Whether a reload can keep the running notifier (its receivers, spool and instance label).
-bool SameAlerting(const Config& a, const Config& b) {
-  return a.alerting == b.alerting && a.instance == b.instance && a.state_dir == b.state_dir;
-}
-
-std::string FormatBytes(uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 3) v /= 1024, ++u;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
 }
 
 }  // namespace
@@ -130,9 +118,19 @@ struct App::Impl {
 
   // --- Construction -----------------------------------------------------------------------
 
+  // Startup steps (Init runs them in order; see there).
   Status Init(Diagnostics* problems);
+  bool LoadConfig(Diagnostics* problems);
+  bool PrepareStateDir(Diagnostics* problems);
+  std::string LoadToken(Diagnostics* problems);
+  void CreateSampler(Diagnostics* problems);
+  void CreateEngine(std::shared_ptr<const RuleSet> rules, Diagnostics* problems);
+  std::map<std::string, CheckpointState> RestoreState();
+  void CreateTailers(const std::map<std::string, CheckpointState>& offsets, Diagnostics* problems);
+  void CreateNotifier(Diagnostics* problems);
+  Status StartHttp(std::string token, Diagnostics* problems);
   Result<std::unique_ptr<Sampler>> MakeSampler(const Config& c);
-  Result<std::unique_ptr<LogTailer>> MakeTailer(const LogConfig& l, const Config& c,
+  Result<std::unique_ptr<LogTailer>> MakeTailer(const LogSpec& l, const Config& c,
                                                 std::optional<CheckpointState> cp = std::nullopt);
   Result<std::unique_ptr<Notifier>> MakeNotifier(const Config& c);
   void Notify(const std::vector<AlertEvent>& events);
@@ -158,7 +156,8 @@ struct App::Impl {
   ApiResult DoSetCutover(std::optional<WallTime> at);
   ApiResult DoAck(const std::string& id);
   ApiResult DoReload(std::string_view trigger);
-  Result<std::vector<std::unique_ptr<LogTailer>>, std::string> PrepareLogs(const Config& next);
+  Result<std::vector<std::unique_ptr<LogTailer>>, std::string> PrepareLogs(const Config& next,
+                                                                           const ReloadPlan& plan);
   void CommitLogs(std::vector<std::unique_ptr<LogTailer>> prepared, const Config& next);
 
   AppOptions options;
@@ -207,17 +206,17 @@ struct App::Impl {
 Result<std::unique_ptr<Sampler>> App::Impl::MakeSampler(const Config& c) {
   SamplerOptions so;
   so.proc_root = c.proc_root;
-  for (const auto& t : c.targets) so.targets.push_back(ToTargetSpec(t));
+  so.targets = c.targets;
   so.sample_interval = c.sample_interval;
   so.history = c.history;
   so.registry = registry.get();
   return Sampler::Create(std::move(so));
 }
 
-Result<std::unique_ptr<LogTailer>> App::Impl::MakeTailer(const LogConfig& l, const Config& c,
+Result<std::unique_ptr<LogTailer>> App::Impl::MakeTailer(const LogSpec& l, const Config& c,
                                                          std::optional<CheckpointState> cp) {
   LogTailerOptions to;
-  to.spec = ToLogSpec(l);
+  to.spec = l;
   to.checkpoint = std::move(cp);
   to.state_dir = c.state_dir;
   to.registry = registry.get();
@@ -244,88 +243,19 @@ Result<std::unique_ptr<Notifier>> App::Impl::MakeNotifier(const Config& c) {
   return Notifier::Create(std::move(no));
 }
 
+// Startup, as explicit steps in order. Every step that can run does, so that one start lists
+// every problem; a step that needs an earlier one's result is skipped when it is missing.
 Status App::Impl::Init(Diagnostics* problems) {
-  auto loaded = LoadConfigFile(options.config_path);
-  if (!loaded.ok()) {
-    problems->Append(loaded.error());
-    return Status::Error("invalid configuration");
-  }
-  config = std::move(loaded).value();
-  if (!options.proc_root_override.empty()) config.proc_root = options.proc_root_override;
-  for (const auto& w : config.warnings.items()) log->Warning(w.ToString());
-
+  if (!LoadConfig(problems)) return Status::Error("invalid configuration");
   auto rules = BuildRuleSet(config);
   if (!rules.ok()) problems->Append(rules.error());
-
-  std::error_code ec;
-  std::filesystem::create_directories(config.state_dir, ec);
-  if (ec) {
-    problems->Add("", 0, 0,
-                  "state_dir " + config.state_dir.string() + ": cannot create: " + ec.message());
-  }
-  std::string token;
-  if (!config.api.token_file.empty()) {
-    // Same checks as check-config (size cap, no world access, one token of >= 16 characters).
-    auto t = LoadApiToken(config.api.token_file);
-    if (!t.ok()) {
-      problems->Add("", 0, 0, "api.token_file " + t.error().message());
-    } else {
-      token = std::move(t).value();
-    }
-  }
-
-  auto s = MakeSampler(config);
-  if (!s.ok()) {
-    problems->Add("", 0, 0, "sampler: " + s.error().message());
-  } else {
-    sampler = std::move(s).value();
-  }
-  if (rules.ok()) {
-    EngineOptions eo;
-    eo.policy = config.recommendation;
-    eo.cutover_at = config.cutover.at;
-    eo.warmup = config.cutover.warmup;
-    eo.registry = registry.get();
-    auto e = Engine::Create(std::move(rules).value(), std::move(eo));
-    if (!e.ok()) {
-      problems->Add("", 0, 0, "rule engine: " + e.error().message());
-    } else {
-      engine = std::move(e).value();
-    }
-  }
-  // Alert state and offsets from the same moment (daemon/state_bundle.h): the engine first,
-  // so that a generation it cannot restore is not used for the offsets either.
-  std::map<std::string, CheckpointState> offsets;
-  if (!ec && engine) {
-    state_load = LoadStateFile(config.state_dir / "alerts.json", kMaxStateFileBytes,
-                               [&](std::string_view text) {
-                                 auto bundle = ParseStateBundle(text);
-                                 if (!bundle.ok()) return bundle.error();
-                                 Status restored = engine->RestoreState(bundle->engine);
-                                 if (restored.ok()) offsets = std::move(bundle->logs);
-                                 return restored;
-                               });
-  }
-  if (!ec) {
-    for (const auto& l : config.logs) {
-      auto cp = offsets.find(l.name);
-      auto t = MakeTailer(
-          l, config,
-          cp == offsets.end() ? std::nullopt : std::optional<CheckpointState>(cp->second));
-      if (!t.ok()) {
-        problems->Add("", 0, 0, "log " + l.name + ": " + t.error().message());
-      } else {
-        tailers.push_back(std::move(t).value());
-      }
-    }
-  }
-  if (!ec) {
-    auto n = MakeNotifier(config);
-    if (!n.ok()) {
-      problems->Add("", 0, 0, "alerting: " + n.error().message());
-    } else {
-      notifier = std::move(n).value();
-    }
+  const bool state_dir_ok = PrepareStateDir(problems);
+  std::string token = LoadToken(problems);
+  CreateSampler(problems);
+  if (rules.ok()) CreateEngine(std::move(rules).value(), problems);
+  if (state_dir_ok) {
+    CreateTailers(RestoreState(), problems);
+    CreateNotifier(problems);
   }
   if (!problems->empty()) return Status::Error("startup failed");
 
@@ -333,12 +263,113 @@ Status App::Impl::Init(Diagnostics* problems) {
   RegisterBuildInfo(*registry, kVersion, clock->Now());
   ReportStateLoad();
   sink = [this](const Record& r) { engine->OnRecord(r, clock->Now()); };
+  return StartHttp(std::move(token), problems);
+}
 
+bool App::Impl::LoadConfig(Diagnostics* problems) {
+  auto loaded = LoadConfigFile(options.config_path);
+  if (!loaded.ok()) {
+    problems->Append(loaded.error());
+    return false;
+  }
+  config = std::move(loaded).value();
+  if (!options.proc_root_override.empty()) config.proc_root = options.proc_root_override;
+  for (const auto& w : config.warnings.items()) log->Warning(w.ToString());
+  return true;
+}
+
+bool App::Impl::PrepareStateDir(Diagnostics* problems) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.state_dir, ec);
+  if (ec) {
+    problems->Add("", 0, 0,
+                  "state_dir " + config.state_dir.string() + ": cannot create: " + ec.message());
+  }
+  return !ec;
+}
+
+std::string App::Impl::LoadToken(Diagnostics* problems) {
+  if (config.api.token_file.empty()) return "";
+  // Same checks as check-config (size cap, no world access, one token of >= 16 characters).
+  auto t = LoadApiToken(config.api.token_file);
+  if (!t.ok()) {
+    problems->Add("", 0, 0, "api.token_file " + t.error().message());
+    return "";
+  }
+  return std::move(t).value();
+}
+
+void App::Impl::CreateSampler(Diagnostics* problems) {
+  auto s = MakeSampler(config);
+  if (!s.ok()) {
+    problems->Add("", 0, 0, "sampler: " + s.error().message());
+    return;
+  }
+  sampler = std::move(s).value();
+}
+
+void App::Impl::CreateEngine(std::shared_ptr<const RuleSet> rules, Diagnostics* problems) {
+  EngineOptions eo;
+  eo.policy = config.recommendation;
+  eo.cutover_at = config.cutover.at;
+  eo.warmup = config.cutover.warmup;
+  eo.registry = registry.get();
+  auto e = Engine::Create(std::move(rules), std::move(eo));
+  if (!e.ok()) {
+    problems->Add("", 0, 0, "rule engine: " + e.error().message());
+    return;
+  }
+  engine = std::move(e).value();
+}
+
+std::map<std::string, CheckpointState> App::Impl::RestoreState() {
+  // Alert state and offsets from the same moment (daemon/state_bundle.h): the engine first,
+  // so that a generation it cannot restore is not used for the offsets either.
+  std::map<std::string, CheckpointState> offsets;
+  if (!engine) return offsets;
+  state_load = LoadStateFile(config.state_dir / "alerts.json", kMaxStateFileBytes,
+                             [&](std::string_view text) {
+                               auto bundle = ParseStateBundle(text);
+                               if (!bundle.ok()) return bundle.error();
+                               Status restored = engine->RestoreState(bundle->engine);
+                               if (restored.ok()) offsets = std::move(bundle->logs);
+                               return restored;
+                             });
+  return offsets;
+}
+
+void App::Impl::CreateTailers(const std::map<std::string, CheckpointState>& offsets,
+                              Diagnostics* problems) {
+  for (const auto& l : config.logs) {
+    auto cp = offsets.find(l.name);
+    auto t = MakeTailer(
+        l, config, cp == offsets.end() ? std::nullopt : std::optional<CheckpointState>(cp->second));
+    if (!t.ok()) {
+      problems->Add("", 0, 0, "log " + l.name + ": " + t.error().message());
+      continue;
+    }
+    tailers.push_back(std::move(t).value());
+  }
+}
+
+void App::Impl::CreateNotifier(Diagnostics* problems) {
+  auto n = MakeNotifier(config);
+  if (!n.ok()) {
+    problems->Add("", 0, 0, "alerting: " + n.error().message());
+    return;
+  }
+  notifier = std::move(n).value();
+}
+
+Status App::Impl::StartHttp(std::string token, Diagnostics* problems) {
   HttpApiOptions ho;
   ho.listen = config.listen;
-  ho.token = token;
+  ho.token = std::move(token);
   ho.max_body_bytes = config.api.max_body_bytes;
   ho.threads = static_cast<int>(config.api.threads);
+  ho.max_connections = static_cast<int>(config.api.max_connections);
+  ho.head_timeout = config.api.head_timeout;
+  ho.keep_alive_timeout = config.api.idle_timeout;
   ho.registry = registry.get();
   ho.backend = &backend;
   ho.clock = clock;
@@ -482,14 +513,10 @@ void App::Impl::UpdateCoverage(WallTime now) {
   CoverageInput in;
   in.now = now;
   for (const auto& t : tailers) {
-    const LogConfig* cfg = nullptr;
-    for (const auto& l : config.logs) {
-      if (l.name == t->spec().name) cfg = &l;
-    }
     CoverageLogInput li;
     li.path = t->spec().path;
     li.format = t->spec().format;
-    if (cfg) li.max_silence = cfg->max_silence;
+    li.max_silence = t->spec().max_silence;
     li.status = t->status();
     li.status.files.clear();  // Not needed here; status() builds it for the status page.
     in.logs.push_back(std::move(li));
@@ -543,36 +570,6 @@ void App::Impl::EvalTick() {
   UpdateSystemdStatus();
 }
 
-namespace {
-
-// How an alert reads to the people paged by it: the rule's description, the runbook, and the
-// first lines of the most recent evidence.
-AlertNotice ToNotice(const Alert& a, std::string_view state, std::string_view verdict) {
-  AlertNotice n;
-  n.id = a.id;
-  n.rule = a.rule;
-  n.severity = std::string(SeverityName(a.severity));
-  n.state = std::string(state);
-  n.labels = a.labels;
-  n.summary = a.description;
-  n.description = a.description + (a.runbook.empty() ? "" : "\nRunbook: " + a.runbook) +
-                  "\nMatches: " + std::to_string(a.count) + " since " + FormatRfc3339(a.first_seen);
-  if (!a.evidence.empty()) {
-    const Evidence& e = a.evidence.back();
-    constexpr size_t kExcerpt = 1024;
-    n.evidence =
-        e.log + " " + e.file + "@" + std::to_string(e.offset) + ":\n" + e.text.substr(0, kExcerpt);
-  } else if (a.value) {
-    n.evidence = "value " + std::to_string(*a.value);
-  }
-  n.recommendation = std::string(verdict);
-  n.starts_at = a.fired_at.value_or(a.first_seen);
-  if (state == "resolved") n.ends_at = a.resolved_at.value_or(a.last_seen);
-  return n;
-}
-
-}  // namespace
-
 void App::Impl::Notify(const std::vector<AlertEvent>& events) {
   const std::string verdict(VerdictName(engine->recommendation().verdict));
   for (const AlertEvent& e : events) {
@@ -581,22 +578,9 @@ void App::Impl::Notify(const std::vector<AlertEvent>& events) {
       case AlertEvent::Kind::kResolved:
         notifier->OnAlert(ToNotice(e.alert, AlertEventKindName(e.kind), verdict));
         break;
-      case AlertEvent::Kind::kRecommendationChanged: {
-        RecommendationNotice r;
-        r.from = e.previous;
-        r.to = e.recommendation;
-        r.at = e.at;
-        const Recommendation rec = engine->recommendation();
-        for (const auto& reason : rec.reasons) {
-          r.reasons.push_back(std::string(SeverityName(reason.severity)) + " " + reason.rule +
-                              " x" + std::to_string(reason.count) + ": " + reason.description);
-        }
-        for (const auto& b : rec.blind_spots) {
-          r.reasons.push_back("cannot see " + b.subject + ": " + b.description);
-        }
-        notifier->OnRecommendation(r);
+      case AlertEvent::Kind::kRecommendationChanged:
+        notifier->OnRecommendation(ToRecommendationNotice(e, engine->recommendation()));
         break;
-      }
     }
   }
   // The firing set Alertmanager keeps hearing about; an acked alert is left out, which is what
@@ -644,92 +628,52 @@ void App::Impl::Checkpoint() {
 }
 
 void App::Impl::Publish() {
-  const WallTime now = clock->Now();
-  auto snap = std::make_shared<ApiSnapshot>();
-  Recommendation rec = engine->recommendation();
-  json status = ToJson(rec);
-  std::vector<Alert> alerts = engine->alerts();
-  std::map<std::string, uint64_t> firing_by_severity = {
-      {"info", 0}, {"warning", 0}, {"critical", 0}};
-  uint64_t firing = 0, pending = 0;
-  snap->alerts = json::array();
-  for (const Alert& a : alerts) {
-    if (a.state == AlertState::kFiring) {
-      ++firing;
-      ++firing_by_severity[std::string(SeverityName(a.severity))];
-    } else if (a.state == AlertState::kPending) {
-      ++pending;
-    }
-    snap->alerts.push_back(ToJson(a));
-  }
-  status["alerts"] = {
-      {"firing", firing}, {"pending", pending}, {"firing_by_severity", firing_by_severity}};
-  auto cutover = engine->cutover();
-  status["cutover"] = {
-      {"at", cutover ? json(FormatRfc3339(*cutover)) : json(nullptr)},
-      {"since_seconds",
-       cutover ? json(std::chrono::duration<double>(now - *cutover).count()) : json(nullptr)},
-      {"warmup_seconds", std::chrono::duration<double>(config.cutover.warmup).count()}};
-  status["host"] = ToJson(sampler->host());
-  status["targets"] = json::array();
-  for (const auto& t : sampler->targets()) status["targets"].push_back(ToJson(t));
-  status["logs"] = json::array();
-  for (const auto& t : tailers) status["logs"].push_back(ToJson(t->status()));
-  status["notifications"] = ToJson(notifier->status());
-  status["coverage"] = ToJson(coverage);
-  // The verdict's own list (it includes what the engine adds, e.g. "no rule is loaded").
-  json blind = json::array();
-  for (const auto& b : rec.blind_spots) {
-    blind.push_back({{"subject", b.subject},
-                     {"description", b.description},
-                     {"since", FormatRfc3339(b.since)}});
-  }
-  status["coverage"]["blind_spots"] = std::move(blind);
-  status["daemon"] = {
-      {"version", kVersion},
-      {"instance", config.instance},
-      {"config", options.config_path.string()},
-      {"started_at", FormatRfc3339(started_at)},
-      {"uptime_seconds", std::chrono::duration<double>(clock->MonoNow() - started_mono).count()},
-      {"ready", ready},
-      {"records", engine->records()},
-      {"rules", engine->rules().rules().size()},
-      {"reloads", {{"success", reloads_ok}, {"failure", reloads_failed}}},
-      {"last_reload_error", last_reload_error}};
-  snap->status = std::move(status);
-  snap->rules = json::array();
-  for (const auto& r : engine->rule_status()) snap->rules.push_back(ToJson(r));
-
+  StatusSnapshot s;
+  s.now = clock->Now();
+  s.heartbeat = clock->MonoNow();
+  s.recommendation = engine->recommendation();
+  s.alerts = engine->alerts();
+  s.rules = engine->rule_status();
+  s.cutover_at = engine->cutover();
+  s.warmup = config.cutover.warmup;
+  s.host = sampler->host();
+  s.targets = sampler->targets();
+  for (const auto& t : tailers) s.logs.push_back(t->status());
+  s.notifications = notifier->status();
+  s.coverage = coverage;
+  s.daemon = {.version = kVersion,
+              .instance = config.instance,
+              .config_path = options.config_path.string(),
+              .started_at = started_at,
+              .uptime = std::chrono::duration_cast<milliseconds>(s.heartbeat - started_mono),
+              .ready = ready,
+              .records = engine->records(),
+              .rules = engine->rules().rules().size(),
+              .reloads_ok = reloads_ok,
+              .reloads_failed = reloads_failed,
+              .last_reload_error = last_reload_error};
   auto history = std::make_shared<HistorySnapshot>();
-  const WallTime since = now - config.history;
+  const WallTime since = s.now - config.history;
   auto add = [&](std::string_view series, const std::string& target) {
     std::vector<SamplePoint> points;
-    for (const auto& p : sampler->History(series, target, since))
+    for (const auto& p : sampler->History(series, target, since)) {
       points.push_back({p.time, p.value});
+    }
     history->Set(std::string(series), target, std::move(points));
   };
   for (auto name : Sampler::HostSeriesNames()) add(name, "");
   for (const auto& t : config.targets) {
     for (auto name : Sampler::ProcessSeriesNames()) add(name, t.name);
   }
-  snap->samples = std::move(history);
-  snap->ready = ready;
-  snap->loop_heartbeat = clock->MonoNow();
-  backend.Publish(std::move(snap));
+  s.samples = std::move(history);
+  backend.Publish(RenderApiSnapshot(s));
 }
 
 void App::Impl::UpdateSystemdStatus() {
   if (!service->Enabled()) return;
-  uint64_t files = 0, lag = 0;
-  for (const auto& t : tailers) {
-    LogStatus s = t->status();
-    files += s.files_open;
-    lag += s.lag_bytes;
-  }
-  Recommendation rec = engine->recommendation();
-  service->Status("recommendation " + std::string(VerdictName(rec.verdict)) + " (" +
-                  std::to_string(rec.reasons.size()) + " reason(s)); tailing " +
-                  std::to_string(files) + " file(s), lag " + FormatBytes(lag));
+  std::vector<LogStatus> logs;
+  for (const auto& t : tailers) logs.push_back(t->status());
+  service->Status(SystemdStatusLine(engine->recommendation(), logs));
 }
 
 ApiResult App::Impl::DoSetCutover(std::optional<WallTime> at) {
@@ -751,20 +695,19 @@ ApiResult App::Impl::DoAck(const std::string& id) {
 }
 
 Result<std::vector<std::unique_ptr<LogTailer>>, std::string> App::Impl::PrepareLogs(
-    const Config& next) {
-  // Unchanged logs keep their tailer (and its open files): a null slot. A changed log gets a
-  // new tailer that resumes from the running one's checkpoint, written now; an added log gets
-  // a new tailer. Created before anything is swapped, so a tailer that cannot start fails the
+    const Config& next, const ReloadPlan& plan) {
+  // Kept logs keep their tailer (and its open files): a null slot. A changed log gets a new
+  // tailer that resumes from the running one's checkpoint, written now; an added log gets a
+  // new tailer. Created before anything is swapped, so a tailer that cannot start fails the
   // reload with the running set untouched (the checkpoint written meanwhile is harmless).
   std::vector<std::unique_ptr<LogTailer>> prepared;
   std::string problems;
-  for (const auto& l : next.logs) {
-    auto old_cfg = std::find_if(config.logs.begin(), config.logs.end(),
-                                [&](const LogConfig& o) { return o.name == l.name; });
+  for (size_t i = 0; i < next.logs.size(); ++i) {
+    const LogSpec& l = next.logs[i];
     auto old = std::find_if(tailers.begin(), tailers.end(),
                             [&](const auto& t) { return t->spec().name == l.name; });
-    if (old != tailers.end() && old_cfg != config.logs.end() && *old_cfg == l &&
-        next.state_dir == config.state_dir) {
+    // A kept log whose tailer could not be started earlier gets one now.
+    if (plan.logs[i] == ReloadPlan::LogAction::kKeep && old != tailers.end()) {
       prepared.push_back(nullptr);
       continue;
     }
@@ -820,22 +763,22 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   if (!options.proc_root_override.empty()) next.proc_root = options.proc_root_override;
   auto rules = BuildRuleSet(next);
   if (!rules.ok()) return fail(rules.error().ToString());
+  const ReloadPlan plan = PlanReload(config, next);
   std::unique_ptr<Sampler> new_sampler;
-  if (next.targets != config.targets || next.proc_root != config.proc_root ||
-      next.sample_interval != config.sample_interval || next.history != config.history) {
+  if (plan.sampler) {
     auto s = MakeSampler(next);
     if (!s.ok()) return fail("sampler: " + s.error().message());
     new_sampler = std::move(s).value();
   }
 
   std::unique_ptr<Notifier> new_notifier;
-  if (!SameAlerting(next, config)) {
+  if (plan.notifier) {
     auto n = MakeNotifier(next);
     if (!n.ok()) return fail("alerting: " + n.error().message());
     new_notifier = std::move(n).value();
   }
 
-  auto prepared = PrepareLogs(next);
+  auto prepared = PrepareLogs(next, plan);
   if (!prepared.ok()) return fail(prepared.error());
 
   // Everything validated: apply.
@@ -855,13 +798,12 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   CommitLogs(std::move(prepared).value(), next);
   StartWatcher();
   engine->SetRuleSet(std::move(rules).value());
-  if (next.cutover.at != config.cutover.at) engine->SetCutover(next.cutover.at);
-  if (next.listen.ToString() != config.listen.ToString() ||
-      next.api.threads != config.api.threads || next.api.token_file != config.api.token_file) {
-    log->Warning("reload: listen and api changes take effect at the next restart");
+  if (plan.cutover) engine->SetCutover(next.cutover.at);
+  for (const auto& key : plan.restart_only) {
+    log->Warning("reload: the change to `" + key + "` takes effect at the next restart");
   }
   for (const auto& w : next.warnings.items()) log->Warning(w.ToString());
-  if (next.coverage.grace != config.coverage.grace) {
+  if (plan.coverage) {
     coverage_tracker = std::make_unique<CoverageTracker>(next.coverage.grace, started_at);
   }
   config = std::move(next);

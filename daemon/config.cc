@@ -70,7 +70,7 @@ void ReadTargets(YamlContext& ctx, const YAML::Node& node, const std::filesystem
   for (size_t i = 0; i < node.size(); ++i) {
     MapReader m(node[i], "targets[" + std::to_string(i) + "]", ctx);
     if (!m.valid()) continue;
-    TargetConfig t;
+    TargetSpec t;
     m.String("name", &t.name, /*required=*/true);
     CheckName(m, t.name, &seen);
     std::string pidfile;
@@ -98,24 +98,29 @@ void ReadLogs(YamlContext& ctx, const YAML::Node& node, const std::filesystem::p
   for (size_t i = 0; i < node.size(); ++i) {
     MapReader m(node[i], "logs[" + std::to_string(i) + "]", ctx);
     if (!m.valid()) continue;
-    LogConfig l;
+    LogSpec l;
     m.String("name", &l.name, /*required=*/true);
     CheckName(m, l.name, &seen);
     if (m.String("path", &l.path, /*required=*/true)) {
       l.path = ResolveAgainst(dir, l.path);
       RecordPos(m, "path", "logs[" + std::to_string(i) + "].path", cfg);
     }
-    m.Enum("format", kLogFormats, &l.format);
+    std::string text;
+    if (m.Enum("format", LogFormatNames(), &text)) l.format = *ParseLogFormat(text);
     if (m.String("entry_start", &l.entry_start)) CheckRegex(m, "entry_start", l.entry_start);
-    if (l.format == "custom" && l.entry_start.empty()) {
+    if (l.format == LogFormat::kCustom && l.entry_start.empty()) {
       m.ErrorAt("format", m.what() + ": format \"custom\" needs an entry_start regex");
-    } else if (l.format != "custom" && !l.entry_start.empty()) {
+    } else if (l.format != LogFormat::kCustom && !l.entry_start.empty()) {
       m.ErrorAt("entry_start", m.what() + ".entry_start: only used with format \"custom\"");
     }
-    m.Enum("start_at", {"end", "beginning"}, &l.start_at);
-    if (m.String("timezone", &l.timezone)) {
-      auto tz = TimeZone::Parse(l.timezone);
-      if (!tz.ok()) m.ErrorAt("timezone", m.what() + ".timezone: " + tz.error().message());
+    if (m.Enum("start_at", StartAtNames(), &text)) l.start_at = *ParseStartAt(text);
+    if (m.String("timezone", &text)) {
+      auto tz = TimeZone::Parse(text);
+      if (tz.ok()) {
+        l.timezone = *tz;
+      } else {
+        m.ErrorAt("timezone", m.what() + ".timezone: " + tz.error().message());
+      }
     }
     m.StringList("exclude", &l.exclude);
     m.Size("max_line", &l.max_line, 256);
@@ -206,6 +211,9 @@ void ReadApi(YamlContext& ctx, const YAML::Node& node, const std::filesystem::pa
   }
   m.Size("max_body", &cfg->api.max_body_bytes, 1024);
   m.Int("threads", &cfg->api.threads, 1, 64);
+  m.Int("max_connections", &cfg->api.max_connections, 1, 100'000);
+  m.Duration("head_timeout", &cfg->api.head_timeout, milliseconds(100));
+  m.Duration("idle_timeout", &cfg->api.idle_timeout, milliseconds(100));
   m.Finish();
 }
 

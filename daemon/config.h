@@ -20,40 +20,14 @@
 #include "base/diagnostics.h"
 #include "base/status.h"
 #include "base/units.h"
+#include "collectors/logs/log_spec.h"
+#include "collectors/proc/target_spec.h"
 #include "daemon/notify/notify_config.h"
 #include "rules/recommendation.h"
 
 namespace cg {
 
 using std::chrono::milliseconds;
-
-struct TargetConfig {
-  std::string name;
-  std::filesystem::path pidfile;  // Optional.
-  std::string cmdline;            // RE2 over the NUL-separated command line; optional.
-  bool operator==(const TargetConfig&) const = default;
-};
-
-// Named record layouts understood by the tailer (see README "Log formats").
-inline const std::vector<std::string> kLogFormats = {"wso2-carbon",   "wso2-errors", "wso2-audit",
-                                                     "tomcat-access", "plain",       "custom"};
-
-struct LogConfig {
-  std::string name;
-  std::string path;  // File or glob, resolved against the config directory.
-  std::string format = "wso2-carbon";
-  std::string entry_start;           // RE2; required iff format == "custom".
-  std::string start_at = "end";      // "end" | "beginning", for files never seen before.
-  std::string timezone = "local";    // Zone of the log's timestamps.
-  std::vector<std::string> exclude;  // Globs matched against the file name.
-  uint64_t max_line = 64 * 1024;     // Bytes kept of an over-long line.
-  milliseconds poll_interval{1000};  // Stat poll that backs up inotify.
-  milliseconds flush_timeout{500};   // Idle time after which a pending record is emitted.
-  // A log that always has traffic (an access log during a cutover) is a blind spot when it
-  // yields no record for this long; unset for logs that may rightly stay quiet (errors log).
-  std::optional<milliseconds> max_silence;
-  bool operator==(const LogConfig&) const = default;
-};
 
 struct CutoverConfig {
   std::optional<WallTime> at;  // The cutover mark; observation starts here.
@@ -71,7 +45,11 @@ struct CoverageConfig {
 struct ApiConfig {
   std::filesystem::path token_file;  // Optional; without it, write endpoints are disabled.
   uint64_t max_body_bytes = 64 * 1024;
-  int64_t threads = 4;
+  int64_t threads = 4;               // I/O threads of the HTTP server.
+  int64_t max_connections = 256;     // Open HTTP connections at most (daemon/http/http_api.h).
+  milliseconds head_timeout{5000};   // A request line and headers must arrive within this.
+  milliseconds idle_timeout{2000};   // A connection that sends nothing for this long is closed.
+  bool operator==(const ApiConfig&) const = default;
 };
 
 // 1-based position of a value in the config file; 0 = unknown.
@@ -93,8 +71,8 @@ struct Config {
   milliseconds checkpoint_interval{5000};
   CutoverConfig cutover;
   CoverageConfig coverage;
-  std::vector<TargetConfig> targets;
-  std::vector<LogConfig> logs;
+  std::vector<TargetSpec> targets;                // collectors/proc/target_spec.h
+  std::vector<LogSpec> logs;                      // collectors/logs/log_spec.h; paths resolved.
   std::vector<std::string> rule_files;            // Globs as written (resolved).
   std::vector<std::filesystem::path> rule_paths;  // What the globs matched, sorted, unique.
   AlertingConfig alerting;
@@ -103,8 +81,8 @@ struct Config {
   Diagnostics warnings;                 // Not fatal (e.g. a rule glob that matches nothing).
   // Where values were written, for checks made after parsing (check-config's host checks).
   // Keys: "state_dir", "api.token_file", "rule_files", "logs[I].path", "targets[I].pidfile"
-  // (I = list index); a key is absent when the value was not written. Kept out of LogConfig and
-  // TargetConfig so their operator== (used on reload) ignores where a value moved to.
+  // (I = list index); a key is absent when the value was not written. Kept out of LogSpec and
+  // TargetSpec so their operator== (used on reload) ignores where a value moved to.
   std::map<std::string, ConfigPos> positions;
 };
 

@@ -48,7 +48,7 @@ Coverage CoverageTracker::Update(const CoverageInput& in) {
     bool immediate = false;
     if (problem.empty() && s.lines >= kMinLinesToJudge && 2 * s.recognised_lines < s.lines) {
       problem = std::to_string(s.lines - s.recognised_lines) + " of " + std::to_string(s.lines) +
-                " lines are not in the " + l.format +
+                " lines are not in the " + std::string(LogFormatName(l.format)) +
                 " layout: the rules cannot read them (check `format`)";
       immediate = true;  // Known from the lines themselves; waiting would not change it.
     }

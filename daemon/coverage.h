@@ -34,8 +34,8 @@ namespace cg {
 inline constexpr uint64_t kMinLinesToJudge = 10;
 
 struct CoverageLogInput {
-  std::string path;    // As configured (file or glob).
-  std::string format;  // Layout name.
+  std::string path;  // As configured (file or glob).
+  LogFormat format = LogFormat::kWso2Carbon;
   std::optional<std::chrono::milliseconds> max_silence;
   LogStatus status;
 };
@@ -51,7 +51,8 @@ struct CoverageInput {
 };
 
 struct LogCoverage {
-  std::string name, path, format;
+  std::string name, path;
+  LogFormat format = LogFormat::kWso2Carbon;
   bool seen = false;  // Being read, in its layout, and not silent beyond max_silence.
   std::string problem;
   std::optional<WallTime> problem_since;

@@ -1,6 +1,7 @@
-// Turns a validated Config into what the collectors and the rule engine take: LogSpecs,
-// TargetSpecs, and a compiled RuleSet. Shared by `run` (start and reload) and `check-config`,
-// so both accept exactly the same inputs. Pure functions (plus reading rule files); thread-safe.
+// Turns a validated Config into what the rule engine takes: a RuleContext and a compiled
+// RuleSet (the collectors take the config's LogSpecs and TargetSpecs as they are). Shared by
+// `run` (start and reload) and `check-config`, so both accept exactly the same inputs. Pure
+// functions (plus reading rule files); thread-safe.
 #pragma once
 
 #include <memory>
@@ -8,15 +9,11 @@
 
 #include "base/diagnostics.h"
 #include "base/status.h"
-#include "collectors/logs/log_spec.h"
-#include "collectors/proc/sampler.h"
 #include "daemon/config.h"
 #include "rules/rule_set.h"
 
 namespace cg {
 
-LogSpec ToLogSpec(const LogConfig& log);
-TargetSpec ToTargetSpec(const TargetConfig& target);
 RuleContext ToRuleContext(const Config& config);
 
 // Loads every rule file the config names and compiles them against the config's logs and

@@ -276,7 +276,7 @@ void CheckStateDir(const Config& config, const PreflightOptions& o, Diagnostics*
 void CheckLogs(const Config& config, const PreflightOptions& o, Diagnostics* errors,
                Diagnostics* warnings) {
   for (size_t i = 0; i < config.logs.size(); ++i) {
-    const LogConfig& log = config.logs[i];
+    const LogSpec& log = config.logs[i];
     const std::string key = "logs[" + std::to_string(i) + "].path";
     const std::string what = "logs[" + std::to_string(i) + "] (" + log.name + "): ";
     const std::string path = Absolute(log.path).string();
@@ -319,7 +319,7 @@ void CheckLogs(const Config& config, const PreflightOptions& o, Diagnostics* err
 
 void CheckTargets(const Config& config, const PreflightOptions& o, Diagnostics* errors) {
   for (size_t i = 0; i < config.targets.size(); ++i) {
-    const TargetConfig& t = config.targets[i];
+    const TargetSpec& t = config.targets[i];
     if (t.pidfile.empty()) continue;
     // The pidfile itself may be absent while WSO2 is down; its directory must be reachable.
     const std::filesystem::path dir = Absolute(t.pidfile).parent_path();

@@ -58,12 +58,12 @@ bool GlobMatches(const std::string& pattern, const std::filesystem::path& file) 
 LogSpec SpecFor(const std::filesystem::path& file, const Config* cfg) {
   if (cfg) {
     for (const auto& l : cfg->logs) {
-      if (GlobMatches(l.path, file)) return ToLogSpec(l);
+      if (GlobMatches(l.path, file)) return l;
     }
   }
   LogSpec inferred = InferLogSpec(file);
   if (cfg) {
-    const LogConfig* only = nullptr;
+    const LogSpec* only = nullptr;
     int same_format = 0;
     for (const auto& l : cfg->logs) {
       if (l.format == inferred.format) {
@@ -71,7 +71,7 @@ LogSpec SpecFor(const std::filesystem::path& file, const Config* cfg) {
         ++same_format;
       }
     }
-    if (same_format == 1) return ToLogSpec(*only);
+    if (same_format == 1) return *only;
   }
   return inferred;
 }
@@ -86,12 +86,16 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
     }
     cfg = std::move(c).value();
   }
+  std::optional<LogFormat> log_format;
   if (!opts.log_format.empty()) {
-    if (std::find(kLogFormats.begin(), kLogFormats.end(), opts.log_format) == kLogFormats.end() ||
-        opts.log_format == "custom") {
-      err << "replay: --log-format \"" << opts.log_format
-          << "\" is not one of wso2-carbon, wso2-errors, wso2-audit, tomcat-access, plain "
-             "(custom formats need a config)\n";
+    log_format = ParseLogFormat(opts.log_format);
+    if (!log_format || *log_format == LogFormat::kCustom) {
+      std::string names;
+      for (const auto& n : LogFormatNames()) {
+        if (n != LogFormatName(LogFormat::kCustom)) names += (names.empty() ? "" : ", ") + n;
+      }
+      err << "replay: --log-format \"" << opts.log_format << "\" is not one of " << names
+          << " (custom formats need a config)\n";
       return kExitError;
     }
   }
@@ -105,8 +109,8 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
       return kExitError;
     }
     ReplayFile rf{p, SpecFor(p, cfg ? &*cfg : nullptr)};
-    if (!opts.log_format.empty()) {
-      rf.spec.format = opts.log_format;
+    if (log_format) {
+      rf.spec.format = *log_format;
       rf.spec.entry_start.clear();
     }
     rf.spec.path = p.string();
@@ -160,8 +164,8 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
       return kExitError;
     }
     // Log time: the zone of the (first) replayed log.
-    auto zone = TimeZone::Parse(input.files.empty() ? "local" : input.files[0].spec.timezone);
-    input.engine.cutover_at = (zone.ok() ? *zone : TimeZone::Local()).ToWall(*civil);
+    const TimeZone zone = input.files.empty() ? TimeZone::Local() : input.files[0].spec.timezone;
+    input.engine.cutover_at = zone.ToWall(*civil);
   }
 
   auto result = cg::Replay(input);

@@ -121,7 +121,7 @@ json ToJson(const Coverage& c) {
   for (const auto& l : c.logs) {
     logs.push_back({{"name", l.name},
                     {"path", l.path},
-                    {"format", l.format},
+                    {"format", LogFormatName(l.format)},
                     {"seen", l.seen},
                     {"problem", l.problem},
                     {"problem_since", Time(l.problem_since)},

@@ -19,8 +19,9 @@ namespace {
 const cg::RuleContext& PackContext() {
   static const cg::RuleContext* ctx = [] {
     auto* c = new cg::RuleContext;
-    c->logs = {{"carbon", "wso2-carbon"},   {"gw-errors", "wso2-errors"}, {"audit", "wso2-audit"},
-               {"access", "tomcat-access"}, {"plain", "plain"},           {"custom", "custom"}};
+    c->logs = {{"carbon", cg::LogFormat::kWso2Carbon}, {"gw-errors", cg::LogFormat::kWso2Errors},
+               {"audit", cg::LogFormat::kWso2Audit},   {"access", cg::LogFormat::kTomcatAccess},
+               {"plain", cg::LogFormat::kPlain},       {"custom", cg::LogFormat::kCustom}};
     c->targets = {"wso2am"};
     return c;
   }();

@@ -1,12 +1,12 @@
 // Fuzzes the HTTP API's request handling below the socket: routing (404/405), bearer-token
 // checks, query-parameter validation, time parameters and the cutover body, and every
-// endpoint's reply, through the same Dispatch() seam the cpp-httplib adapter (http_api.cc)
-// calls, over an in-process backend and a fixed snapshot. No socket is opened.
+// endpoint's reply, through the same Dispatch() seam the server (connection.cc) calls, over an
+// in-process backend and a fixed snapshot. No socket is opened.
 //
 // The API listens on the network (loopback by default, but often exposed to a monitoring
 // host), so any request must give a JSON reply, never a crash, hang or escaped exception.
 // Input: a raw HTTP/1.1 request ("METHOD TARGET HTTP/1.1", header lines, a blank line, body),
-// split and percent-decoded here the way cpp-httplib does before handing it to the server.
+// its target split and percent-decoded by the server's ParseRequestTarget (request_target.h).
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
@@ -19,6 +19,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,7 @@
 #include "daemon/http/api_backend.h"
 #include "daemon/http/api_handlers.h"
 #include "daemon/http/metrics_page.h"
+#include "daemon/http/request_target.h"
 #include "daemon/http/router.h"
 
 namespace {
@@ -103,31 +105,6 @@ struct Fixture {
   }
 };
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// As httplib::detail::decode_url: %XX (and %uXXXX, not needed here) decoded; '+' is a space
-// in query components only.
-std::string DecodeUrl(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else if (plus_is_space && s[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 std::string_view NextLine(std::string_view* rest) {
   size_t nl = rest->find('\n');
   std::string_view line = rest->substr(0, nl);
@@ -166,24 +143,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string method(request_line.substr(0, sp));
   std::string_view target = request_line.substr(sp + 1);
   target = target.substr(0, target.find(' '));
-  size_t q = target.find('?');
-  std::string path = DecodeUrl(target.substr(0, q), false);
-  std::multimap<std::string, std::string> params;
-  if (q != std::string_view::npos) {
-    std::string_view query = target.substr(q + 1);
-    while (true) {
-      size_t amp = query.find('&');
-      std::string_view item = query.substr(0, amp);
-      if (!item.empty()) {
-        size_t eq = item.find('=');
-        std::string_view key = item.substr(0, eq);
-        std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
-        params.emplace(DecodeUrl(key, true), DecodeUrl(value, true));
-      }
-      if (amp == std::string_view::npos) break;
-      query.remove_prefix(amp + 1);
-    }
-  }
+  // The server's own parser: a target it rejects never reaches the router (400).
+  std::optional<cg::RequestTarget> parsed = cg::ParseRequestTarget(target);
+  if (!parsed || !cg::IsKnownMethod(method)) return 0;
 
   // Headers up to the blank line; the rest is the body.
   std::string authorization;
@@ -200,8 +162,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   cg::ApiRequest request;
   request.method = method;
-  request.path = path;
-  request.params = &params;
+  request.path = parsed->path;
+  request.params = &parsed->params;
   request.body = rest;
   request.authorization = authorization;
   cg::Reply reply = cg::Dispatch(fixture->router, kToken, std::move(request));

@@ -27,20 +27,20 @@
 namespace {
 
 struct FormatChoice {
-  const char* format;
+  cg::LogFormat format;
   const char* entry_start;
 };
 
 // custom: one pattern with the named groups the format reads, one without any group.
 constexpr FormatChoice kFormats[] = {
-    {"wso2-carbon", ""},
-    {"wso2-errors", ""},
-    {"wso2-audit", ""},
-    {"tomcat-access", ""},
-    {"plain", ""},
-    {"custom",
+    {cg::LogFormat::kWso2Carbon, ""},
+    {cg::LogFormat::kWso2Errors, ""},
+    {cg::LogFormat::kWso2Audit, ""},
+    {cg::LogFormat::kTomcatAccess, ""},
+    {cg::LogFormat::kPlain, ""},
+    {cg::LogFormat::kCustom,
      R"((?P<time>\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}:\d{2}(?:[,.]\d{3})?) +(?P<level>[A-Z]+) +\[(?P<logger>[^\]]*)\])"},
-    {"custom", R"(\d{2}/\d{2}/\d{2} )"},
+    {cg::LogFormat::kCustom, R"(\d{2}/\d{2}/\d{2} )"},
 };
 constexpr size_t kNumFormats = sizeof(kFormats) / sizeof(kFormats[0]);
 
@@ -161,7 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cg::MonoTime now{std::chrono::seconds(100)};
   cg::LineSplitter splitter(max_line);
   auto on_line = [&](const cg::Line& line) {
-    if (choice.format == std::string_view("wso2-carbon")) CheckCarbonParserAgainstRegex(line.text);
+    if (choice.format == cg::LogFormat::kWso2Carbon) CheckCarbonParserAgainstRegex(line.text);
     assembler.AddLine(line, read_time, now, sink);
   };
   const size_t first = std::min(cut * 7, log.size());

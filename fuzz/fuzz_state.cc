@@ -29,25 +29,14 @@
 #include "rules/engine.h"
 #include "rules/rule_loader.h"
 #include "rules/rule_set.h"
+#include "tests/rules/sample_rules.h"
 
 namespace {
 
 // A small rule set covering plain, captured-label, distinct and static-label rules, so that
 // restored groups meet each way the engine keys them.
-constexpr std::string_view kRules = R"(rules:
-  - id: db.pool
-    description: JDBC pool exhausted
-    severity: critical
-    match: PoolExhaustedException
-    threshold: {count: 3, window: 1m}
-  - id: gw.backend
-    description: backend unreachable
-    severity: warning
-    match: '\{api:(?P<api>[^}]+)\} .*ERROR_CODE = 101503'
-    threshold: {count: 2, window: 5m}
-    labels: {component: gateway}
-    max_label_sets: 2
-  - id: gw.backend.many
+// The pool and per-API rules are the engine tests' (tests/rules/sample_rules.h).
+constexpr std::string_view kManyApisRule = R"(  - id: gw.backend.many
     description: many APIs failing
     severity: critical
     match: '\{api:(?P<api>[^}]+)\} .*ERROR_CODE = 101503'
@@ -68,10 +57,12 @@ class NoMetrics : public cg::MetricSource {
 
 std::shared_ptr<const cg::RuleSet> Rules() {
   static const auto* rules = [] {
-    auto file = cg::LoadRules(kRules, "fuzz-state-rules.yaml");
+    const std::string text =
+        cg::testing::RuleFile({cg::testing::PoolRule(), cg::testing::kPerApiRule, kManyApisRule});
+    auto file = cg::LoadRules(text, "fuzz-state-rules.yaml");
     if (!file.ok()) Die("inline rules do not load", file.error().ToString());
     cg::RuleContext ctx;
-    ctx.logs = {{"carbon", "wso2-carbon"}, {"gw-errors", "wso2-errors"}};
+    ctx.logs = {{"carbon", cg::LogFormat::kWso2Carbon}, {"gw-errors", cg::LogFormat::kWso2Errors}};
     ctx.targets = {"wso2am"};
     auto set = cg::CompileRules(file->rules, ctx);
     if (!set.ok()) Die("inline rules do not compile", set.error().ToString());

@@ -88,7 +88,8 @@ std::vector<BlindSpot> ReplayBlindSpots(const ReplayResult& r, WallTime at) {
     const uint64_t percent = 100 * (f.lines - f.recognised_lines) / f.lines;
     out.push_back({"file " + f.path,
                    std::to_string(f.lines - f.recognised_lines) + " of " + std::to_string(f.lines) +
-                       " lines (" + std::to_string(percent) + "%) are not in the " + f.format +
+                       " lines (" + std::to_string(percent) + "%) are not in the " +
+                       std::string(LogFormatName(f.format)) +
                        " layout: the rules cannot read them (wrong --log-format or entry_start?)",
                    at});
   }
@@ -155,12 +156,12 @@ LogSpec InferLogSpec(const std::filesystem::path& file) {
   struct Known {
     const char* prefix;
     const char* log;
-    const char* format;
+    LogFormat format;
   };
-  static constexpr Known kKnown[] = {{"wso2carbon", "carbon", "wso2-carbon"},
-                                     {"wso2-apigw-errors", "gw-errors", "wso2-errors"},
-                                     {"audit", "audit", "wso2-audit"},
-                                     {"http_access", "access", "tomcat-access"}};
+  static constexpr Known kKnown[] = {{"wso2carbon", "carbon", LogFormat::kWso2Carbon},
+                                     {"wso2-apigw-errors", "gw-errors", LogFormat::kWso2Errors},
+                                     {"audit", "audit", LogFormat::kWso2Audit},
+                                     {"http_access", "access", LogFormat::kTomcatAccess}};
   for (const auto& k : kKnown) {
     if (StartsWith(name, k.prefix)) {
       spec.name = k.log;
@@ -191,7 +192,7 @@ LogSpec InferLogSpec(const std::filesystem::path& file) {
     first.remove_prefix(nl + 1);
   }
   spec.name = "plain";
-  spec.format = "plain";
+  spec.format = LogFormat::kPlain;
   return spec;
 }
 

@@ -36,7 +36,7 @@ struct ReplayInput {
 struct ReplayFileStats {
   std::string path;
   std::string log;
-  std::string format;
+  LogFormat format = LogFormat::kPlain;
   uint64_t lines = 0;
   uint64_t records = 0;
   uint64_t bytes = 0;

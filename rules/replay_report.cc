@@ -46,7 +46,7 @@ json ReplayJson(const ReplayResult& r, std::optional<WallTime> cutover_at) {
   for (const auto& f : r.files) {
     files.push_back(json{{"path", f.path},
                          {"log", f.log},
-                         {"format", f.format},
+                         {"format", LogFormatName(f.format)},
                          {"lines", f.lines},
                          {"records", f.records},
                          {"bytes", f.bytes},

@@ -16,9 +16,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The record layouts of the log tailer (same names as the config's `logs[].format`).
-const std::vector<std::string> kFormats = {"wso2-carbon",   "wso2-errors", "wso2-audit",
-                                           "tomcat-access", "plain",       "custom"};
 const std::vector<std::string> kLevelNames = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
 const std::vector<std::string> kConditions = {"process_down", "process_restarted", "log_silent",
                                               "boot_failed"};
@@ -171,17 +168,21 @@ void RuleReader::ReadSelection(MapReader& m, RuleSpec& r) {
     r.logs_pos = PosOf(ctx_, m.Get("logs").Mark());
     if (r.logs.empty()) m.ErrorAt("logs", m.what() + ".logs: must not be empty");
   }
-  if (m.StringList("source", &r.source)) {
+  std::vector<std::string> source;
+  if (m.StringList("source", &source)) {
     r.source_pos = PosOf(ctx_, m.Get("source").Mark());
-    if (r.source.empty()) m.ErrorAt("source", m.what() + ".source: must not be empty");
-    for (const auto& f : r.source) {
-      if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end()) {
-        std::string hint = ClosestMatch(f, kFormats);
-        m.ErrorAt("source", m.what() + ".source: \"" + f + "\" is not a log format (" +
-                                "wso2-carbon, wso2-errors, wso2-audit, tomcat-access, plain, " +
-                                "custom)" +
-                                (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+    if (source.empty()) m.ErrorAt("source", m.what() + ".source: must not be empty");
+    for (const auto& f : source) {
+      if (auto format = ParseLogFormat(f)) {
+        r.source.push_back(*format);
+        continue;
       }
+      const auto& names = LogFormatNames();
+      std::string hint = ClosestMatch(f, names);
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      m.ErrorAt("source", m.what() + ".source: \"" + f + "\" is not a log format (" + list + ")" +
+                              (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
     }
   }
   if (m.Has("logs") && m.Has("source")) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <utility>
 
 #include "collectors/metric_source.h"
@@ -52,7 +53,7 @@ std::vector<bool> ResolveLogs(const RuleSpec& s, const RuleContext& ctx, Diagnos
   if (!s.source.empty()) {
     // Preference order: the first format that the configuration has wins, so an event WSO2
     // writes to both wso2carbon.log and wso2-apigw-errors.log is counted once.
-    for (const auto& format : s.source) {
+    for (LogFormat format : s.source) {
       bool any = false;
       for (size_t i = 0; i < n; ++i) {
         if (ctx.logs[i].format == format) reads[i] = any = true;
@@ -60,7 +61,9 @@ std::vector<bool> ResolveLogs(const RuleSpec& s, const RuleContext& ctx, Diagnos
       if (any) return reads;
     }
     std::string formats;
-    for (const auto& f : s.source) formats += (formats.empty() ? "" : ", ") + f;
+    for (LogFormat f : s.source) {
+      formats += (formats.empty() ? "" : ", ") + std::string(LogFormatName(f));
+    }
     AddError(
         warnings, s.source_pos,
         what + ": no configured log has a source format (" + formats + "); the rule reads nothing");
@@ -203,135 +206,168 @@ int RuleSet::FindRule(std::string_view id) const {
   return -1;
 }
 
-Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<RuleSpec> specs,
-                                                                 const RuleContext& ctx) {
-  Diagnostics errors;
-  auto set = std::shared_ptr<RuleSet>(new RuleSet());
-  set->context_ = ctx;
+// CompileRules in named phases. Holds the set under construction; used once, by CompileRules.
+class RuleSetBuilder {
+ public:
+  explicit RuleSetBuilder(const RuleContext& ctx) : set_(new RuleSet()), ctx_(ctx) {
+    set_->context_ = ctx;
+  }
 
-  auto logger_index = [&](const std::string& pattern) -> int {
-    auto it = std::find(set->logger_patterns_.begin(), set->logger_patterns_.end(), pattern);
-    if (it != set->logger_patterns_.end()) {
-      return static_cast<int>(it - set->logger_patterns_.begin());
-    }
-    auto re = std::make_unique<RE2>(pattern, QuietOptions());
-    if (!re->ok()) return -2;
-    set->logger_patterns_.push_back(pattern);
-    set->logger_filters_.push_back(std::move(re));
-    return static_cast<int>(set->logger_filters_.size() - 1);
-  };
-
-  for (auto& spec : specs) {
+  // Phase 1: each rule on its own: which logs and targets it reads, and its regexes.
+  void AddRule(RuleSpec spec) {
     CompiledRule r;
     r.fingerprint = Fingerprint(spec);
-    const std::string what = "rule \"" + spec.id + "\"";
     if (spec.kind == RuleKind::kLog || spec.kind == RuleKind::kLogSilent ||
         spec.kind == RuleKind::kBootFailed || spec.kind == RuleKind::kProcessRestarted) {
-      r.reads_log = ResolveLogs(spec, ctx, &errors, &set->warnings_);
+      r.reads_log = ResolveLogs(spec, ctx_, &errors_, &set_->warnings_);
     }
     if (spec.kind == RuleKind::kMetric || spec.kind == RuleKind::kProcessDown ||
         spec.kind == RuleKind::kProcessRestarted || spec.kind == RuleKind::kLogSilent) {
-      r.targets = ResolveTargets(spec, ctx, &errors);
+      r.targets = ResolveTargets(spec, ctx_, &errors_);
     }
-    if (spec.kind == RuleKind::kLog) {
-      auto re = std::make_unique<RE2>(spec.match, QuietOptions());
-      if (!re->ok()) {
-        AddError(&errors, spec.pos, what + ".match: " + RegexError(*re));
-        continue;
-      }
-      for (const auto& [name, group] : re->NamedCapturingGroups()) {
-        r.capture_labels.push_back(name);
-        r.capture_groups.push_back(group);
-        r.max_group = std::max(r.max_group, group);
-        if (name == spec.threshold.distinct_label) {
-          r.distinct_capture = static_cast<int>(r.capture_labels.size() - 1);
-        }
-      }
-      if (!spec.exclude.empty()) {
-        r.exclude = std::make_unique<RE2>(spec.exclude, QuietOptions());
-        if (!r.exclude->ok()) {
-          AddError(&errors, spec.pos, what + ".exclude: " + RegexError(*r.exclude));
-          continue;
-        }
-      }
-      r.match = std::move(re);
-      r.capture_key = static_cast<uint32_t>(set->rules_.size());
-      for (size_t j = 0; j < set->rules_.size(); ++j) {
-        if (set->rules_[j].spec.kind == RuleKind::kLog && set->rules_[j].spec.match == spec.match) {
-          r.capture_key = static_cast<uint32_t>(j);
-          break;
-        }
-      }
-      MatcherEntry e;
-      e.role = MatcherEntry::Role::kRule;
-      e.rule = static_cast<uint32_t>(set->rules_.size());
-      e.pattern = spec.match;
-      e.levels = spec.levels;
-      if (!spec.loggers.empty()) {
-        e.logger_filter = logger_index(spec.loggers);
-        if (e.logger_filter == -2) {
-          AddError(&errors, spec.pos, what + ".loggers: invalid regular expression");
-          continue;
-        }
-      }
-      if (!spec.exclude_loggers.empty()) {
-        e.logger_exclude = logger_index(spec.exclude_loggers);
-        if (e.logger_exclude == -2) {
-          AddError(&errors, spec.pos, what + ".exclude_loggers: invalid regular expression");
-          continue;
-        }
-      }
-      set->entries_.push_back(std::move(e));
-    }
+    if (spec.kind == RuleKind::kLog && !CompileLogMatcher(spec, &r)) return;
     r.spec = std::move(spec);
-    set->rules_.push_back(std::move(r));
+    set_->rules_.push_back(std::move(r));
   }
 
-  // Internal lifecycle markers: INFO lines from three carbon-kernel loggers. Their logger
-  // filters keep them out of the way of every other INFO record.
-  const LevelMask info = static_cast<LevelMask>(1u << static_cast<unsigned>(Level::kInfo));
-  const struct {
-    MatcherEntry::Role role;
-    const char* pattern;
-    const char* logger;
-  } markers[] = {{MatcherEntry::Role::kBootStart, kBootStartPattern, kBootStartLogger},
-                 {MatcherEntry::Role::kBootDone, kBootDonePattern, kBootDoneLogger},
-                 {MatcherEntry::Role::kShutdown, kShutdownPattern, kShutdownLogger}};
-  for (const auto& m : markers) {
-    MatcherEntry e;
-    e.role = m.role;
-    e.pattern = m.pattern;
-    e.levels = info;
-    e.logger_filter = logger_index(m.logger);
-    set->entries_.push_back(std::move(e));
+  // Phase 2: the internal lifecycle markers, INFO lines from three carbon-kernel loggers. Their
+  // logger filters keep them out of the way of every other INFO record.
+  void AddLifecycleMarkers() {
+    const LevelMask info = static_cast<LevelMask>(1u << static_cast<unsigned>(Level::kInfo));
+    const struct {
+      MatcherEntry::Role role;
+      const char* pattern;
+      const char* logger;
+    } markers[] = {{MatcherEntry::Role::kBootStart, kBootStartPattern, kBootStartLogger},
+                   {MatcherEntry::Role::kBootDone, kBootDonePattern, kBootDoneLogger},
+                   {MatcherEntry::Role::kShutdown, kShutdownPattern, kShutdownLogger}};
+    for (const auto& m : markers) {
+      MatcherEntry e;
+      e.role = m.role;
+      e.pattern = m.pattern;
+      e.levels = info;
+      e.logger_filter = LoggerFilter(m.logger).value_or(-1);  // Built-in: always compiles.
+      set_->entries_.push_back(std::move(e));
+    }
   }
 
-  // Buckets: which entries may apply to (log slot, level).
-  const size_t slots = set->log_slots();
-  const size_t words = (set->entries_.size() + 63) / 64;
-  set->buckets_.assign(slots * kLevelSlots, std::vector<uint64_t>(words, 0));
-  for (size_t e = 0; e < set->entries_.size(); ++e) {
-    const MatcherEntry& entry = set->entries_[e];
-    for (size_t log = 0; log < slots; ++log) {
-      if (entry.role == MatcherEntry::Role::kRule && !set->rules_[entry.rule].reads_log[log]) {
-        continue;
-      }
-      for (int level = 0; level < kLevelSlots; ++level) {
-        // A record without a level (plain logs) cannot be filtered by level: every entry applies.
-        if (entry.levels != 0 && level != 0 &&
-            !(entry.levels & (1u << static_cast<unsigned>(level)))) {
+  // Phase 3: buckets, which entries may apply to a (log slot, level).
+  void BuildBuckets() {
+    RuleSet& set = *set_;
+    const size_t slots = set.log_slots();
+    const size_t words = (set.entries_.size() + 63) / 64;
+    set.buckets_.assign(slots * kLevelSlots, std::vector<uint64_t>(words, 0));
+    for (size_t e = 0; e < set.entries_.size(); ++e) {
+      const MatcherEntry& entry = set.entries_[e];
+      for (size_t log = 0; log < slots; ++log) {
+        if (entry.role == MatcherEntry::Role::kRule && !set.rules_[entry.rule].reads_log[log]) {
           continue;
         }
-        SetBit(set->buckets_[log * kLevelSlots + static_cast<size_t>(level)], e);
+        for (int level = 0; level < kLevelSlots; ++level) {
+          // A record without a level (plain logs) cannot be filtered by level: every entry
+          // applies.
+          if (entry.levels != 0 && level != 0 &&
+              !(entry.levels & (1u << static_cast<unsigned>(level)))) {
+            continue;
+          }
+          SetBit(set.buckets_[log * kLevelSlots + static_cast<size_t>(level)], e);
+        }
       }
     }
   }
 
-  // One full RE2::Set proves the patterns compile together within RE2's memory budget; the
-  // engine builds smaller per-bucket sets from the same patterns.
-  if (errors.empty()) CheckSetBudget(*set, &errors);
-  if (!errors.empty()) return errors;
-  return std::shared_ptr<const RuleSet>(std::move(set));
+  // Phase 4: one full RE2::Set proves the patterns compile together within RE2's memory
+  // budget; the engine builds smaller per-bucket sets from the same patterns.
+  Result<std::shared_ptr<const RuleSet>, Diagnostics> Finish() {
+    if (errors_.empty()) CheckSetBudget(*set_, &errors_);
+    if (!errors_.empty()) return std::move(errors_);
+    return std::shared_ptr<const RuleSet>(std::move(set_));
+  }
+
+ private:
+  // The match and exclude regexes of a log rule, its capture labels, and its matcher entry.
+  // False (with the errors recorded) when a regex does not compile: the rule is left out.
+  bool CompileLogMatcher(const RuleSpec& spec, CompiledRule* r) {
+    const std::string what = "rule \"" + spec.id + "\"";
+    auto re = std::make_unique<RE2>(spec.match, QuietOptions());
+    if (!re->ok()) {
+      AddError(&errors_, spec.pos, what + ".match: " + RegexError(*re));
+      return false;
+    }
+    for (const auto& [name, group] : re->NamedCapturingGroups()) {
+      r->capture_labels.push_back(name);
+      r->capture_groups.push_back(group);
+      r->max_group = std::max(r->max_group, group);
+      if (name == spec.threshold.distinct_label) {
+        r->distinct_capture = static_cast<int>(r->capture_labels.size() - 1);
+      }
+    }
+    if (!spec.exclude.empty()) {
+      r->exclude = std::make_unique<RE2>(spec.exclude, QuietOptions());
+      if (!r->exclude->ok()) {
+        AddError(&errors_, spec.pos, what + ".exclude: " + RegexError(*r->exclude));
+        return false;
+      }
+    }
+    r->match = std::move(re);
+    // Rules with the same pattern share one capture cache slot.
+    const auto& rules = set_->rules_;
+    r->capture_key = static_cast<uint32_t>(rules.size());
+    for (size_t j = 0; j < rules.size(); ++j) {
+      if (rules[j].spec.kind == RuleKind::kLog && rules[j].spec.match == spec.match) {
+        r->capture_key = static_cast<uint32_t>(j);
+        break;
+      }
+    }
+    MatcherEntry e;
+    e.role = MatcherEntry::Role::kRule;
+    e.rule = static_cast<uint32_t>(rules.size());
+    e.pattern = spec.match;
+    e.levels = spec.levels;
+    const struct {
+      const std::string& pattern;
+      int* index;
+      const char* key;
+    } filters[] = {{spec.loggers, &e.logger_filter, "loggers"},
+                   {spec.exclude_loggers, &e.logger_exclude, "exclude_loggers"}};
+    for (const auto& f : filters) {
+      if (f.pattern.empty()) continue;
+      auto index = LoggerFilter(f.pattern);
+      if (!index) {
+        AddError(&errors_, spec.pos, what + "." + f.key + ": invalid regular expression");
+        return false;
+      }
+      *f.index = *index;
+    }
+    set_->entries_.push_back(std::move(e));
+    return true;
+  }
+
+  // Index of the logger regex `pattern` in the set's shared filters (compiled once however
+  // many rules use it); nullopt when it does not compile.
+  std::optional<int> LoggerFilter(const std::string& pattern) {
+    auto& patterns = set_->logger_patterns_;
+    auto it = std::find(patterns.begin(), patterns.end(), pattern);
+    if (it != patterns.end()) return static_cast<int>(it - patterns.begin());
+    auto re = std::make_unique<RE2>(pattern, QuietOptions());
+    if (!re->ok()) return std::nullopt;
+    patterns.push_back(pattern);
+    set_->logger_filters_.push_back(std::move(re));
+    return static_cast<int>(set_->logger_filters_.size() - 1);
+  }
+
+  std::shared_ptr<RuleSet> set_;
+  const RuleContext& ctx_;
+  Diagnostics errors_;
+};
+
+Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<RuleSpec> specs,
+                                                                 const RuleContext& ctx) {
+  RuleSetBuilder builder(ctx);
+  for (auto& spec : specs) builder.AddRule(std::move(spec));
+  builder.AddLifecycleMarkers();
+  builder.BuildBuckets();
+  return builder.Finish();
 }
 
 }  // namespace cg

@@ -23,6 +23,7 @@
 
 #include "base/diagnostics.h"
 #include "base/status.h"
+#include "collectors/logs/log_format.h"
 #include "rules/rule_spec.h"
 
 namespace cg {
@@ -31,7 +32,7 @@ namespace cg {
 struct RuleContext {
   struct Log {
     std::string name;
-    std::string format;  // One of the config's log formats ("wso2-carbon", ...).
+    LogFormat format = LogFormat::kWso2Carbon;
   };
   std::vector<Log> logs;
   std::vector<std::string> targets;
@@ -89,8 +90,7 @@ class RuleSet {
   const Diagnostics& warnings() const { return warnings_; }
 
  private:
-  friend Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(
-      std::vector<RuleSpec> specs, const RuleContext& ctx);
+  friend class RuleSetBuilder;  // CompileRules, in phases (rule_set.cc).
   RuleContext context_;
   std::vector<CompiledRule> rules_;
   std::vector<MatcherEntry> entries_;

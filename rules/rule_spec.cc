@@ -104,7 +104,7 @@ uint64_t Fingerprint(const RuleSpec& s) {
   h.U64(s.logs.size());
   for (const auto& l : s.logs) h.Str(l);
   h.U64(s.source.size());
-  for (const auto& f : s.source) h.Str(f);
+  for (LogFormat f : s.source) h.Str(LogFormatName(f));
   h.Str(s.match);
   h.Str(s.exclude);
   h.Str(s.loggers);

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "collectors/logs/log_format.h"
+
 namespace cg {
 
 enum class Severity : uint8_t { kInfo = 0, kWarning = 1, kCritical = 2 };
@@ -82,7 +84,7 @@ struct RuleSpec {
   // Log selection (log rules and the log-based conditions). At most one of the two.
   std::vector<std::string> logs;  // Configured log names.
   SourcePos logs_pos;
-  std::vector<std::string> source;  // Log formats in order of preference (see README).
+  std::vector<LogFormat> source;  // Log formats in order of preference (see README).
   SourcePos source_pos;
 
   // Log rules.

@@ -67,16 +67,18 @@ int main(int argc, char** argv) {
 
   struct L {
     const char* name;
-    std::string path, format, entry_start;
+    std::string path;
+    cg::LogFormat format;
+    std::string entry_start;
   };
   std::vector<L> specs = {
-      {"carbon", (logs / "wso2carbon*.log").string(), "wso2-carbon", ""},
-      {"errors", (logs / "wso2-apigw-errors.log").string(), "wso2-errors", ""},
-      {"audit", (logs / "audit.log").string(), "wso2-audit", ""},
-      {"access", (logs / "http_access_*.log").string(), "tomcat-access", ""},
-      {"correlation", (logs / "correlation.log").string(), "custom",
+      {"carbon", (logs / "wso2carbon*.log").string(), cg::LogFormat::kWso2Carbon, ""},
+      {"errors", (logs / "wso2-apigw-errors.log").string(), cg::LogFormat::kWso2Errors, ""},
+      {"audit", (logs / "audit.log").string(), cg::LogFormat::kWso2Audit, ""},
+      {"access", (logs / "http_access_*.log").string(), cg::LogFormat::kTomcatAccess, ""},
+      {"correlation", (logs / "correlation.log").string(), cg::LogFormat::kCustom,
        R"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}\|)"},
-      {"tm", (logs / "tm.out").string(), "plain", ""},
+      {"tm", (logs / "tm.out").string(), cg::LogFormat::kPlain, ""},
   };
   std::vector<std::unique_ptr<cg::LogTailer>> tailers;
   std::vector<cg::LogTailer*> raw;
@@ -86,7 +88,7 @@ int main(int argc, char** argv) {
     o.spec.path = s.path;
     o.spec.format = s.format;
     o.spec.entry_start = s.entry_start;
-    o.spec.start_at = "beginning";
+    o.spec.start_at = cg::StartAt::kBeginning;
     o.state_dir = dir / "state";
     auto t = cg::LogTailer::Create(o);
     if (!t.ok()) {

@@ -50,7 +50,7 @@ uint64_t SeqOf(std::string_view text) {
 int main(int argc, char** argv) {
   size_t appends = 5000;
   long interval_us = 2000;
-  std::string format = "plain";
+  cg::LogFormat format = cg::LogFormat::kPlain;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--appends")
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     else if (a == "--interval-us")
       interval_us = std::stol(argv[i + 1]);
     else if (a == "--format")
-      format = argv[i + 1];
+      format = cg::ParseLogFormat(argv[i + 1]).value_or(cg::LogFormat::kPlain);
   }
   char tmpl[] = "/tmp/cg-latency-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) return 3;
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   o.spec.name = "latency";
   o.spec.path = log.string();
   o.spec.format = format;
-  o.spec.start_at = "beginning";
+  o.spec.start_at = cg::StartAt::kBeginning;
   auto tailer = cg::LogTailer::Create(o);
   if (!tailer.ok()) {
     std::fprintf(stderr, "%s\n", tailer.error().message().c_str());
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   std::vector<int64_t> latencies;
   latencies.reserve(appends);
   std::atomic<size_t> handed_on{0};
-  const bool next_entry_completes = format != "plain";
+  const bool next_entry_completes = format != cg::LogFormat::kPlain;
 
   boost::asio::io_context io;
   auto guard = boost::asio::make_work_guard(io);
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < appends; ++i) {
     std::this_thread::sleep_until(next);
     next += std::chrono::microseconds(interval_us);
-    int n = format == "plain"
+    int n = format == cg::LogFormat::kPlain
                 ? std::snprintf(line, sizeof line, "seq=%zu latency probe line\n", i)
                 : std::snprintf(line, sizeof line,
                                 "TID: [] [] [2024-11-16 02:14:07,512]  INFO {org.example.Probe} - "
@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
   std::printf(
       "latency format=%s appends=%zu interval=%ldus samples=%zu handed_on=%zu: p50=%.3fms "
       "p95=%.3fms p99=%.3fms max=%.3fms (target p95<=5ms: ratio %.3f)\n",
-      format.c_str(), appends, interval_us, latencies.size(), handed_on.load(), pct(0.50), p95,
-      pct(0.99), pct(1.0), p95 / 5.0);
+      std::string(cg::LogFormatName(format)).c_str(), appends, interval_us, latencies.size(),
+      handed_on.load(), pct(0.50), p95, pct(0.99), pct(1.0), p95 / 5.0);
   return p95 <= 5.0 && !latencies.empty() ? 0 : 1;
 }

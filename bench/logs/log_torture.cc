@@ -55,6 +55,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/support/flags.h"
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -73,6 +75,22 @@ struct Options {
   std::string tailer_cmd;
   std::string daemon;  // Path of the cutover-guard binary: daemon mode.
   std::string rules;   // Rule file glob for daemon mode ("" = no rules).
+
+  // The flags that set these options.
+  cg::bench::FlagTable Flags() {
+    return {.values = {{"--work", [this](const auto& v) { work = v; }},
+                       {"--mode", [this](const auto& v) { mode = v; }},
+                       {"--rate", [this](const auto& v) { rate = std::stoull(v); }},
+                       {"--seconds", [this](const auto& v) { seconds = std::stod(v); }},
+                       {"--rotate-every", [this](const auto& v) { rotate_every = std::stoull(v); }},
+                       {"--restarts", [this](const auto& v) { restarts = std::stoi(v); }},
+                       {"--keep", [this](const auto& v) { keep = std::stoul(v); }},
+                       {"--window", [this](const auto& v) { window = std::stoi(v); }},
+                       {"--tailer-cmd", [this](const auto& v) { tailer_cmd = v; }},
+                       {"--daemon", [this](const auto& v) { daemon = v; }},
+                       {"--rules", [this](const auto& v) { rules = v; }}},
+            .switches = {{"--glob", [this](const auto&) { glob = true; }}}};
+  }
 };
 
 void Die(const std::string& m) {
@@ -382,39 +400,10 @@ class Writer {
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) Die(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--work")
-      o.work = next();
-    else if (a == "--mode")
-      o.mode = next();
-    else if (a == "--rate")
-      o.rate = std::stoull(next());
-    else if (a == "--seconds")
-      o.seconds = std::stod(next());
-    else if (a == "--rotate-every")
-      o.rotate_every = std::stoull(next());
-    else if (a == "--restarts")
-      o.restarts = std::stoi(next());
-    else if (a == "--keep")
-      o.keep = std::stoul(next());
-    else if (a == "--window")
-      o.window = std::stoi(next());
-    else if (a == "--glob")
-      o.glob = true;
-    else if (a == "--tailer-cmd")
-      o.tailer_cmd = next();
-    else if (a == "--daemon")
-      o.daemon = next();
-    else if (a == "--rules")
-      o.rules = next();
-    else
-      Die("unknown argument " + a + " (see the header of bench/logs/log_torture.cc)");
-  }
+  const auto flag_error = cg::bench::ParseFlags(argc, argv, o.Flags());
+  if (flag_error && flag_error->missing_value) Die(flag_error->flag + " needs a value");
+  if (flag_error)
+    Die("unknown argument " + flag_error->flag + " (see the header of bench/logs/log_torture.cc)");
   if (o.work.empty()) Die("--work DIR is required");
   if (o.tailer_cmd.empty()) {
     fs::path self = fs::canonical("/proc/self/exe").parent_path();

@@ -34,7 +34,7 @@ namespace {
 bool ParseLogArg(const std::string& arg, cg::LogSpec* spec, std::string* error) {
   std::stringstream ss(arg);
   std::string kv;
-  spec->start_at = "beginning";
+  spec->start_at = cg::StartAt::kBeginning;
   while (std::getline(ss, kv, ',')) {
     auto eq = kv.find('=');
     if (eq == std::string::npos) {
@@ -47,11 +47,26 @@ bool ParseLogArg(const std::string& arg, cg::LogSpec* spec, std::string* error) 
     } else if (k == "path") {
       spec->path = v;
     } else if (k == "format") {
-      spec->format = v;
+      auto f = cg::ParseLogFormat(v);
+      if (!f) {
+        *error = "unknown format " + v;
+        return false;
+      }
+      spec->format = *f;
     } else if (k == "start_at") {
-      spec->start_at = v;
+      auto s = cg::ParseStartAt(v);
+      if (!s) {
+        *error = "start_at must be end or beginning, got " + v;
+        return false;
+      }
+      spec->start_at = *s;
     } else if (k == "timezone") {
-      spec->timezone = v;
+      auto z = cg::TimeZone::Parse(v);
+      if (!z.ok()) {
+        *error = z.error().message();
+        return false;
+      }
+      spec->timezone = *z;
     } else if (k == "poll_ms") {
       spec->poll_interval = std::chrono::milliseconds(std::stoll(v));
     } else if (k == "flush_ms") {

@@ -262,11 +262,12 @@ int Split(const std::string& dir, const std::string& file) {
   auto files = cg::ExpandGlob(dir + "/*.yaml");
   auto specs = cg::LoadRuleFiles(files.ok() ? *files : std::vector<std::filesystem::path>{});
   if (!specs.ok()) return 1;
-  auto rules = cg::CompileRules(*specs, cg::RuleContext{{{"carbon", "wso2-carbon"}}, {}});
+  auto rules =
+      cg::CompileRules(*specs, cg::RuleContext{{{"carbon", cg::LogFormat::kWso2Carbon}}, {}});
   if (!rules.ok()) return 1;
   cg::LogSpec spec;
   spec.name = "carbon";
-  spec.timezone = "UTC";
+  spec.timezone = cg::TimeZone::Utc();
   using Clock = std::chrono::steady_clock;
   auto t0 = Clock::now();
   uint64_t n = 0;

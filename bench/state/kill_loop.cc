@@ -32,6 +32,8 @@
 #include <string>
 #include <thread>
 
+#include "bench/support/flags.h"
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
@@ -44,6 +46,15 @@ struct Options {
   int rate = 500;
   int interval_ms = 200;
   fs::path work;
+
+  // The flags that set these options.
+  cg::bench::FlagTable Flags() {
+    return {.values = {{"--daemon", [this](const auto& v) { daemon = v; }},
+                       {"--runs", [this](const auto& v) { runs = std::stoi(v); }},
+                       {"--rate", [this](const auto& v) { rate = std::stoi(v); }},
+                       {"--interval-ms", [this](const auto& v) { interval_ms = std::stoi(v); }},
+                       {"--work", [this](const auto& v) { work = v; }}}};
+  }
 };
 
 [[noreturn]] void Die(const std::string& why) {
@@ -162,25 +173,9 @@ bool MarkerFiring(uint16_t port) {
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) Die("missing value for " + a);
-      return argv[++i];
-    };
-    if (a == "--daemon")
-      o.daemon = next();
-    else if (a == "--runs")
-      o.runs = std::stoi(next());
-    else if (a == "--rate")
-      o.rate = std::stoi(next());
-    else if (a == "--interval-ms")
-      o.interval_ms = std::stoi(next());
-    else if (a == "--work")
-      o.work = next();
-    else
-      Die("unknown argument " + a);
-  }
+  const auto flag_error = cg::bench::ParseFlags(argc, argv, o.Flags());
+  if (flag_error && flag_error->missing_value) Die("missing value for " + flag_error->flag);
+  if (flag_error) Die("unknown argument " + flag_error->flag);
   if (o.daemon.empty()) Die("usage: cg_kill_loop --daemon PATH [--runs N] [--rate L/s]");
   if (o.work.empty()) {
     char templ[] = "/tmp/cg-kill-loop-XXXXXX";

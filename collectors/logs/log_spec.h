@@ -1,17 +1,20 @@
 // Plain value types shared by the log tailer, the record assembler and `replay`.
 //
-// LogSpec mirrors daemon/config.h LogConfig field for field (the daemon copies the fields over;
-// defaults are kept identical). Everything here is a copyable value with no synchronisation.
+// LogSpec is also the daemon's `logs[]` config entry (daemon/config.h): one type from the YAML
+// to the tailer. Everything here is a copyable value with no synchronisation.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/units.h"
+#include "collectors/logs/log_format.h"
 #include "collectors/record.h"
 
 namespace cg {
@@ -19,15 +22,19 @@ namespace cg {
 struct LogSpec {
   std::string name;  // Metric label and Record::log; unique per daemon.
   std::string path;  // A file, or a glob (metacharacters in the file name part).
-  std::string format =
-      "wso2-carbon";             // wso2-carbon|wso2-errors|wso2-audit|tomcat-access|plain|custom
-  std::string entry_start;       // RE2 entry-start regex; used (and required) iff format == custom.
-  std::string start_at = "end";  // end|beginning: where to start in a file never seen before.
-  std::string timezone = "local";    // Zone of the zone-less timestamps: local|UTC|+HH:MM.
-  std::vector<std::string> exclude;  // fnmatch(3) globs matched against the file name.
-  uint64_t max_line = 64 * 1024;     // Bytes kept of an over-long line; the rest is dropped.
+  LogFormat format = LogFormat::kWso2Carbon;
+  std::string entry_start;                // RE2 entry-start regex; used (and required) iff kCustom.
+  StartAt start_at = StartAt::kEnd;       // Where to start in a file never seen before.
+  TimeZone timezone = TimeZone::Local();  // Zone of the zone-less timestamps.
+  std::vector<std::string> exclude;       // fnmatch(3) globs matched against the file name.
+  uint64_t max_line = 64 * 1024;          // Bytes kept of an over-long line; the rest is dropped.
   std::chrono::milliseconds poll_interval{1000};  // Stat poll that backs up inotify.
   std::chrono::milliseconds flush_timeout{500};   // Idle time after which a pending record goes.
+  // A log that always has traffic (an access log during a cutover) is a blind spot when it
+  // yields no record for this long; unset for logs that may rightly stay quiet (errors log).
+  // Used by the daemon's coverage tracker, not by the tailer.
+  std::optional<std::chrono::milliseconds> max_silence;
+  bool operator==(const LogSpec&) const = default;
 };
 
 // Receives each assembled record. Called synchronously on the caller's thread; the Record is

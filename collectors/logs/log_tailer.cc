@@ -36,17 +36,11 @@ Status LogTailer::Init() {
   const LogSpec& spec = options_.spec;
   if (spec.name.empty()) return Status::Error("log: name is empty");
   if (spec.path.empty()) return Status::Error(spec.name + ": path is empty");
-  if (spec.start_at != "end" && spec.start_at != "beginning") {
-    return Status::Error(spec.name + ": start_at must be end or beginning, got \"" + spec.start_at +
-                         "\"");
-  }
   auto format = RecordFormat::Create(spec.format, spec.entry_start);
   if (!format.ok()) return format.error().WithPrefix(spec.name);
   format_ = *format;
-  auto zone = TimeZone::Parse(spec.timezone);
-  if (!zone.ok()) return zone.error().WithPrefix(spec.name);
   assembler_options_.log_name = spec.name;
-  assembler_options_.zone = *zone;
+  assembler_options_.zone = spec.timezone;
   assembler_options_.max_record_bytes =
       std::max<uint64_t>(assembler_options_.max_record_bytes, 4 * spec.max_line);
   std::filesystem::path p(spec.path);
@@ -96,9 +90,10 @@ Status LogTailer::Init() {
         // Starting as if fresh applies start_at and can skip what was written while we were
         // down: say what was lost, count it as a gap, keep the evidence (.corrupt).
         Gap("checkpoint " + cp.string() + " and its previous generation are unusable (" +
-            load.problem + "); starting without them (start_at: " + spec.start_at + "): " +
-            (spec.start_at == "end" ? "lines written while the daemon was down are skipped"
-                                    : "the files are read again from the beginning"));
+            load.problem + "); starting without them (start_at: " +
+            std::string(StartAtName(spec.start_at)) + "): " +
+            (spec.start_at == StartAt::kEnd ? "lines written while the daemon was down are skipped"
+                                            : "the files are read again from the beginning"));
         break;
     }
   }
@@ -401,7 +396,7 @@ void LogTailer::Adopt(std::vector<DirEntry> fresh, ReadEnv& env) {
         first_poll_ &&
         (!had_checkpoint_ || (pattern_changed_ && m.st.mtime_ns <= checkpoint_max_mtime_ns_));
     if (fresh_start) {
-      if (options_.spec.start_at == "end") {
+      if (options_.spec.start_at == StartAt::kEnd) {
         start = StartOffsetAtEnd(m.path.string(), m.st.size);
         why = "start_at end";
       } else {

@@ -11,11 +11,9 @@ namespace cg {
 Result<std::unique_ptr<RecordAssembler>> RecordAssembler::Create(const LogSpec& spec) {
   auto format = RecordFormat::Create(spec.format, spec.entry_start);
   if (!format.ok()) return format.error().WithPrefix(spec.name);
-  auto zone = TimeZone::Parse(spec.timezone);
-  if (!zone.ok()) return zone.error().WithPrefix(spec.name);
   AssemblerOptions opts;
   opts.log_name = spec.name;
-  opts.zone = *zone;
+  opts.zone = spec.timezone;
   // The first line may grow 3x when every byte is invalid UTF-8; keep room for a few of them.
   opts.max_record_bytes = std::max<uint64_t>(opts.max_record_bytes, 4 * spec.max_line);
   return std::make_unique<RecordAssembler>(std::move(format).value(), std::move(opts));

@@ -105,10 +105,10 @@ WallTime TimeConverter::ToWall(const CivilTime& t) {
          std::chrono::milliseconds(t.millis);
 }
 
-RecordFormat::RecordFormat(Kind kind, std::string name) : kind_(kind), name_(std::move(name)) {}
+RecordFormat::RecordFormat(LogFormat format) : format_(format) {}
 RecordFormat::~RecordFormat() = default;
 
-Result<std::shared_ptr<const RecordFormat>> RecordFormat::Create(std::string_view format,
+Result<std::shared_ptr<const RecordFormat>> RecordFormat::Create(LogFormat format,
                                                                  std::string_view entry_start) {
   auto compile = [](const std::string& pattern, std::unique_ptr<re2::RE2>* out) -> Status {
     re2::RE2::Options opts;
@@ -121,47 +121,47 @@ Result<std::shared_ptr<const RecordFormat>> RecordFormat::Create(std::string_vie
     *out = std::move(re);
     return Status::Ok();
   };
-  std::shared_ptr<RecordFormat> f;
+  if (format == LogFormat::kCustom && entry_start.empty()) {
+    return Status::Error("format \"custom\" needs an entry_start regex");
+  }
+  std::shared_ptr<RecordFormat> f(new RecordFormat(format));
   Status st;
-  if (format == "wso2-carbon") {
-    f.reset(new RecordFormat(Kind::kCarbon, std::string(format)));
-    st = compile(CarbonEntryPattern(), &f->re_);
-  } else if (format == "wso2-errors") {
-    f.reset(new RecordFormat(Kind::kErrors, std::string(format)));
-    st = compile(ErrorsPattern(), &f->re_);
-  } else if (format == "wso2-audit") {
-    f.reset(new RecordFormat(Kind::kAudit, std::string(format)));
-    st = compile(AuditPattern(), &f->re_);
-    if (st.ok()) st = compile(Audit26Pattern(), &f->re_alt_);
-  } else if (format == "tomcat-access") {
-    f.reset(new RecordFormat(Kind::kTomcat, std::string(format)));
-    f->line_per_record_ = true;
-    st = compile(std::string(kTomcatTime), &f->re_);
-  } else if (format == "plain") {
-    f.reset(new RecordFormat(Kind::kPlain, std::string(format)));
-    f->line_per_record_ = true;
-  } else if (format == "custom") {
-    if (entry_start.empty()) return Status::Error("format \"custom\" needs an entry_start regex");
-    f.reset(new RecordFormat(Kind::kCustom, std::string(format)));
-    std::string pattern(entry_start);
-    // An entry start is a property of the line's beginning: anchor it.
-    if (pattern.empty() || pattern[0] != '^') pattern = "^(?:" + pattern + ")";
-    st = compile(pattern, &f->re_);
-    if (st.ok()) {
-      f->custom_groups_ = f->re_->NumberOfCapturingGroups();
-      const auto& names = f->re_->NamedCapturingGroups();
-      auto find = [&](const char* n) {
-        auto it = names.find(n);
-        return it == names.end() ? -1 : it->second;
-      };
-      f->custom_time_ = find("time");
-      f->custom_level_ = find("level");
-      f->custom_logger_ = find("logger");
+  switch (format) {
+    case LogFormat::kWso2Carbon:
+      st = compile(CarbonEntryPattern(), &f->re_);
+      break;
+    case LogFormat::kWso2Errors:
+      st = compile(ErrorsPattern(), &f->re_);
+      break;
+    case LogFormat::kWso2Audit:
+      st = compile(AuditPattern(), &f->re_);
+      if (st.ok()) st = compile(Audit26Pattern(), &f->re_alt_);
+      break;
+    case LogFormat::kTomcatAccess:
+      f->line_per_record_ = true;
+      st = compile(std::string(kTomcatTime), &f->re_);
+      break;
+    case LogFormat::kPlain:
+      f->line_per_record_ = true;
+      break;
+    case LogFormat::kCustom: {
+      std::string pattern(entry_start);
+      // An entry start is a property of the line's beginning: anchor it.
+      if (pattern[0] != '^') pattern = "^(?:" + pattern + ")";
+      st = compile(pattern, &f->re_);
+      if (st.ok()) {
+        f->custom_groups_ = f->re_->NumberOfCapturingGroups();
+        const auto& names = f->re_->NamedCapturingGroups();
+        auto find = [&](const char* n) {
+          auto it = names.find(n);
+          return it == names.end() ? -1 : it->second;
+        };
+        f->custom_time_ = find("time");
+        f->custom_level_ = find("level");
+        f->custom_logger_ = find("logger");
+      }
+      break;
     }
-  } else {
-    return Status::Error("unknown log format \"" + std::string(format) +
-                         "\"; expected wso2-carbon, wso2-errors, wso2-audit, tomcat-access, "
-                         "plain or custom");
   }
   if (!st.ok()) return st;
   return std::shared_ptr<const RecordFormat>(std::move(f));
@@ -169,19 +169,19 @@ Result<std::shared_ptr<const RecordFormat>> RecordFormat::Create(std::string_vie
 
 bool RecordFormat::Match(std::string_view line, EntryHeader* h) const {
   *h = EntryHeader{};
-  switch (kind_) {
-    case Kind::kCarbon:
+  switch (format_) {
+    case LogFormat::kWso2Carbon:
       return MatchCarbon(line, h);
-    case Kind::kErrors:
+    case LogFormat::kWso2Errors:
       return MatchErrors(line, h);
-    case Kind::kAudit:
+    case LogFormat::kWso2Audit:
       return MatchAudit(line, h);
-    case Kind::kTomcat:
+    case LogFormat::kTomcatAccess:
       h->in_layout = MatchTomcat(line, h);
       return true;  // Every line is a record; the time is a bonus.
-    case Kind::kPlain:
+    case LogFormat::kPlain:
       return true;
-    case Kind::kCustom:
+    case LogFormat::kCustom:
       return MatchCustom(line, h);
   }
   return false;

@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "base/units.h"
+#include "collectors/logs/log_format.h"
 #include "collectors/record.h"
 
 namespace re2 {
@@ -52,8 +53,8 @@ struct EntryHeader {
 
 class RecordFormat {
  public:
-  // `format` is one of the names above; `entry_start` is used only for "custom".
-  static Result<std::shared_ptr<const RecordFormat>> Create(std::string_view format,
+  // `entry_start` is used (and required) only for LogFormat::kCustom.
+  static Result<std::shared_ptr<const RecordFormat>> Create(LogFormat format,
                                                             std::string_view entry_start);
   ~RecordFormat();
   RecordFormat(const RecordFormat&) = delete;
@@ -64,11 +65,10 @@ class RecordFormat {
 
   // Formats where every physical line is a record of its own (no continuation lines).
   bool line_per_record() const { return line_per_record_; }
-  const std::string& name() const { return name_; }
+  LogFormat format() const { return format_; }
 
  private:
-  enum class Kind { kCarbon, kErrors, kAudit, kTomcat, kPlain, kCustom };
-  RecordFormat(Kind kind, std::string name);
+  explicit RecordFormat(LogFormat format);
 
   bool MatchCarbon(std::string_view line, EntryHeader* h) const;
   bool MatchErrors(std::string_view line, EntryHeader* h) const;
@@ -76,8 +76,7 @@ class RecordFormat {
   bool MatchTomcat(std::string_view line, EntryHeader* h) const;
   bool MatchCustom(std::string_view line, EntryHeader* h) const;
 
-  Kind kind_;
-  std::string name_;
+  LogFormat format_;
   bool line_per_record_ = false;
   std::unique_ptr<re2::RE2> re_;      // Main entry-start regex.
   std::unique_ptr<re2::RE2> re_alt_;  // Second layout (audit 2.6).

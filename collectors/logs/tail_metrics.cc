@@ -4,6 +4,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <iterator>
+
 namespace cg {
 namespace {
 
@@ -21,23 +23,37 @@ void Bump(prometheus::Counter* c, uint64_t now, uint64_t before) {
   if (c != nullptr && now > before) c->Increment(static_cast<double>(now - before));
 }
 
+// The counter series: each follows one LogStatus field.
+struct CounterSeries {
+  const char* name;
+  const char* help;
+  uint64_t LogStatus::*field;
+};
+constexpr CounterSeries kCounterSeries[] = {
+    {"cutover_guard_log_lines_total", "Physical log lines handed on to the rules inside records.",
+     &LogStatus::lines},
+    {"cutover_guard_log_records_total",
+     "Log records (entry line plus continuation lines) handed on.", &LogStatus::records},
+    {"cutover_guard_log_rotations_total", "Tailed files that left their path (rename or delete).",
+     &LogStatus::rotations},
+    {"cutover_guard_log_truncations_total",
+     "Tailed files truncated or rewritten in place (copytruncate).", &LogStatus::truncations},
+    {"cutover_guard_log_long_lines_total", "Lines longer than max_line, kept truncated.",
+     &LogStatus::long_lines},
+    {"cutover_guard_log_gap_events_total",
+     "Times the tailer could not be sure it read every line (see the log).",
+     &LogStatus::gap_events},
+};
+
 }  // namespace
 
 TailMetrics::TailMetrics(prometheus::Registry* registry, const std::string& log) {
+  static_assert(std::size(kCounterSeries) == kCounters);
   if (registry == nullptr) return;
   auto& r = *registry;
-  lines_ = MakeCounter(r, "cutover_guard_log_lines_total",
-                       "Physical log lines handed on to the rules inside records.", log);
-  records_ = MakeCounter(r, "cutover_guard_log_records_total",
-                         "Log records (entry line plus continuation lines) handed on.", log);
-  rotations_ = MakeCounter(r, "cutover_guard_log_rotations_total",
-                           "Tailed files that left their path (rename or delete).", log);
-  truncations_ = MakeCounter(r, "cutover_guard_log_truncations_total",
-                             "Tailed files truncated or rewritten in place (copytruncate).", log);
-  long_lines_ = MakeCounter(r, "cutover_guard_log_long_lines_total",
-                            "Lines longer than max_line, kept truncated.", log);
-  gaps_ = MakeCounter(r, "cutover_guard_log_gap_events_total",
-                      "Times the tailer could not be sure it read every line (see the log).", log);
+  for (size_t i = 0; i < kCounters; ++i) {
+    counters_[i] = MakeCounter(r, kCounterSeries[i].name, kCounterSeries[i].help, log);
+  }
   lag_ = MakeGauge(r, "cutover_guard_log_lag_bytes",
                    "Bytes written to the tailed files but not read yet.", log);
   open_ = MakeGauge(r, "cutover_guard_log_files_open", "File descriptors the tailer holds.", log);
@@ -49,20 +65,12 @@ TailMetrics::~TailMetrics() {
 }
 
 void TailMetrics::Sync(const LogStatus& s) {
-  Bump(lines_, s.lines, synced_.lines);
-  Bump(records_, s.records, synced_.records);
-  Bump(rotations_, s.rotations, synced_.rotations);
-  Bump(truncations_, s.truncations, synced_.truncations);
-  Bump(long_lines_, s.long_lines, synced_.long_lines);
-  Bump(gaps_, s.gap_events, synced_.gap_events);
+  for (size_t i = 0; i < kCounters; ++i) {
+    Bump(counters_[i], s.*kCounterSeries[i].field, synced_.*kCounterSeries[i].field);
+  }
   if (lag_ != nullptr) lag_->Set(static_cast<double>(s.lag_bytes));
   if (open_ != nullptr) open_->Set(static_cast<double>(s.files_open));
-  synced_.lines = s.lines;
-  synced_.records = s.records;
-  synced_.rotations = s.rotations;
-  synced_.truncations = s.truncations;
-  synced_.long_lines = s.long_lines;
-  synced_.gap_events = s.gap_events;
+  for (const CounterSeries& c : kCounterSeries) synced_.*c.field = s.*c.field;
 }
 
 }  // namespace cg

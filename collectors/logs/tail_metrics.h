@@ -14,6 +14,7 @@
 // call. Not thread-safe (the registry itself is, for scrapes).
 #pragma once
 
+#include <array>
 #include <string>
 
 #include "collectors/logs/log_spec.h"
@@ -37,12 +38,9 @@ class TailMetrics {
   void Sync(const LogStatus& status);
 
  private:
-  prometheus::Counter* lines_ = nullptr;
-  prometheus::Counter* records_ = nullptr;
-  prometheus::Counter* rotations_ = nullptr;
-  prometheus::Counter* truncations_ = nullptr;
-  prometheus::Counter* long_lines_ = nullptr;
-  prometheus::Counter* gaps_ = nullptr;
+  // One per LogStatus counter, in the order of tail_metrics.cc's table; null without a registry.
+  static constexpr size_t kCounters = 6;
+  std::array<prometheus::Counter*, kCounters> counters_{};
   prometheus::Gauge* lag_ = nullptr;
   prometheus::Gauge* open_ = nullptr;
   LogStatus synced_;

@@ -27,6 +27,7 @@
 #include "collectors/metric_source.h"
 #include "collectors/proc/history.h"
 #include "collectors/proc/summary.h"
+#include "collectors/proc/target_spec.h"
 
 namespace prometheus {
 class Registry;
@@ -40,13 +41,6 @@ class TargetCollector;
 class ProcMetrics;
 class ProcRoot;
 }  // namespace proc
-
-// A watched process (config `targets[]`). At least one of pidfile / cmdline.
-struct TargetSpec {
-  std::string name{};               // Label value, unique among targets.
-  std::filesystem::path pidfile{};  // Absolute; empty = none.
-  std::string cmdline{};            // RE2 over the NUL-separated command line; empty = none.
-};
 
 struct SamplerOptions {
   // Where /proc is. Tests point it at fixture trees.

@@ -29,6 +29,29 @@ using testing::Daemon;
 using testing::Options;
 using testing::WaitUntil;
 
+namespace {
+
+// A second rule file: the JVM running out of heap.
+constexpr const char* kOomRules = R"(rules:
+  - id: test.oom
+    description: The JVM ran out of heap
+    severity: critical
+    match: 'java\.lang\.OutOfMemoryError'
+)";
+
+// Runs a daemon on `dir` until it has read two INFO records with texts `first` and `second`,
+// then stops it; returns its exit status.
+int ReadTwoLinesThenStop(const testing::TempDir& dir, const std::string& first,
+                         const std::string& second) {
+  Daemon d(dir);
+  d.Start();
+  d.Append(CarbonLine("INFO", first) + CarbonLine("INFO", second));
+  REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 2; }));
+  return d.Stop();
+}
+
+}  // namespace
+
 TEST_CASE("a persisting database failure turns the recommendation to rollback with evidence",
           "[app]") {
   testing::TempDir dir;
@@ -79,12 +102,7 @@ TEST_CASE("a valid reload adds rules and an invalid one keeps the running rules"
   Daemon d(dir);
   d.Start();
   CHECK(d.Get("/api/v1/rules")["rules"].size() == 1);
-  dir.Write("rules/more.yaml", R"(rules:
-  - id: test.oom
-    description: The JVM ran out of heap
-    severity: critical
-    match: 'java\.lang\.OutOfMemoryError'
-)");
+  dir.Write("rules/more.yaml", kOomRules);
   auto ok = d.Post("/-/reload");
   REQUIRE(ok);
   CHECK(ok->status == 200);
@@ -108,11 +126,7 @@ TEST_CASE("a valid reload adds rules and an invalid one keeps the running rules"
 
 TEST_CASE("a graceful stop checkpoints offsets and alert state and exits 0", "[app]") {
   testing::TempDir dir;
-  Daemon d(dir);
-  d.Start();
-  d.Append(CarbonLine("INFO", "one") + CarbonLine("INFO", "two"));
-  REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 2; }));
-  CHECK(d.Stop() == 0);
+  CHECK(ReadTwoLinesThenStop(dir, "one", "two") == 0);
   auto checkpoint = ReadFile(dir / "state/logs/carbon.json", 1ull << 30);
   REQUIRE(checkpoint.ok());
   const auto size = std::filesystem::file_size(dir / "logs/wso2carbon.log");
@@ -124,13 +138,7 @@ TEST_CASE("a graceful stop checkpoints offsets and alert state and exits 0", "[a
 
 TEST_CASE("after a restart only the lines written while stopped are read", "[app]") {
   testing::TempDir dir;
-  {
-    Daemon d(dir);
-    d.Start();
-    d.Append(CarbonLine("INFO", "before-1") + CarbonLine("INFO", "before-2"));
-    REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 2; }));
-    REQUIRE(d.Stop() == 0);
-  }
+  REQUIRE(ReadTwoLinesThenStop(dir, "before-1", "before-2") == 0);
   std::ofstream(dir / "logs/wso2carbon.log", std::ios::app)
       << CarbonLine("INFO", "while-down-1") << CarbonLine("INFO", "while-down-2")
       << CarbonLine("INFO", "while-down-3");
@@ -222,12 +230,7 @@ TEST_CASE("SIGHUP reloads the rules and SIGTERM stops with exit 0 after checkpoi
   d.Start();
   d.Append(CarbonLine("INFO", "one"));
   REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 1; }));
-  dir.Write("rules/more.yaml", R"(rules:
-  - id: test.oom
-    description: The JVM ran out of heap
-    severity: critical
-    match: 'java\.lang\.OutOfMemoryError'
-)");
+  dir.Write("rules/more.yaml", kOomRules);
   REQUIRE(::kill(::getpid(), SIGHUP) == 0);
   REQUIRE(WaitUntil([&] { return d.Get("/api/v1/status")["daemon"]["reloads"]["success"] == 1; }));
   CHECK(d.Get("/api/v1/rules")["rules"].size() == 2);

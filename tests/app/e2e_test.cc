@@ -33,6 +33,16 @@ std::string AlertingConfig(const std::string& am_url) {
          "\", resend_interval: 1s, timeout: 2s}\ninstance: gw-e2e\n";
 }
 
+// Waits (30 s at most) until Prometheus answers `query` with one series whose value is 1.
+bool WaitForOneSeriesOfOne(testing::RealPrometheus& prom, const std::string& query) {
+  return testing::WaitFor(
+      [&] {
+        const json result = prom.Query(query);
+        return result.size() == 1 && result[0]["value"][1] == "1";
+      },
+      30s);
+}
+
 }  // namespace
 
 TEST_CASE("Prometheus scrapes the daemon and sees up and cutover_guard_ series",
@@ -46,20 +56,8 @@ TEST_CASE("Prometheus scrapes the daemon and sees up and cutover_guard_ series",
                                "127.0.0.1:" + std::to_string(d.port()));
   REQUIRE(prom.Start());
   INFO("prometheus log:\n" << prom.Log());
-  json up;
-  REQUIRE(testing::WaitFor(
-      [&] {
-        up = prom.Query("up{job=\"cutover-guard\"}");
-        return up.size() == 1 && up[0]["value"][1] == "1";
-      },
-      30s));
-  json ready;
-  REQUIRE(testing::WaitFor(
-      [&] {
-        ready = prom.Query("cutover_guard_ready");
-        return ready.size() == 1 && ready[0]["value"][1] == "1";
-      },
-      30s));
+  REQUIRE(WaitForOneSeriesOfOne(prom, "up{job=\"cutover-guard\"}"));
+  REQUIRE(WaitForOneSeriesOfOne(prom, "cutover_guard_ready"));
   json rec = prom.Query("cutover_guard_recommendation{recommendation=\"continue\"}");
   REQUIRE(rec.size() == 1);
   CHECK(rec[0]["value"][1] == "1");

@@ -27,6 +27,9 @@ TEST_CASE("a minimal config takes the documented defaults", "[daemon][config]") 
   CHECK_FALSE(r->cutover.at.has_value());
   CHECK(r->targets.empty());
   CHECK(r->api.threads == 4);
+  CHECK(r->api.max_connections == 256);
+  CHECK(r->api.head_timeout == std::chrono::seconds(5));
+  CHECK(r->api.idle_timeout == std::chrono::seconds(2));
   CHECK_FALSE(r->instance.empty());
 }
 
@@ -71,6 +74,9 @@ api:
   CHECK(r->logs[0].path == (dir / "logs/wso2carbon.log").string());
   CHECK(r->logs[0].max_line == 65536);
   CHECK(r->logs[0].exclude == std::vector<std::string>{"*.gz"});
+  // Parsed once into the types the tailer takes.
+  CHECK(r->logs[0].start_at == StartAt::kEnd);
+  CHECK(r->logs[0].timezone == TimeZone::FixedOffset(std::chrono::minutes(330)));
   REQUIRE(r->rule_paths.size() == 1);
   CHECK(r->rule_paths[0] == dir / "rules.d/a.yaml");
   REQUIRE(r->alerting.alertmanager.has_value());
@@ -93,6 +99,28 @@ TEST_CASE("three mistakes are all reported with line and column", "[daemon][conf
         "/cfg/c.yaml:6:15: logs[0].start_at: \"middle\" is not one of end, beginning\n"
         "/cfg/c.yaml:2:1: config: unknown key \"sample_intervall\" (did you mean "
         "\"sample_interval\"?)\n");
+}
+
+TEST_CASE("the HTTP connection limits are read and range-checked", "[daemon][config]") {
+  auto r = ParseConfig("api: {max_connections: 1000, head_timeout: 2s, idle_timeout: 500ms}\n",
+                       "/cfg/c.yaml");
+  REQUIRE(r.ok());
+  CHECK(r->api.max_connections == 1000);
+  CHECK(r->api.head_timeout == std::chrono::seconds(2));
+  CHECK(r->api.idle_timeout == std::chrono::milliseconds(500));
+  std::string errors = Errors("api: {max_connections: 0, head_timeout: 10ms}\n");
+  CHECK(errors.find("api.max_connections") != std::string::npos);
+  CHECK(errors.find("api.head_timeout") != std::string::npos);
+}
+
+TEST_CASE("a bad time zone is reported at its value", "[daemon][config]") {
+  std::string errors = Errors(
+      "logs:\n"
+      "  - name: carbon\n"
+      "    path: /x.log\n"
+      "    timezone: Mars/Olympus\n");
+  CHECK(errors.rfind("/cfg/c.yaml:4:15: logs[0].timezone: ", 0) == 0);
+  CHECK(errors.find("Mars/Olympus") != std::string::npos);
 }
 
 TEST_CASE("a bad duration is reported at its value", "[daemon][config]") {

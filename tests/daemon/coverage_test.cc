@@ -15,7 +15,7 @@ CoverageLogInput Log(std::string name, std::string problem = "", uint64_t lines 
                      uint64_t recognised = 0) {
   CoverageLogInput l;
   l.path = "/opt/wso2/repository/logs/" + name + ".log";
-  l.format = "wso2-carbon";
+  l.format = LogFormat::kWso2Carbon;
   l.status.name = std::move(name);
   l.status.problem = std::move(problem);
   l.status.files_matched = l.status.problem.empty() ? 1 : 0;

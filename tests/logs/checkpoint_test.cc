@@ -75,11 +75,19 @@ TEST_CASE("rotated names of a live file are recognised, other logs are not",
 }
 
 TEST_CASE("natural order compares digit runs by value", "[collectors][logs][dirscan]") {
-  CHECK(NaturalLess("a-2.log", "a-10.log"));
-  CHECK_FALSE(NaturalLess("a-10.log", "a-2.log"));
-  CHECK(NaturalLess("a-02.log", "a-3.log"));
-  CHECK(NaturalLess("a", "ab"));
-  CHECK_FALSE(NaturalLess("a", "a"));
+  const struct {
+    const char* a;
+    const char* b;
+    bool less;
+  } cases[] = {{"a-2.log", "a-10.log", true},
+               {"a-10.log", "a-2.log", false},
+               {"a-02.log", "a-3.log", true},
+               {"a", "ab", true},
+               {"a", "a", false}};
+  for (const auto& c : cases) {
+    CAPTURE(c.a, c.b);
+    CHECK(NaturalLess(c.a, c.b) == c.less);
+  }
 }
 
 TEST_CASE("checkpoint numbers must be integers that fit", "[collectors][logs][checkpoint]") {

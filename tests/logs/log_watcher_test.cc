@@ -52,13 +52,13 @@ struct WatcherRig {
   }
 };
 
-LogSpec Spec(const std::filesystem::path& path, std::string format = "plain") {
+LogSpec Spec(const std::filesystem::path& path, LogFormat format = LogFormat::kPlain) {
   LogSpec s;
   s.name = "w";
   s.path = path.string();
-  s.format = std::move(format);
-  s.start_at = "beginning";
-  s.timezone = "UTC";
+  s.format = format;
+  s.start_at = StartAt::kBeginning;
+  s.timezone = TimeZone::Utc();
   return s;
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("the flush timer hands on a pending record after flush_timeout",
   WatcherRig rig;
   auto log = rig.dir.path() / "wso2carbon.log";
   AppendTo(log, "");
-  auto spec = Spec(log, "wso2-carbon");
+  auto spec = Spec(log, LogFormat::kWso2Carbon);
   spec.flush_timeout = std::chrono::milliseconds(20);
   rig.Start(spec);
   AppendTo(log, "TID: [] [] [2024-11-16 02:44:30,118] ERROR {a.B} - boom\n\tat a.B.c(B.java:1)\n");

@@ -8,8 +8,8 @@
 namespace cg {
 namespace {
 
-std::shared_ptr<const RecordFormat> Format(std::string_view name, std::string_view entry = "") {
-  auto f = RecordFormat::Create(name, entry);
+std::shared_ptr<const RecordFormat> Format(LogFormat format, std::string_view entry = "") {
+  auto f = RecordFormat::Create(format, entry);
   REQUIRE(f.ok());
   return *f;
 }
@@ -33,7 +33,7 @@ size_t CountEntries(const RecordFormat& f, const std::vector<std::string>& lines
 
 TEST_CASE("carbon entry starts match every WSO2 carbon layout and no continuation line",
           "[collectors][logs][format]") {
-  auto f = Format("wso2-carbon");
+  auto f = Format(LogFormat::kWso2Carbon);
   auto [file, lines, entries] = GENERATE(table<std::string, size_t, size_t>({
       {"carbon-4.2.log", 87, 42},
       {"carbon-4.0.log", 25, 7},
@@ -47,7 +47,7 @@ TEST_CASE("carbon entry starts match every WSO2 carbon layout and no continuatio
 }
 
 TEST_CASE("carbon lines yield time, level and logger", "[collectors][logs][format]") {
-  auto f = Format("wso2-carbon");
+  auto f = Format(LogFormat::kWso2Carbon);
   EntryHeader h;
   REQUIRE(
       f->Match("TID: [] [] [2024-11-16 02:13:19,474] ERROR "
@@ -69,31 +69,34 @@ TEST_CASE("carbon lines yield time, level and logger", "[collectors][logs][forma
 TEST_CASE("entry starts say where the message begins after the header",
           "[collectors][logs][format]") {
   struct Case {
-    std::string format, line, message;
+    LogFormat format;
+    std::string line, message;
   };
   auto c = GENERATE(values<Case>({
-      {"wso2-carbon", "TID: [-1234] [] [2024-11-16 02:13:19,474] ERROR {a.b.C} - Error while x",
-       "Error while x"},
+      {LogFormat::kWso2Carbon,
+       "TID: [-1234] [] [2024-11-16 02:13:19,474] ERROR {a.b.C} - Error while x", "Error while x"},
       // Two spaces after "-" (2.6): the message keeps its leading space.
-      {"wso2-carbon", "TID: [] [] [2019-03-15 10:24:07,882] ERROR {a.B} -  msg {a.B}",
+      {LogFormat::kWso2Carbon, "TID: [] [] [2019-03-15 10:24:07,882] ERROR {a.B} -  msg {a.B}",
        " msg {a.B}"},
       // 2.6 tenant prefix: the regex path.
-      {"wso2-carbon",
+      {LogFormat::kWso2Carbon,
        "TID: [5] [] [2019-03-15 10:24:07,882] admin@t.com [5] [AM] ERROR {a.B} - Failed x",
        "Failed x"},
-      {"wso2-carbon", "TID: [] [] [2024-11-16 02:13:19,474]  INFO {a.B} - ", ""},
-      {"wso2-errors",
+      {LogFormat::kWso2Carbon, "TID: [] [] [2024-11-16 02:13:19,474]  INFO {a.B} - ", ""},
+      {LogFormat::kWso2Errors,
        "2024-11-16T02:20:41,605 [-] [HTTP-Sender I/O dispatcher-2]  WARN "
        "ConnectCallback Connection refused or failed",
        "Connection refused or failed"},
-      {"wso2-errors", "2024-11-16T02:13:19,474 [-] [main] ERROR {a.b.C} Error while init",
+      {LogFormat::kWso2Errors, "2024-11-16T02:13:19,474 [-] [main] ERROR {a.b.C} Error while init",
        "Error while init"},
-      {"wso2-audit", "TID: [-1234] [2024-11-16 02:35:10,402]  INFO {AUDIT_LOG} - Initiator : admin",
+      {LogFormat::kWso2Audit,
+       "TID: [-1234] [2024-11-16 02:35:10,402]  INFO {AUDIT_LOG} - Initiator : admin",
        "Initiator : admin"},
-      {"wso2-audit", "[2019-03-15 10:24:07,882]  INFO -  'admin@carbon.super' logged in",
+      {LogFormat::kWso2Audit, "[2019-03-15 10:24:07,882]  INFO -  'admin@carbon.super' logged in",
        " 'admin@carbon.super' logged in"},
-      {"plain", "anything at all", "anything at all"},
-      {"tomcat-access", "10.0.0.1 - - [16/Nov/2024:02:15:44 +0000] \"GET / HTTP/1.1\" 200 5",
+      {LogFormat::kPlain, "anything at all", "anything at all"},
+      {LogFormat::kTomcatAccess,
+       "10.0.0.1 - - [16/Nov/2024:02:15:44 +0000] \"GET / HTTP/1.1\" 200 5",
        "10.0.0.1 - - [16/Nov/2024:02:15:44 +0000] \"GET / HTTP/1.1\" 200 5"},
   }));
   CAPTURE(c.format, c.line);
@@ -106,7 +109,7 @@ TEST_CASE("entry starts say where the message begins after the header",
 
 TEST_CASE("JUL shutdown lines with an unpadded hour are entry starts with their time",
           "[collectors][logs][format]") {
-  auto f = Format("wso2-carbon");
+  auto f = Format(LogFormat::kWso2Carbon);
   EntryHeader h;
   REQUIRE(
       f->Match("TID: [-1234] [] [2024-11-16 3:05:41,221]  INFO "
@@ -122,7 +125,7 @@ TEST_CASE("JUL shutdown lines with an unpadded hour are entry starts with their 
 
 TEST_CASE("carbon 2.6 lines with a tenant prefix before the level still match",
           "[collectors][logs][format]") {
-  auto f = Format("wso2-carbon");
+  auto f = Format(LogFormat::kWso2Carbon);
   EntryHeader h;
   REQUIRE(
       f->Match("TID: [5] [] [2019-03-15 10:24:07,882] admin@t.com [5] [AM] ERROR "
@@ -133,7 +136,7 @@ TEST_CASE("carbon 2.6 lines with a tenant prefix before the level still match",
 }
 
 TEST_CASE("JUL level names map to log4j levels", "[collectors][logs][format]") {
-  auto f = Format("wso2-carbon");
+  auto f = Format(LogFormat::kWso2Carbon);
   EntryHeader h;
   REQUIRE(f->Match("TID: [-1234] [] [2024-11-16 3:05:41,221]  WARNING {a.B} - x", &h));
   CHECK(h.level == Level::kWarn);
@@ -143,7 +146,7 @@ TEST_CASE("JUL level names map to log4j levels", "[collectors][logs][format]") {
 
 TEST_CASE("stack frames, Caused by and indented message lines are not entry starts",
           "[collectors][logs][format]") {
-  auto f = Format("wso2-carbon");
+  auto f = Format(LogFormat::kWso2Carbon);
   EntryHeader h;
   for (const char* l :
        {"\tat "
@@ -160,7 +163,7 @@ TEST_CASE("stack frames, Caused by and indented message lines are not entry star
 
 TEST_CASE("errors log entry starts cover the %c{1} and {%c} layouts",
           "[collectors][logs][format]") {
-  auto f = Format("wso2-errors");
+  auto f = Format(LogFormat::kWso2Errors);
   CHECK(CountEntries(*f, FixtureLines("errors-4.0.log")) == 3);
   CHECK(CountEntries(*f, FixtureLines("errors-4.3.log")) == 2);
   EntryHeader h;
@@ -183,7 +186,7 @@ TEST_CASE("errors log entry starts cover the %c{1} and {%c} layouts",
 }
 
 TEST_CASE("audit entry starts cover 3.x/4.x and 2.6", "[collectors][logs][format]") {
-  auto f = Format("wso2-audit");
+  auto f = Format(LogFormat::kWso2Audit);
   CHECK(CountEntries(*f, FixtureLines("audit.log")) == 2);
   EntryHeader h;
   REQUIRE(
@@ -195,7 +198,7 @@ TEST_CASE("audit entry starts cover 3.x/4.x and 2.6", "[collectors][logs][format
 
 TEST_CASE("tomcat access lines are records with the zone they carry",
           "[collectors][logs][format]") {
-  auto f = Format("tomcat-access");
+  auto f = Format(LogFormat::kTomcatAccess);
   CHECK(f->line_per_record());
   EntryHeader h;
   REQUIRE(f->Match("10.1.9.40 - - [18/Mar/2021:10:04:27 +0530] GET /x HTTP/1.1 200 2104 - UA 0.014",
@@ -208,9 +211,10 @@ TEST_CASE("tomcat access lines are records with the zone they carry",
 }
 
 TEST_CASE("custom formats use named time, level and logger groups", "[collectors][logs][format]") {
-  auto f = Format("custom", R"((?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\|)");
+  auto f = Format(LogFormat::kCustom, R"((?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\|)");
   CHECK(CountEntries(*f, FixtureLines("correlation.log")) == 3);
-  auto g = Format("custom", R"(\[(?P<time>[^\]]+)\] +(?P<level>[A-Z]+) \{(?P<logger>[^}]*)\})");
+  auto g = Format(LogFormat::kCustom,
+                  R"(\[(?P<time>[^\]]+)\] +(?P<level>[A-Z]+) \{(?P<logger>[^}]*)\})");
   EntryHeader h;
   REQUIRE(
       g->Match("[2024-11-16 02:13:02,118]  INFO {API_LOG} admin--PizzaShackAPI:v1.0.0 - x", &h));
@@ -222,14 +226,27 @@ TEST_CASE("custom formats use named time, level and logger groups", "[collectors
   CHECK_FALSE(g->Match("xx [2024-11-16 02:13:02,118]  INFO {API_LOG} - x", &h));
 }
 
-TEST_CASE("bad formats and regexes are errors that say why", "[collectors][logs][format]") {
-  auto a = RecordFormat::Create("wso2-karbon", "");
-  REQUIRE_FALSE(a.ok());
-  CHECK(a.error().message().find("unknown log format \"wso2-karbon\"") != std::string::npos);
-  auto b = RecordFormat::Create("custom", "(unclosed");
+TEST_CASE("format and start_at names parse both ways and unknown names are refused",
+          "[collectors][logs][format]") {
+  for (const auto& name : LogFormatNames()) {
+    auto f = ParseLogFormat(name);
+    REQUIRE(f.has_value());
+    CHECK(LogFormatName(*f) == name);
+  }
+  CHECK(LogFormatNames().size() == 6);
+  CHECK_FALSE(ParseLogFormat("wso2-karbon").has_value());
+  CHECK_FALSE(ParseLogFormat("").has_value());
+  CHECK(ParseStartAt("end") == StartAt::kEnd);
+  CHECK(ParseStartAt("beginning") == StartAt::kBeginning);
+  CHECK(StartAtName(StartAt::kBeginning) == "beginning");
+  CHECK_FALSE(ParseStartAt("middle").has_value());
+}
+
+TEST_CASE("bad regexes are errors that say why", "[collectors][logs][format]") {
+  auto b = RecordFormat::Create(LogFormat::kCustom, "(unclosed");
   REQUIRE_FALSE(b.ok());
   CHECK(b.error().message().find("invalid entry_start regex") != std::string::npos);
-  auto c = RecordFormat::Create("custom", "");
+  auto c = RecordFormat::Create(LogFormat::kCustom, "");
   REQUIRE_FALSE(c.ok());
 }
 

@@ -71,12 +71,13 @@ struct TailHarness {
   uint64_t max_bytes_per_poll = 64ull << 20;
   RecordSink sink = [this](const Record& r) { records.push_back(r); };
 
-  explicit TailHarness(std::string path_in_dir = "wso2carbon.log", std::string format = "plain") {
+  explicit TailHarness(std::string path_in_dir = "wso2carbon.log",
+                       LogFormat format = LogFormat::kPlain) {
     spec.name = "carbon";
     spec.path = (dir.path() / "logs" / path_in_dir).string();
-    spec.format = std::move(format);
-    spec.start_at = "beginning";
-    spec.timezone = "UTC";
+    spec.format = format;
+    spec.start_at = StartAt::kBeginning;
+    spec.timezone = TimeZone::Utc();
     std::filesystem::create_directories(dir.path() / "logs");
   }
   std::filesystem::path Log(std::string_view name) const { return dir.path() / "logs" / name; }

@@ -6,6 +6,7 @@
 #include "base/state_file.h"
 #include "collectors/logs/checkpoint.h"
 #include "tests/logs/tail_harness.h"
+#include "tests/support/tail_steps.h"
 
 namespace cg {
 namespace {
@@ -13,6 +14,7 @@ namespace {
 using testing::AppendTo;
 using testing::Numbered;
 using testing::NumberedLines;
+using testing::StartAfter;
 using testing::TailHarness;
 
 }  // namespace
@@ -22,9 +24,7 @@ TEST_CASE("lag bytes and backlog report what a budget-limited poll left unread",
   TailHarness h;
   h.max_bytes_per_poll = 100;
   auto text = NumberedLines(1, 100);  // 392 bytes: 4 polls of at most 100.
-  AppendTo(h.Log("wso2carbon.log"), text);
-  h.Start();
-  h.Poll();
+  StartAfter(h, h.Log("wso2carbon.log"), text);
   CHECK(h.tailer->backlog());
   CHECK(h.Metric("cutover_guard_log_lag_bytes") == static_cast<double>(text.size() - 100));
   int polls = 1;
@@ -43,19 +43,15 @@ TEST_CASE("exclude globs keep matching files out", "[collectors][logs][tailer]")
   TailHarness h("wso2-apigw-errors*");
   h.spec.exclude = {"*.gz"};
   AppendTo(h.Log("wso2-apigw-errors.log"), NumberedLines(1, 3));
-  AppendTo(h.Log("wso2-apigw-errors-11-16-2024-1.log.gz"), "binary\n");
-  h.Start();
-  h.Poll();
+  StartAfter(h, h.Log("wso2-apigw-errors-11-16-2024-1.log.gz"), "binary\n");
   CHECK(h.Texts() == Numbered(1, 3));
   CHECK(h.tailer->status().files.size() == 1);
 }
 
 TEST_CASE("start_at end begins after the last complete line", "[collectors][logs][tailer]") {
   TailHarness h;
-  h.spec.start_at = "end";
-  AppendTo(h.Log("wso2carbon.log"), NumberedLines(1, 5) + "half");
-  h.Start();
-  h.Poll();
+  h.spec.start_at = StartAt::kEnd;
+  StartAfter(h, h.Log("wso2carbon.log"), NumberedLines(1, 5) + "half");
   CHECK(h.records.empty());
   AppendTo(h.Log("wso2carbon.log"), " done\nL6\n");
   h.Poll();
@@ -65,10 +61,8 @@ TEST_CASE("start_at end begins after the last complete line", "[collectors][logs
 
 // Two checkpoint generations: L1-L3 checkpointed, then L4-L5; L6-L8 written while stopped.
 void TwoGenerationsThenDown(TailHarness& h) {
-  h.spec.start_at = "end";  // The shipped default: what a lost checkpoint would skip.
-  AppendTo(h.Log("wso2carbon.log"), "");
-  h.Start();
-  h.Poll();
+  h.spec.start_at = StartAt::kEnd;  // The shipped default: what a lost checkpoint would skip.
+  StartAfter(h, h.Log("wso2carbon.log"), "");
   AppendTo(h.Log("wso2carbon.log"), NumberedLines(1, 3));
   h.Poll();
   REQUIRE(h.tailer->Checkpoint().ok());
@@ -129,14 +123,12 @@ TEST_CASE("with both checkpoint generations damaged, start_at applies and a gap 
 
 TEST_CASE("a rotated file's last record is handed on before its successor's first",
           "[collectors][logs][tailer]") {
-  TailHarness h("wso2carbon.log", "wso2-carbon");
+  TailHarness h("wso2carbon.log", LogFormat::kWso2Carbon);
   auto live = h.Log("wso2carbon.log");
   const std::string a =
       "TID: [] [] [2024-11-16 02:00:00,000] ERROR {a.B} - old\n\tat a.B.c(B.java:1)\n";
   const std::string b = "TID: [] [] [2024-11-16 02:00:01,000]  INFO {a.B} - new\n";
-  AppendTo(live, a);
-  h.Start();
-  h.Poll();
+  StartAfter(h, live, a);
   CHECK(h.records.empty());  // Pending: more frames could follow.
   std::filesystem::rename(live, h.Log("wso2carbon-11-16-2024-1.log"));
   AppendTo(live, b + b);
@@ -148,7 +140,7 @@ TEST_CASE("a rotated file's last record is handed on before its successor's firs
 }
 
 TEST_CASE("a custom entry_start assembles records live", "[collectors][logs][tailer]") {
-  TailHarness h("correlation.log", "custom");
+  TailHarness h("correlation.log", LogFormat::kCustom);
   h.spec.entry_start = R"((?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\|)";
   AppendTo(h.Log("correlation.log"),
            "2024-11-16 02:24:05,311|a|t|0|METHOD|x\n  more\n2024-11-16 02:24:05,339|b|t|2|HTTP\n");
@@ -170,8 +162,8 @@ TEST_CASE("two logs in one registry keep separate series", "[collectors][logs][t
     LogTailerOptions o;
     o.spec.name = name;
     o.spec.path = (dir / (std::string(name) + ".log")).string();
-    o.spec.format = "plain";
-    o.spec.start_at = "beginning";
+    o.spec.format = LogFormat::kPlain;
+    o.spec.start_at = StartAt::kBeginning;
     o.registry = &registry;
     o.clock = &clock;
     auto t = LogTailer::Create(o);
@@ -208,17 +200,12 @@ TEST_CASE("bad specs are refused with a reason", "[collectors][logs][tailer]") {
   LogTailerOptions o;
   o.spec.name = "x";
   o.spec.path = "/tmp/x.log";
-  o.spec.format = "custom";
+  o.spec.format = LogFormat::kCustom;
   o.spec.entry_start = "(";
   auto a = LogTailer::Create(o);
   REQUIRE_FALSE(a.ok());
   CHECK(a.error().message().rfind("x: invalid entry_start regex", 0) == 0);
-  o.spec.format = "plain";
-  o.spec.start_at = "middle";
-  auto b = LogTailer::Create(o);
-  REQUIRE_FALSE(b.ok());
-  CHECK(b.error().message().find("start_at") != std::string::npos);
-  o.spec.start_at = "end";
+  o.spec.format = LogFormat::kPlain;
   o.state_dir = "/proc/definitely/not/writable";
   auto c = LogTailer::Create(o);
   REQUIRE_FALSE(c.ok());
@@ -235,7 +222,7 @@ TEST_CASE("the watcher is told which names and directories matter", "[collectors
   CHECK(h.tailer->Interested("wso2carbon.log.1"));
   CHECK_FALSE(h.tailer->Interested("wso2carbon-trace-messages.log"));
   CHECK_FALSE(h.tailer->Interested("audit.log"));
-  TailHarness g("http_access_*.log", "tomcat-access");
+  TailHarness g("http_access_*.log", LogFormat::kTomcatAccess);
   g.Start();
   CHECK(g.tailer->Interested("http_access_2024-11-16.log"));
   CHECK_FALSE(g.tailer->Interested("wso2carbon.log"));
@@ -250,10 +237,7 @@ TEST_CASE("a scan that cannot see the directory concludes nothing about rotation
   auto path = GENERATE(as<std::string>{}, "wso2carbon.log", "wso2carbon*.log");
   CAPTURE(path);
   TailHarness h(path);
-  auto live = h.Log("wso2carbon.log");
-  AppendTo(live, NumberedLines(1, 2));
-  h.Start();
-  h.Poll();
+  StartAfter(h, h.Log("wso2carbon.log"), NumberedLines(1, 2));
   // The directory becomes a symlink loop for a while (stat of the path: ELOOP).
   auto logs = h.Log("x").parent_path();
   auto aside = h.dir.path() / "aside";
@@ -267,7 +251,7 @@ TEST_CASE("a scan that cannot see the directory concludes nothing about rotation
   CHECK(h.Texts() == Numbered(1, 4));  // The open file is still read.
   std::filesystem::remove(logs);
   std::filesystem::rename(aside, logs);
-  AppendTo(live, NumberedLines(5, 5));
+  AppendTo(h.Log("wso2carbon.log"), NumberedLines(5, 5));
   h.Poll();
   CHECK(h.Texts() == Numbered(1, 5));
   CHECK(h.Metric("cutover_guard_log_rotations_total") == 0);

@@ -24,15 +24,21 @@ constexpr auto kWait = seconds(30);
 // annotation, which the notifier sets to the alert's id.
 using Alertmanager = testing::RealAlertmanager;
 
+// An Alertmanager started in a temp dir, which the test needs installed.
+struct AlertmanagerFixture {
+  AlertmanagerFixture() {
+    INFO("install the Debian package: ./dev deps (or apt-get install prometheus-alertmanager)");
+    REQUIRE(testing::HasExecutable(testing::kAlertmanagerBinary));
+    REQUIRE(am.Start());
+  }
+  testing::TempDir dir;
+  Alertmanager am{dir, testing::FreeLoopbackPort()};
+};
+
 NotifierOptions AmOptions(prometheus::Registry* registry, const std::filesystem::path& spool,
                           const std::string& url) {
-  NotifierOptions o;
+  NotifierOptions o = testing::BaseOptions(registry, spool, milliseconds(100), milliseconds(500));
   o.alertmanager = AlertmanagerConfig{url, seconds(60), seconds(2)};
-  o.instance = "gw-01";
-  o.spool_dir = spool;
-  o.retry_initial = milliseconds(100);
-  o.retry_max = milliseconds(500);
-  o.registry = registry;
   return o;
 }
 
@@ -49,13 +55,9 @@ AlertNotice Resolved(const std::string& id, WallTime starts, WallTime ends) {
   return n;
 }
 
-TEST_CASE("Alertmanager receives a firing alert and then its resolution",
-          "[notify][integration][alertmanager]") {
-  INFO("install the Debian package: ./dev deps (or apt-get install prometheus-alertmanager)");
-  REQUIRE(testing::HasExecutable(testing::kAlertmanagerBinary));
-  testing::TempDir dir;
-  Alertmanager am(dir, testing::FreeLoopbackPort());
-  REQUIRE(am.Start());
+TEST_CASE_METHOD(AlertmanagerFixture,
+                 "Alertmanager receives a firing alert and then its resolution",
+                 "[notify][integration][alertmanager]") {
   INFO("alertmanager log:\n" << am.Log());
 
   prometheus::Registry registry;
@@ -101,13 +103,9 @@ TEST_CASE("Alertmanager receives a firing alert and then its resolution",
   am.Stop();
 }
 
-TEST_CASE("alerts survive an Alertmanager outage with a daemon restart in between",
-          "[notify][integration][alertmanager]") {
-  INFO("install the Debian package: ./dev deps (or apt-get install prometheus-alertmanager)");
-  REQUIRE(testing::HasExecutable(testing::kAlertmanagerBinary));
-  testing::TempDir dir;
-  Alertmanager am(dir, testing::FreeLoopbackPort());
-  REQUIRE(am.Start());
+TEST_CASE_METHOD(AlertmanagerFixture,
+                 "alerts survive an Alertmanager outage with a daemon restart in between",
+                 "[notify][integration][alertmanager]") {
   INFO("alertmanager log:\n" << am.Log());
   WallTime starts = std::chrono::system_clock::now() - seconds(5);
 

@@ -25,18 +25,13 @@ constexpr auto kWait = seconds(20);
 
 NotifierOptions WebhookOptions(prometheus::Registry* registry, const std::filesystem::path& spool,
                                const std::string& url, const std::filesystem::path& secret = "") {
-  NotifierOptions o;
+  NotifierOptions o = testing::BaseOptions(registry, spool, milliseconds(50), milliseconds(200));
   WebhookConfig wh;
   wh.name = "ops";
   wh.url = url;
   wh.secret_file = secret;
   wh.timeout = milliseconds(2000);
   o.webhooks.push_back(wh);
-  o.instance = "gw-01";
-  o.spool_dir = spool;
-  o.retry_initial = milliseconds(50);
-  o.retry_max = milliseconds(200);
-  o.registry = registry;
   return o;
 }
 

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "daemon/notify/notice.h"
+#include "daemon/notify/notifier.h"
 #include "daemon/notify/sender.h"
+#include "tests/support/http_server.h"
 
 namespace cg::testing {
 
@@ -49,6 +51,21 @@ class FakeSender : public Sender {
   SendOutcome fallback = Ok();
 };
 
+// What every notifier test sets the same way: instance "gw-01", the spool in `spool`, retries
+// as fast as the test needs them.
+inline NotifierOptions BaseOptions(prometheus::Registry* registry,
+                                   const std::filesystem::path& spool,
+                                   std::chrono::milliseconds retry_initial,
+                                   std::chrono::milliseconds retry_max) {
+  NotifierOptions o;
+  o.instance = "gw-01";
+  o.spool_dir = spool;
+  o.retry_initial = retry_initial;
+  o.retry_max = retry_max;
+  o.registry = registry;
+  return o;
+}
+
 inline AlertNotice Notice(std::string id, std::string state, WallTime starts,
                           std::optional<WallTime> ends = std::nullopt) {
   AlertNotice n;
@@ -76,26 +93,20 @@ class RecordingReceiver {
     std::string body;
     httplib::Headers headers;
   };
-  RecordingReceiver() {
-    server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      res.status = status_;
-      if (status_ >= 200 && status_ < 300) requests_.push_back({req.path, req.body, req.headers});
-      ++attempts_;
-      cv_.notify_all();
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~RecordingReceiver() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-  std::string url(std::string_view path = "/hook") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
-  }
+  RecordingReceiver()
+      : server_([this](httplib::Server& s) {
+          s.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(mu_);
+            res.status = status_;
+            if (status_ >= 200 && status_ < 300) {
+              requests_.push_back({req.path, req.body, req.headers});
+            }
+            ++attempts_;
+            cv_.notify_all();
+          });
+        }) {}
+  int port() const { return server_.port(); }
+  std::string url(std::string_view path = "/hook") const { return server_.url(path); }
   void set_status(int s) {
     std::lock_guard<std::mutex> lock(mu_);
     status_ = s;
@@ -114,14 +125,12 @@ class RecordingReceiver {
   }
 
  private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   int status_ = 200;
   uint64_t attempts_ = 0;
   std::vector<Request> requests_;
+  BackgroundServer server_;  // Last: stopped before the state its handler uses is destroyed.
 };
 
 }  // namespace cg::testing

@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/http_server.h"
+
 namespace cg {
 namespace {
 
@@ -23,44 +25,39 @@ long RssKiB() {
   return -1;
 }
 
+// The /hook URL of `server`.
+HttpUrl HookUrl(const testing::BackgroundServer& server) {
+  auto u = ParseHttpUrl(server.url("/hook"));
+  REQUIRE(u.ok());
+  return *u;
+}
+
 // A receiver that answers every POST with `status` and a chunked body of `body_bytes`.
 class FloodingReceiver {
  public:
-  FloodingReceiver(int status, uint64_t body_bytes) {
-    server_.Post(".*", [this, status, body_bytes](const httplib::Request&, httplib::Response& res) {
-      res.status = status;
-      res.set_chunked_content_provider("text/plain",
-                                       [this, body_bytes](size_t offset, httplib::DataSink& sink) {
-                                         static const std::string chunk(64 * 1024, 'x');
-                                         if (offset >= body_bytes) {
-                                           sink.done();
-                                           return true;
-                                         }
-                                         if (!sink.write(chunk.data(), chunk.size())) return false;
-                                         sent_ += chunk.size();
-                                         return true;
-                                       });
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~FloodingReceiver() {
-    server_.stop();
-    thread_.join();
-  }
-  HttpUrl Url() const {
-    auto u = ParseHttpUrl("http://127.0.0.1:" + std::to_string(port_) + "/hook");
-    REQUIRE(u.ok());
-    return *u;
-  }
+  FloodingReceiver(int status, uint64_t body_bytes)
+      : server_([this, status, body_bytes](httplib::Server& s) {
+          s.Post(".*", [this, status, body_bytes](const httplib::Request&, httplib::Response& res) {
+            res.status = status;
+            res.set_chunked_content_provider(
+                "text/plain", [this, body_bytes](size_t offset, httplib::DataSink& sink) {
+                  static const std::string chunk(64 * 1024, 'x');
+                  if (offset >= body_bytes) {
+                    sink.done();
+                    return true;
+                  }
+                  if (!sink.write(chunk.data(), chunk.size())) return false;
+                  sent_ += chunk.size();
+                  return true;
+                });
+          });
+        }) {}
+  HttpUrl Url() const { return HookUrl(server_); }
   uint64_t sent() const { return sent_; }
 
  private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
   std::atomic<uint64_t> sent_{0};
+  testing::BackgroundServer server_;  // Last: stopped before sent_ is destroyed.
 };
 
 constexpr uint64_t kFlood = 256ull << 20;
@@ -95,22 +92,17 @@ TEST_CASE("a flooding error answer is retried with a short excerpt", "[notify][s
 }
 
 TEST_CASE("a small answer is read whole", "[notify][sender]") {
-  httplib::Server server;
-  server.Post(".*", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 422;
-    res.set_content("bad alert\n", "text/plain");
+  testing::BackgroundServer server([](httplib::Server& s) {
+    s.Post(".*", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 422;
+      res.set_content("bad alert\n", "text/plain");
+    });
   });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  std::thread t([&] { server.listen_after_bind(); });
-  while (!server.is_running()) std::this_thread::yield();
-  auto url = ParseHttpUrl("http://127.0.0.1:" + std::to_string(port) + "/hook");
-  REQUIRE(url.ok());
-  HttpSender sender(*url, std::chrono::seconds(5));
+  const HttpUrl url = HookUrl(server);
+  HttpSender sender(url, std::chrono::seconds(5));
   SendOutcome out = sender.Post("{}", {});
-  server.stop();
-  t.join();
   CHECK(out.kind == SendOutcome::Kind::kReject);
-  CHECK(out.error == url->ToString() + ": HTTP 422: bad alert");
+  CHECK(out.error == url.ToString() + ": HTTP 422: bad alert");
 }
 
 }  // namespace

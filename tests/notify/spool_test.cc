@@ -63,6 +63,27 @@ TEST_CASE("an item larger than the whole budget is dropped itself", "[notify][sp
   CHECK((*s)->at(0).id == "small");
 }
 
+// Opens the spool file `path`, whose only good items are "a" and "b" among `corrupt` lines
+// that must be dropped and counted.
+std::unique_ptr<Spool> OpenRestoringAAndB(const std::filesystem::path& path, uint64_t max_bytes,
+                                          uint64_t corrupt) {
+  auto s = Spool::Open(path, max_bytes);
+  REQUIRE(s.ok());
+  CHECK((*s)->corrupt_on_load() == corrupt);
+  REQUIRE((*s)->size() == 2);
+  CHECK((*s)->at(0).id == "a");
+  CHECK((*s)->at(1).id == "b");
+  return std::move(*s);
+}
+
+// After a save, `path` holds the two good items and nothing damaged.
+void CheckSavedClean(const std::filesystem::path& path, uint64_t max_bytes) {
+  auto again = Spool::Open(path, max_bytes);
+  REQUIRE(again.ok());
+  CHECK((*again)->corrupt_on_load() == 0);
+  CHECK((*again)->size() == 2);
+}
+
 TEST_CASE("unreadable spool lines are skipped and counted, the rest restored", "[notify][spool]") {
   testing::TempDir dir;
   auto path = dir.Write("s.jsonl",
@@ -72,19 +93,11 @@ TEST_CASE("unreadable spool lines are skipped and counted, the rest restored", "
                         "not json at all\n"
                         "{\"id\":\"nokind\",\"created_ms\":1,\"data\":{}}\n"
                         "{\"id\":\"b\",\"kind\":\"alert\",\"created_ms\":2,\"data\":{\"x\":1}}\n");
-  auto s = Spool::Open(path, 1 << 20);
-  REQUIRE(s.ok());
-  CHECK((*s)->corrupt_on_load() == 3);
-  REQUIRE((*s)->size() == 2);
-  CHECK((*s)->at(0).id == "a");
-  CHECK((*s)->at(1).id == "b");
+  auto s = OpenRestoringAAndB(path, 1 << 20, 3);
   // Rewritten on the next save, so the damage is counted once.
-  CHECK((*s)->dirty());
-  REQUIRE((*s)->Save().ok());
-  auto again = Spool::Open(path, 1 << 20);
-  REQUIRE(again.ok());
-  CHECK((*again)->corrupt_on_load() == 0);
-  CHECK((*again)->size() == 2);
+  CHECK(s->dirty());
+  REQUIRE(s->Save().ok());
+  CheckSavedClean(path, 1 << 20);
 }
 
 TEST_CASE("hostile spool lines (deep nesting, huge, garbage) are dropped and counted",
@@ -101,17 +114,9 @@ TEST_CASE("hostile spool lines (deep nesting, huge, garbage) are dropped and cou
   const std::string garbage = std::string("\x00\xff{{{\"id\":", 8) + "]]]\n";
   auto path = dir.Write("s.jsonl",
                         "{\"cutover_guard_spool\":1}\n" + good_a + deep + huge + garbage + good_b);
-  auto s = Spool::Open(path, 64 << 20);
-  REQUIRE(s.ok());
-  CHECK((*s)->corrupt_on_load() == 3);
-  REQUIRE((*s)->size() == 2);
-  CHECK((*s)->at(0).id == "a");
-  CHECK((*s)->at(1).id == "b");
-  REQUIRE((*s)->Save().ok());
-  auto again = Spool::Open(path, 64 << 20);
-  REQUIRE(again.ok());
-  CHECK((*again)->corrupt_on_load() == 0);
-  CHECK((*again)->size() == 2);
+  auto s = OpenRestoringAAndB(path, 64 << 20, 3);
+  REQUIRE(s->Save().ok());
+  CheckSavedClean(path, 64 << 20);
 }
 
 TEST_CASE("a spool line at the depth cap still loads", "[notify][spool]") {

@@ -19,8 +19,9 @@ std::unique_ptr<CmdlineMatcher> Matcher(std::string_view pattern) {
   return std::move(*m);
 }
 
+// A fixture tree (the WSO2 host unless another layer is named) and the Locate() calls on it.
 struct Fixture {
-  explicit Fixture(std::string_view layer) {
+  explicit Fixture(std::string_view layer = "wso2/t0") {
     tree.Overlay(layer);
     auto r = ProcRoot::Open(tree.root());
     REQUIRE(r.ok());
@@ -37,9 +38,21 @@ struct Fixture {
     scanned = scan.listed();
     return l;
   }
+  // Run() with `pidfile_path` (empty: none) and the cmdline `pattern`.
+  Located Find(const std::filesystem::path& pidfile_path = {},
+               std::string_view pattern = kWso2Pattern) {
+    auto m = Matcher(pattern);
+    return Run({.pidfile = pidfile_path, .matcher = m.get()});
+  }
+  // Writes `text` to a pidfile outside the root, then Run() with that pidfile alone.
+  Located FindByPidfile(std::string_view text) {
+    pidfile = tree.WriteOutside("wso2carbon.pid", text);
+    return Run({.pidfile = pidfile, .matcher = nullptr});
+  }
   ProcTree tree;
   std::unique_ptr<ProcRoot> root;
   bool scanned = false;
+  std::filesystem::path pidfile;  // Written by FindByPidfile.
 };
 
 TEST_CASE("the tie-break drops descendants of other matches, then takes the oldest",
@@ -102,9 +115,8 @@ TEST_CASE("an invalid cmdline pattern is refused with RE2's reason",
 
 TEST_CASE("the WSO2 fixture tree yields the JVM, not its start script",
           "[collectors][proc][discovery]") {
-  Fixture f("wso2/t0");
-  auto m = Matcher(kWso2Pattern);
-  Located l = f.Run({.pidfile = {}, .matcher = m.get()});
+  Fixture f;
+  Located l = f.Find();
   REQUIRE(l.process.has_value());
   CHECK(l.process->pid == 4242);
   CHECK(l.process->start_ticks == 50000);
@@ -115,8 +127,7 @@ TEST_CASE("the WSO2 fixture tree yields the JVM, not its start script",
 TEST_CASE("several matching processes: the documented tie-break picks 300",
           "[collectors][proc][discovery]") {
   Fixture f("tiebreak");
-  auto m = Matcher(kWso2Pattern);
-  Located l = f.Run({.pidfile = {}, .matcher = m.get()});
+  Located l = f.Find();
   REQUIRE(l.process.has_value());
   CHECK(l.process->pid == 300);
 }
@@ -125,16 +136,14 @@ TEST_CASE("an older independent match wins the tie-break", "[collectors][proc][d
   Fixture f("tiebreak");
   f.tree.Write("250/cmdline", testing::Slurp(testing::ProcFixture("tiebreak/300/cmdline")));
   f.tree.Write("250/stat", "250 (java) S 1 250 250 0 -1 0 0 0 0 0 1 1 0 0 20 0 2 0 900 1 1\n");
-  auto m = Matcher(kWso2Pattern);
-  Located l = f.Run({.pidfile = {}, .matcher = m.get()});
+  Located l = f.Find();
   REQUIRE(l.process.has_value());
   CHECK(l.process->pid == 250);
 }
 
 TEST_CASE("no match says so", "[collectors][proc][discovery]") {
-  Fixture f("wso2/t0");
-  auto m = Matcher("no-such-program");
-  Located l = f.Run({.pidfile = {}, .matcher = m.get()});
+  Fixture f;
+  Located l = f.Find({}, "no-such-program");
   CHECK_FALSE(l.process.has_value());
   REQUIRE(l.problems.size() == 1);
   CHECK(l.problems[0] == "no process matches the cmdline pattern");
@@ -142,10 +151,9 @@ TEST_CASE("no match says so", "[collectors][proc][discovery]") {
 
 TEST_CASE("a pidfile naming a live process is used without scanning",
           "[collectors][proc][discovery]") {
-  Fixture f("wso2/t0");
+  Fixture f;
   auto pidfile = f.tree.WriteOutside("wso2carbon.pid", "4242\n");
-  auto m = Matcher(kWso2Pattern);
-  Located l = f.Run({.pidfile = pidfile, .matcher = m.get()});
+  Located l = f.Find(pidfile);
   REQUIRE(l.process.has_value());
   CHECK(l.process->pid == 4242);
   CHECK(l.found_by == "pidfile");
@@ -155,9 +163,8 @@ TEST_CASE("a pidfile naming a live process is used without scanning",
 
 TEST_CASE("a missing pidfile falls back to the pattern and is not an error",
           "[collectors][proc][discovery]") {
-  Fixture f("wso2/t0");
-  auto m = Matcher(kWso2Pattern);
-  Located l = f.Run({.pidfile = f.tree.root().parent_path() / "none.pid", .matcher = m.get()});
+  Fixture f;
+  Located l = f.Find(f.tree.root().parent_path() / "none.pid");
   REQUIRE(l.process.has_value());
   CHECK(l.found_by == "cmdline");
   CHECK_FALSE(l.pidfile_error);
@@ -167,10 +174,9 @@ TEST_CASE("a missing pidfile falls back to the pattern and is not an error",
 
 TEST_CASE("a garbled pidfile is an error and the pattern still finds the process",
           "[collectors][proc][discovery]") {
-  Fixture f("wso2/t0");
+  Fixture f;
   auto pidfile = f.tree.WriteOutside("wso2carbon.pid", "java\n");
-  auto m = Matcher(kWso2Pattern);
-  Located l = f.Run({.pidfile = pidfile, .matcher = m.get()});
+  Located l = f.Find(pidfile);
   CHECK(l.pidfile_error);
   REQUIRE(l.process.has_value());
   CHECK(l.process->pid == 4242);
@@ -179,20 +185,18 @@ TEST_CASE("a garbled pidfile is an error and the pattern still finds the process
 }
 
 TEST_CASE("a pidfile naming a process that is gone reports it", "[collectors][proc][discovery]") {
-  Fixture f("wso2/t0");
-  auto pidfile = f.tree.WriteOutside("wso2carbon.pid", "4999\n");
-  Located l = f.Run({.pidfile = pidfile, .matcher = nullptr});
+  Fixture f;
+  Located l = f.FindByPidfile("4999\n");
   CHECK_FALSE(l.process.has_value());
   REQUIRE(l.problems.size() == 1);
-  CHECK(l.problems[0] == "pidfile " + pidfile.string() + " names pid 4999, which is not running");
+  CHECK(l.problems[0] == "pidfile " + f.pidfile.string() + " names pid 4999, which is not running");
 }
 
 TEST_CASE("a pidfile naming a reused pid with another command line is not trusted",
           "[collectors][proc][discovery]") {
-  Fixture f("wso2/t0");
+  Fixture f;
   auto pidfile = f.tree.WriteOutside("wso2carbon.pid", "4200\n");  // The shell, not the JVM.
-  auto m = Matcher(kWso2Pattern);
-  Located l = f.Run({.pidfile = pidfile, .matcher = m.get()});
+  Located l = f.Find(pidfile);
   REQUIRE(l.process.has_value());
   CHECK(l.process->pid == 4242);
   CHECK(l.found_by == "cmdline");
@@ -203,7 +207,7 @@ TEST_CASE("a pidfile naming a reused pid with another command line is not truste
 
 TEST_CASE("a pidfile older than its process by more than the slack names a reused pid",
           "[collectors][proc][discovery]") {
-  Fixture f("wso2/t0");
+  Fixture f;
   auto pidfile = f.tree.WriteOutside("wso2carbon.pid", "4242\n");
   // The JVM started at 1763990500; a pidfile written an hour before that is stale.
   auto written = std::filesystem::file_time_type::clock::from_sys(
@@ -224,8 +228,7 @@ TEST_CASE("a pidfile older than its process by more than the slack names a reuse
 
 TEST_CASE("a pidfile naming a zombie is not used", "[collectors][proc][discovery]") {
   Fixture f("tiebreak");
-  auto pidfile = f.tree.WriteOutside("wso2carbon.pid", "370");
-  Located l = f.Run({.pidfile = pidfile, .matcher = nullptr});
+  Located l = f.FindByPidfile("370");
   CHECK_FALSE(l.process.has_value());
   REQUIRE(l.problems.size() == 1);
   CHECK(l.problems[0].ends_with("names pid 370, which has exited (zombie)"));

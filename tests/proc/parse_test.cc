@@ -12,6 +12,13 @@ namespace {
 using testing::ProcFixture;
 using testing::Slurp;
 
+// The error message of a parse that must fail.
+template <typename T>
+std::string ErrorOf(const Result<T>& parsed) {
+  REQUIRE_FALSE(parsed.ok());
+  return parsed.error().message();
+}
+
 TEST_CASE("stat parsing reads the aggregate, every core and btime", "[collectors][proc][parse]") {
   auto s = ParseProcStat(Slurp(ProcFixture("host/t0/stat")));
   REQUIRE(s.ok());
@@ -44,22 +51,14 @@ TEST_CASE("stat parsing of 64 cores keeps them sorted by id", "[collectors][proc
 }
 
 TEST_CASE("stat parsing errors name the line and the bad token", "[collectors][proc][parse]") {
-  auto bad = ParseProcStat("cpu  1 2 3 4\ncpu0 1 2 x 4\nbtime 5\n");
-  REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message() == "stat:2: expected at least 4 tick counts after cpu0, got \"x\"");
-  auto short_line = ParseProcStat("cpu 1 2 3\nbtime 5\n");
-  REQUIRE_FALSE(short_line.ok());
-  CHECK(short_line.error().message() ==
+  CHECK(ErrorOf(ParseProcStat("cpu  1 2 3 4\ncpu0 1 2 x 4\nbtime 5\n")) ==
+        "stat:2: expected at least 4 tick counts after cpu0, got \"x\"");
+  CHECK(ErrorOf(ParseProcStat("cpu 1 2 3\nbtime 5\n")) ==
         "stat:1: expected at least 4 tick counts after cpu, got \"\"");
-  auto no_btime = ParseProcStat("cpu 1 2 3 4\n");
-  REQUIRE_FALSE(no_btime.ok());
-  CHECK(no_btime.error().message() == "stat: no btime line");
-  auto dup = ParseProcStat("cpu0 1 2 3 4\ncpu0 1 2 3 4\nbtime 1\n");
-  REQUIRE_FALSE(dup.ok());
-  CHECK(dup.error().message() == "stat: cpu0 appears twice");
-  auto empty = ParseProcStat("");
-  REQUIRE_FALSE(empty.ok());
-  CHECK(empty.error().message() == "stat: no cpu lines");
+  CHECK(ErrorOf(ParseProcStat("cpu 1 2 3 4\n")) == "stat: no btime line");
+  CHECK(ErrorOf(ParseProcStat("cpu0 1 2 3 4\ncpu0 1 2 3 4\nbtime 1\n")) ==
+        "stat: cpu0 appears twice");
+  CHECK(ErrorOf(ParseProcStat("")) == "stat: no cpu lines");
 }
 
 TEST_CASE("meminfo parsing converts kB to bytes and skips unknown keys",
@@ -83,15 +82,11 @@ TEST_CASE("meminfo without MemAvailable leaves it unset", "[collectors][proc][pa
 }
 
 TEST_CASE("meminfo errors name the key and line", "[collectors][proc][parse]") {
-  auto bad = ParseMeminfo("MemTotal: 100 kB\nMemAvailable: lots kB\n");
-  REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message() == "meminfo:2: expected a number for MemAvailable, got \"lots\"");
-  auto unit = ParseMeminfo("MemTotal: 100 MB\n");
-  REQUIRE_FALSE(unit.ok());
-  CHECK(unit.error().message() == "meminfo:1: expected unit kB for MemTotal, got \"MB\"");
-  auto none = ParseMeminfo("MemFree: 1 kB\n");
-  REQUIRE_FALSE(none.ok());
-  CHECK(none.error().message() == "meminfo: no MemTotal line");
+  CHECK(ErrorOf(ParseMeminfo("MemTotal: 100 kB\nMemAvailable: lots kB\n")) ==
+        "meminfo:2: expected a number for MemAvailable, got \"lots\"");
+  CHECK(ErrorOf(ParseMeminfo("MemTotal: 100 MB\n")) ==
+        "meminfo:1: expected unit kB for MemTotal, got \"MB\"");
+  CHECK(ErrorOf(ParseMeminfo("MemFree: 1 kB\n")) == "meminfo: no MemTotal line");
 }
 
 TEST_CASE("loadavg parsing reads three averages and the task counts", "[collectors][proc][parse]") {
@@ -102,9 +97,7 @@ TEST_CASE("loadavg parsing reads three averages and the task counts", "[collecto
   CHECK(l->load15 == 0.25);
   CHECK(l->runnable == 3);
   CHECK(l->processes == 412);
-  auto bad = ParseLoadavg("0.1 0.2\n");
-  REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message() == "loadavg:1: expected a load average, got \"\"");
+  CHECK(ErrorOf(ParseLoadavg("0.1 0.2\n")) == "loadavg:1: expected a load average, got \"\"");
 }
 
 TEST_CASE("pressure parsing turns percent into ratios and keeps totals in microseconds",
@@ -128,12 +121,10 @@ TEST_CASE("pressure for cpu on kernels before 5.13 has no full line", "[collecto
 }
 
 TEST_CASE("pressure parsing rejects incomplete lines", "[collectors][proc][parse]") {
-  auto p = ParsePressure("some avg10=1.00 avg60=2.00 total=42\n");
-  REQUIRE_FALSE(p.ok());
-  CHECK(p.error().message() == "pressure:1: expected avg10=, avg60=, avg300= and total=");
-  auto q = ParsePressure("some avg10=x avg60=2.00 avg300=1 total=42\n");
-  REQUIRE_FALSE(q.ok());
-  CHECK(q.error().message() == "pressure:1: expected a number, got \"avg10=x\"");
+  CHECK(ErrorOf(ParsePressure("some avg10=1.00 avg60=2.00 total=42\n")) ==
+        "pressure:1: expected avg10=, avg60=, avg300= and total=");
+  CHECK(ErrorOf(ParsePressure("some avg10=x avg60=2.00 avg300=1 total=42\n")) ==
+        "pressure:1: expected a number, got \"avg10=x\"");
 }
 
 TEST_CASE("file-nr parsing reads allocated, unused and max", "[collectors][proc][parse]") {
@@ -175,15 +166,12 @@ TEST_CASE("pid stat parsing handles an empty comm and negative priority fields",
 }
 
 TEST_CASE("pid stat parsing rejects truncated and garbled lines", "[collectors][proc][parse]") {
-  auto truncated = ParsePidStat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 3 4");
-  REQUIRE_FALSE(truncated.ok());
-  CHECK(truncated.error().message() == "pid stat: truncated (fewer than 24 fields)");
-  auto garbled = ParsePidStat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 three 4 0 0 0 0 1 0 9 0 5");
-  REQUIRE_FALSE(garbled.ok());
-  CHECK(garbled.error().message() == "pid stat: unexpected value in field 14, got \"three\"");
-  auto no_comm = ParsePidStat("garbage");
-  REQUIRE_FALSE(no_comm.ok());
-  CHECK(no_comm.error().message() == "pid stat: expected \"PID (comm) ...\", got \"garbage\"");
+  CHECK(ErrorOf(ParsePidStat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 3 4")) ==
+        "pid stat: truncated (fewer than 24 fields)");
+  CHECK(ErrorOf(ParsePidStat("7 (x) R 1 7 7 0 -1 0 0 0 0 0 three 4 0 0 0 0 1 0 9 0 5")) ==
+        "pid stat: unexpected value in field 14, got \"three\"");
+  CHECK(ErrorOf(ParsePidStat("garbage")) ==
+        "pid stat: expected \"PID (comm) ...\", got \"garbage\"");
 }
 
 TEST_CASE("zombie and dead states are not running", "[collectors][proc][parse]") {
@@ -221,9 +209,8 @@ TEST_CASE("limits parsing reads the open files row, unlimited as none",
       ParseOpenFilesLimit("Max open files            unlimited            unlimited    files\n");
   REQUIRE(u.ok());
   CHECK_FALSE(u->soft.has_value());
-  auto none = ParseOpenFilesLimit("Max processes 1 1 processes\n");
-  REQUIRE_FALSE(none.ok());
-  CHECK(none.error().message() == "pid limits: no \"Max open files\" row");
+  CHECK(ErrorOf(ParseOpenFilesLimit("Max processes 1 1 processes\n")) ==
+        "pid limits: no \"Max open files\" row");
 }
 
 TEST_CASE("pidfile parsing accepts surrounding whitespace and rejects the rest",
@@ -231,9 +218,7 @@ TEST_CASE("pidfile parsing accepts surrounding whitespace and rejects the rest",
   CHECK(*ParsePidfile("4242\n") == 4242);
   CHECK(*ParsePidfile("  17  ") == 17);
   auto table = GENERATE(as<std::string>{}, "", "0", "-5", "12abc", "99999999", "1 2");
-  auto p = ParsePidfile(table);
-  REQUIRE_FALSE(p.ok());
-  CHECK(p.error().message().starts_with("pidfile: expected a pid, got \""));
+  CHECK(ErrorOf(ParsePidfile(table)).starts_with("pidfile: expected a pid, got \""));
 }
 
 TEST_CASE("number parsers take whole tokens only", "[collectors][proc][parse]") {

@@ -21,6 +21,21 @@ std::unique_ptr<ProcRoot> OpenRoot(const std::filesystem::path& p) {
   return std::move(*r);
 }
 
+// A file written below a fixture root, kept open by a ProcFile that has read it once.
+struct KeptFile {
+  KeptFile(std::string_view relative, std::string_view content)
+      : file(root.get(), std::string(relative)) {
+    tree.Write(relative, content);
+    REQUIRE(Read() == 0);
+  }
+  int Read() { return file.Read(&text); }
+
+  ProcTree tree;
+  std::unique_ptr<ProcRoot> root = OpenRoot(tree.root());
+  ProcFile file;
+  std::string_view text;  // What the last successful Read saw.
+};
+
 TEST_CASE("a fixture root is not procfs and /proc is", "[collectors][proc][file]") {
   ProcTree tree;
   CHECK_FALSE(OpenRoot(tree.root())->is_procfs());
@@ -34,64 +49,44 @@ TEST_CASE("opening a missing root names it", "[collectors][proc][file]") {
 }
 
 TEST_CASE("a kept file sees content rewritten in place", "[collectors][proc][file]") {
-  ProcTree tree;
-  tree.Write("loadavg", "1.00 2.00 3.00 1/2 3\n");
-  auto root = OpenRoot(tree.root());
-  ProcFile f(root.get(), "loadavg");
-  std::string_view text;
-  REQUIRE(f.Read(&text) == 0);
-  CHECK(text == "1.00 2.00 3.00 1/2 3\n");
-  CHECK(f.is_open());
-  tree.Write("loadavg", "4.00\n");
-  REQUIRE(f.Read(&text) == 0);
-  CHECK(text == "4.00\n");
+  KeptFile k("loadavg", "1.00 2.00 3.00 1/2 3\n");
+  CHECK(k.text == "1.00 2.00 3.00 1/2 3\n");
+  CHECK(k.file.is_open());
+  k.tree.Write("loadavg", "4.00\n");
+  REQUIRE(k.Read() == 0);
+  CHECK(k.text == "4.00\n");
 }
 
 TEST_CASE("a kept file that was replaced by a new file is reopened", "[collectors][proc][file]") {
-  ProcTree tree;
-  tree.Write("stat", "old");
-  auto root = OpenRoot(tree.root());
-  ProcFile f(root.get(), "stat");
-  std::string_view text;
-  REQUIRE(f.Read(&text) == 0);
-  std::filesystem::remove(tree / "stat");
-  tree.Write("stat", "new");
-  REQUIRE(f.Read(&text) == 0);
-  CHECK(text == "new");
+  KeptFile k("stat", "old");
+  std::filesystem::remove(k.tree / "stat");
+  k.tree.Write("stat", "new");
+  REQUIRE(k.Read() == 0);
+  CHECK(k.text == "new");
 }
 
 TEST_CASE("a deleted file reports ENOENT, and reads again once it is back",
           "[collectors][proc][file]") {
-  ProcTree tree;
-  tree.Write("4242/stat", "x");
-  auto root = OpenRoot(tree.root());
-  ProcFile f(root.get(), "4242/stat");
-  std::string_view text;
-  REQUIRE(f.Read(&text) == 0);
-  tree.Remove("4242");
-  CHECK(f.Read(&text) == ENOENT);
-  CHECK_FALSE(f.is_open());
-  CHECK(f.Describe(ENOENT) == (tree / "4242/stat").string() + ": No such file or directory");
-  tree.Write("4242/stat", "y");
-  REQUIRE(f.Read(&text) == 0);
-  CHECK(text == "y");
+  KeptFile k("4242/stat", "x");
+  k.tree.Remove("4242");
+  CHECK(k.Read() == ENOENT);
+  CHECK_FALSE(k.file.is_open());
+  CHECK(k.file.Describe(ENOENT) == (k.tree / "4242/stat").string() + ": No such file or directory");
+  k.tree.Write("4242/stat", "y");
+  REQUIRE(k.Read() == 0);
+  CHECK(k.text == "y");
 }
 
 TEST_CASE("files larger than the initial buffer are read whole", "[collectors][proc][file]") {
-  ProcTree tree;
   std::string big(100'000, 'a');
   big += "end";
-  tree.Write("big", big);
-  auto root = OpenRoot(tree.root());
-  ProcFile f(root.get(), "big");
-  std::string_view text;
-  REQUIRE(f.Read(&text) == 0);
-  CHECK(text.size() == big.size());
-  CHECK(text.ends_with("end"));
+  KeptFile k("big", big);
+  CHECK(k.text.size() == big.size());
+  CHECK(k.text.ends_with("end"));
   // Exactly the buffer size: needs the extra read to see EOF.
-  tree.Write("big", std::string(131072, 'b'));
-  REQUIRE(f.Read(&text) == 0);
-  CHECK(text.size() == 131072);
+  k.tree.Write("big", std::string(131072, 'b'));
+  REQUIRE(k.Read() == 0);
+  CHECK(k.text.size() == 131072);
 }
 
 TEST_CASE("a kept /proc/PID/stat of an exited process fails with ESRCH",

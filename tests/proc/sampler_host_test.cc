@@ -7,34 +7,43 @@
 #include "collectors/proc/sampler.h"
 #include "tests/proc/fixture_tree.h"
 #include "tests/proc/metrics_probe.h"
+#include "tests/proc/sampler_fixture.h"
 
 namespace cg {
 namespace {
 
+using testing::kEps;
 using testing::MetricValue;
 using testing::ProcTree;
 using testing::SeriesCount;
 
-constexpr double kEps = 1e-12;
-
 struct HostFixture {
-  explicit HostFixture(std::string_view base = "host/t0") {
-    tree.Overlay(base);
-    if (std::string_view(base) != "host/t0") tree.Overlay("host/t0");
+  // A full host (host/t0), with `layer` (another host's files) laid over it.
+  explicit HostFixture(std::string_view layer = "") {
+    tree.Overlay("host/t0");
+    if (!layer.empty()) tree.Overlay(layer);
   }
   std::unique_ptr<Sampler> Make(std::chrono::milliseconds history = std::chrono::minutes(15)) {
-    auto s = Sampler::Create({.proc_root = tree.root(),
-                              .targets = {},
-                              .sample_interval = std::chrono::seconds(1),
-                              .history = history,
-                              .registry = &registry,
-                              .clock_ticks_per_second = 100});
-    REQUIRE(s.ok());
-    return std::move(*s);
+    return testing::MustCreateSampler({.proc_root = tree.root(),
+                                       .targets = {},
+                                       .sample_interval = std::chrono::seconds(1),
+                                       .history = history,
+                                       .registry = &registry});
   }
   void Sample(Sampler& s) {
     s.Sample(clock.Now(), clock.MonoNow());
     clock.Advance(std::chrono::seconds(1));
+  }
+  // A new sampler that has sampled once, then once more after each layer of `then` is laid
+  // over the tree.
+  std::unique_ptr<Sampler> Sampled(std::initializer_list<std::string_view> then = {}) {
+    auto s = Make();
+    Sample(*s);
+    for (std::string_view layer : then) {
+      tree.Overlay(layer);
+      Sample(*s);
+    }
+    return s;
   }
   ProcTree tree;
   prometheus::Registry registry;
@@ -44,8 +53,7 @@ struct HostFixture {
 TEST_CASE("the first sample has memory and load but no CPU ratio yet",
           "[collectors][proc][sampler]") {
   HostFixture f;
-  auto s = f.Make();
-  f.Sample(*s);
+  auto s = f.Sampled();
   HostSummary h = s->host();
   CHECK_FALSE(h.cpu.has_value());
   CHECK(h.cpus == 2);
@@ -59,10 +67,7 @@ TEST_CASE("the first sample has memory and load but no CPU ratio yet",
 TEST_CASE("host ratios over two samples match the hand-computed fixture figures",
           "[collectors][proc][sampler]") {
   HostFixture f;
-  auto s = f.Make();
-  f.Sample(*s);
-  f.tree.Overlay("host/t1");
-  f.Sample(*s);
+  auto s = f.Sampled({"host/t1"});
   CHECK(s->has_sampled());
   HostSummary h = s->host();
   REQUIRE(h.cpu.has_value());
@@ -106,10 +111,7 @@ TEST_CASE("host ratios over two samples match the hand-computed fixture figures"
 TEST_CASE("host figures are exported under the fixed metric names",
           "[collectors][proc][sampler][metrics]") {
   HostFixture f;
-  auto s = f.Make();
-  f.Sample(*s);
-  f.tree.Overlay("host/t1");
-  f.Sample(*s);
+  auto s = f.Sampled({"host/t1"});
   const auto& r = f.registry;
   CHECK(*MetricValue(r, "cutover_guard_host_cpu_busy_ratio") == Approx(0.325).epsilon(kEps));
   CHECK(*MetricValue(r, "cutover_guard_host_cpu_mode_ratio", {{"mode", "iowait"}}) ==
@@ -140,12 +142,8 @@ TEST_CASE("host figures are exported under the fixed metric names",
 
 TEST_CASE("a one-core host reports one CPU and its exact busy ratio",
           "[collectors][proc][sampler]") {
-  HostFixture f;
-  f.tree.Overlay("cpu1/t0");
-  auto s = f.Make();
-  f.Sample(*s);
-  f.tree.Overlay("cpu1/t1");
-  f.Sample(*s);
+  HostFixture f("cpu1/t0");
+  auto s = f.Sampled({"cpu1/t1"});
   CHECK(s->host().cpus == 1);
   CHECK(*s->Latest("host.cpu_busy_ratio", "") == Approx(0.45).epsilon(kEps));
   CHECK(*s->Latest("host.cpu_iowait_ratio", "") == Approx(0.05).epsilon(kEps));
@@ -153,12 +151,8 @@ TEST_CASE("a one-core host reports one CPU and its exact busy ratio",
 
 TEST_CASE("a 64-core host reports 64 CPUs, per-core gauges and the aggregate",
           "[collectors][proc][sampler]") {
-  HostFixture f;
-  f.tree.Overlay("cpu64/t0");
-  auto s = f.Make();
-  f.Sample(*s);
-  f.tree.Overlay("cpu64/t1");
-  f.Sample(*s);
+  HostFixture f("cpu64/t0");
+  auto s = f.Sampled({"cpu64/t1"});
   CHECK(s->host().cpus == 64);
   CHECK(s->host().cores.size() == 64);
   CHECK(*s->Latest("host.cpu_busy_ratio", "") == Approx(0.3).epsilon(kEps));
@@ -170,10 +164,8 @@ TEST_CASE("a 64-core host reports 64 CPUs, per-core gauges and the aggregate",
 
 TEST_CASE("an unplugged core disappears from the gauges and the aggregate",
           "[collectors][proc][sampler]") {
-  HostFixture f;
-  f.tree.Overlay("cpu64/t0");
-  auto s = f.Make();
-  f.Sample(*s);
+  HostFixture f("cpu64/t0");
+  auto s = f.Sampled();
   f.tree.Write("stat", testing::Slurp(testing::ProcFixture("cpu64/t1-cpu63-offline/stat")));
   f.Sample(*s);
   CHECK(s->host().cpus == 63);
@@ -185,12 +177,7 @@ TEST_CASE("an unplugged core disappears from the gauges and the aggregate",
 TEST_CASE("a CPU counter going backwards skips that core and is counted",
           "[collectors][proc][sampler]") {
   HostFixture f;
-  auto s = f.Make();
-  f.Sample(*s);
-  f.tree.Overlay("host/t1");
-  f.Sample(*s);
-  f.tree.Overlay("host/t2");
-  f.Sample(*s);
+  auto s = f.Sampled({"host/t1", "host/t2"});
   HostSummary h = s->host();
   CHECK(h.cpu_counter_resets_total == 1);
   REQUIRE(h.cores.size() == 1);
@@ -206,8 +193,7 @@ TEST_CASE("a kernel without PSI has no pressure figures, no problems and no seri
           "[collectors][proc][sampler]") {
   HostFixture f;
   f.tree.Remove("pressure");
-  auto s = f.Make();
-  f.Sample(*s);
+  auto s = f.Sampled();
   f.Sample(*s);
   HostSummary h = s->host();
   CHECK_FALSE(h.pressure_cpu.has_value());
@@ -224,8 +210,7 @@ TEST_CASE("cpu pressure without a full line (Linux < 5.13) exports only some",
           "[collectors][proc][sampler]") {
   HostFixture f;
   f.tree.Write("pressure/cpu", "some avg10=1.00 avg60=2.00 avg300=3.00 total=4000000\n");
-  auto s = f.Make();
-  f.Sample(*s);
+  auto s = f.Sampled();
   CHECK(*MetricValue(f.registry, "cutover_guard_host_pressure_ratio",
                      {{"resource", "cpu"}, {"kind", "some"}, {"window", "60s"}}) ==
         Approx(0.02).epsilon(kEps));
@@ -239,8 +224,7 @@ TEST_CASE("a garbled host file is reported and counted, the rest is still sample
           "[collectors][proc][sampler]") {
   HostFixture f;
   f.tree.Write("meminfo", "MemTotal: lots kB\n");
-  auto s = f.Make();
-  f.Sample(*s);
+  auto s = f.Sampled();
   HostSummary h = s->host();
   CHECK_FALSE(h.memory_total_bytes.has_value());
   CHECK(h.load1 == 1.5);
@@ -265,8 +249,7 @@ TEST_CASE("missing host files are reported with their path", "[collectors][proc]
   HostFixture f;
   f.tree.Remove("loadavg");
   f.tree.Remove("sys");
-  auto s = f.Make();
-  f.Sample(*s);
+  auto s = f.Sampled();
   HostSummary h = s->host();
   CHECK_FALSE(h.load1.has_value());
   CHECK_FALSE(h.file_handles_ratio.has_value());
@@ -280,8 +263,7 @@ TEST_CASE("missing host files are reported with their path", "[collectors][proc]
 TEST_CASE("an unreadable /proc/stat keeps the previous baseline for the next interval",
           "[collectors][proc][sampler]") {
   HostFixture f;
-  auto s = f.Make();
-  f.Sample(*s);
+  auto s = f.Sampled();
   f.tree.Write("stat", "garbage\n");
   f.Sample(*s);
   CHECK_FALSE(s->host().cpu.has_value());
@@ -296,8 +278,7 @@ TEST_CASE("MemAvailable is estimated on kernels that lack it", "[collectors][pro
   f.tree.Write("meminfo",
                "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 250 kB\n"
                "SwapTotal: 0 kB\nSwapFree: 0 kB\n");
-  auto s = f.Make();
-  f.Sample(*s);
+  auto s = f.Sampled();
   CHECK(s->host().memory_available_bytes == 400u * 1024);
   CHECK(*s->Latest("host.memory_used_ratio", "") == Approx(0.6).epsilon(kEps));
   CHECK(*s->Latest("host.swap_used_ratio", "") == 0.0);
@@ -324,8 +305,7 @@ TEST_CASE("history keeps one point per sample, bounded by history / sample_inter
 TEST_CASE("unknown series, unknown targets and host series with a target have no value",
           "[collectors][proc][sampler]") {
   HostFixture f;
-  auto s = f.Make();
-  f.Sample(*s);
+  auto s = f.Sampled();
   CHECK_FALSE(s->Latest("host.nope", "").has_value());
   CHECK_FALSE(s->Latest("host.load1", "wso2am").has_value());
   CHECK_FALSE(s->Latest("process.up", "wso2am").has_value());
@@ -348,10 +328,7 @@ TEST_CASE("every series of metric_source.h has a source", "[collectors][proc][sa
 TEST_CASE("every host series has a value after two samples of a full host",
           "[collectors][proc][sampler]") {
   HostFixture f;
-  auto s = f.Make();
-  f.Sample(*s);
-  f.tree.Overlay("host/t1");
-  f.Sample(*s);
+  auto s = f.Sampled({"host/t1"});
   for (std::string_view n : Sampler::HostSeriesNames()) {
     INFO(n);
     CHECK(s->Latest(n, "").has_value());

@@ -7,15 +7,16 @@
 #include "collectors/proc/sampler.h"
 #include "tests/proc/fixture_tree.h"
 #include "tests/proc/metrics_probe.h"
+#include "tests/proc/sampler_fixture.h"
 
 namespace cg {
 namespace {
 
+using testing::kEps;
 using testing::MetricValue;
+using testing::MustCreateSampler;
 using testing::ProcTree;
 using testing::SeriesCount;
-
-constexpr double kEps = 1e-12;
 constexpr const char* kPattern = R"(org\.wso2\.carbon\.bootstrap\.Bootstrap)";
 const WallTime kBoot = WallTime(std::chrono::seconds(1763990000));
 const WallTime kJvmStart = kBoot + std::chrono::seconds(500);  // 50000 ticks at 100 Hz.
@@ -27,22 +28,28 @@ std::string JvmStat(pid_t pid, uint64_t start_ticks, std::string_view comm = "ja
          std::to_string(start_ticks) + " 8000000000 262144 18446744073709551615 1 1 0\n";
 }
 
+// One sample at the fake clock's start; the targets' summaries.
+std::vector<TargetSummary> SampleOnce(Sampler& s) {
+  FakeClock clock;
+  s.Sample(clock.Now(), clock.MonoNow());
+  return s.targets();
+}
+
 struct WsoFixture {
   enum class By { kPidfile, kCmdline, kBoth };
-  explicit WsoFixture(By by = By::kBoth) {
+  explicit WsoFixture(By by = By::kBoth, std::chrono::milliseconds fd_listing_interval =
+                                             SamplerOptions{}.fd_listing_interval) {
     tree.Overlay("host/t0");
     tree.Overlay("wso2/t0");
     TargetSpec t{.name = "wso2am"};
     if (by != By::kCmdline) t.pidfile = tree.WriteOutside("wso2carbon.pid", "4242\n");
     if (by != By::kPidfile) t.cmdline = kPattern;
-    auto s = Sampler::Create({.proc_root = tree.root(),
-                              .targets = {t},
-                              .sample_interval = std::chrono::seconds(1),
-                              .history = std::chrono::minutes(1),
-                              .registry = &registry,
-                              .clock_ticks_per_second = 100});
-    REQUIRE(s.ok());
-    sampler = std::move(*s);
+    sampler = MustCreateSampler({.proc_root = tree.root(),
+                                 .targets = {t},
+                                 .sample_interval = std::chrono::seconds(1),
+                                 .history = std::chrono::minutes(1),
+                                 .registry = &registry,
+                                 .fd_listing_interval = fd_listing_interval});
   }
   TargetSummary Sample(std::chrono::seconds advance = std::chrono::seconds(2)) {
     sampler->Sample(clock.Now(), clock.MonoNow());
@@ -361,41 +368,33 @@ TEST_CASE("a target whose pidfile and pattern find nothing is down from the star
   ProcTree tree;
   tree.Overlay("host/t0");
   prometheus::Registry registry;
-  auto s = Sampler::Create({.proc_root = tree.root(),
-                            .targets = {{.name = "gw", .pidfile = tree.root() / "none.pid"}},
-                            .registry = &registry,
-                            .clock_ticks_per_second = 100});
-  REQUIRE(s.ok());
-  FakeClock clock;
-  (*s)->Sample(clock.Now(), clock.MonoNow());
-  auto t = (*s)->targets();
+  auto s = MustCreateSampler({.proc_root = tree.root(),
+                              .targets = {{.name = "gw", .pidfile = tree.root() / "none.pid"}},
+                              .registry = &registry});
+  auto t = SampleOnce(*s);
   REQUIRE(t.size() == 1);
   CHECK_FALSE(t[0].up);
   CHECK(t[0].errors_total == 0);  // A missing pidfile is what a stopped server looks like.
   CHECK(*MetricValue(registry, "cutover_guard_process_up", {{"target", "gw"}}) == 0.0);
-  CHECK(*(*s)->Latest("process.up", "gw") == 0.0);
+  CHECK(*s->Latest("process.up", "gw") == 0.0);
 }
 
 TEST_CASE("several targets are sampled independently", "[collectors][proc][sampler][target]") {
   ProcTree tree;
   tree.Overlay("host/t0");
   tree.Overlay("tiebreak");
-  auto s = Sampler::Create({.proc_root = tree.root(),
-                            .targets = {{.name = "gw", .cmdline = kPattern},
-                                        {.name = "helper", .cmdline = "^/bin/sh\\x00-c"}},
-                            .clock_ticks_per_second = 100});
-  REQUIRE(s.ok());
-  FakeClock clock;
-  (*s)->Sample(clock.Now(), clock.MonoNow());
-  auto t = (*s)->targets();
+  auto s = MustCreateSampler({.proc_root = tree.root(),
+                              .targets = {{.name = "gw", .cmdline = kPattern},
+                                          {.name = "helper", .cmdline = "^/bin/sh\\x00-c"}}});
+  auto t = SampleOnce(*s);
   REQUIRE(t.size() == 2);
   CHECK(t[0].pid == 300);
   CHECK(t[1].pid == 310);
-  CHECK((*s)->discovery_scans() == 1);  // One scan shared by both targets.
-  CHECK(*(*s)->Latest("process.threads", "gw") == 40.0);
-  CHECK(*(*s)->Latest("process.threads", "helper") == 1.0);
+  CHECK(s->discovery_scans() == 1);  // One scan shared by both targets.
+  CHECK(*s->Latest("process.threads", "gw") == 40.0);
+  CHECK(*s->Latest("process.threads", "helper") == 1.0);
   // The helper's fixture has no fd directory: that one figure is missing, and said so.
-  CHECK_FALSE((*s)->Latest("process.open_fds", "helper").has_value());
+  CHECK_FALSE(s->Latest("process.open_fds", "helper").has_value());
   REQUIRE(t[1].problems.size() == 1);
   CHECK(t[1].problems[0] ==
         "open fds unavailable: " + (tree / "310/fd").string() + ": No such file or directory");
@@ -408,12 +407,10 @@ TEST_CASE("a replacement sampler clears the figures its predecessor left for a d
   const std::map<std::string, std::string> l = {{"target", "wso2am"}};
   REQUIRE(MetricValue(f.registry, "cutover_guard_process_resident_memory_bytes", l));
   // A reload builds the new sampler while the old one still exists, then drops the old one.
-  auto next = Sampler::Create({.proc_root = f.tree.root(),
-                               .targets = {{.name = "wso2am", .pidfile = f.tree.root() / "x.pid"}},
-                               .registry = &f.registry,
-                               .clock_ticks_per_second = 100});
-  REQUIRE(next.ok());
-  f.sampler = std::move(*next);
+  f.sampler =
+      MustCreateSampler({.proc_root = f.tree.root(),
+                         .targets = {{.name = "wso2am", .pidfile = f.tree.root() / "x.pid"}},
+                         .registry = &f.registry});
   f.Sample();  // The new pidfile names nothing: down.
   CHECK(*MetricValue(f.registry, "cutover_guard_process_up", l) == 0.0);
   CHECK_FALSE(MetricValue(f.registry, "cutover_guard_process_resident_memory_bytes", l));
@@ -422,41 +419,19 @@ TEST_CASE("a replacement sampler clears the figures its predecessor left for a d
 
 TEST_CASE("an fd count obtained by listing is reused for fd_listing_interval",
           "[collectors][proc][sampler][target]") {
-  ProcTree tree;
-  tree.Overlay("host/t0");
-  tree.Overlay("wso2/t0");
-  auto s = Sampler::Create({.proc_root = tree.root(),
-                            .targets = {{.name = "wso2am", .cmdline = kPattern}},
-                            .clock_ticks_per_second = 100,
-                            .fd_listing_interval = std::chrono::seconds(10)});
-  REQUIRE(s.ok());
-  FakeClock clock;
-  auto sample = [&](std::chrono::seconds advance) {
-    clock.Advance(advance);
-    (*s)->Sample(clock.Now(), clock.MonoNow());
-    return *(*s)->targets()[0].open_fds;
-  };
-  CHECK(sample(std::chrono::seconds(0)) == 16);
-  tree.Write("4242/fd/16", "");
-  CHECK(sample(std::chrono::seconds(9)) == 16);  // A fixture tree is always listed: reused.
-  CHECK(sample(std::chrono::seconds(1)) == 17);  // 10 s after the listing: listed again.
+  WsoFixture f(WsoFixture::By::kCmdline, std::chrono::seconds(10));
+  CHECK(f.Sample(std::chrono::seconds(9)).open_fds == 16u);  // Listed at 0 s.
+  f.tree.Write("4242/fd/16", "");
+  // At 9 s: a fixture tree is always listed, so the count is reused.
+  CHECK(f.Sample(std::chrono::seconds(1)).open_fds == 16u);
+  CHECK(f.Sample().open_fds == 17u);  // 10 s after the listing: listed again.
 }
 
 TEST_CASE("fd_listing_interval 0 lists on every sample", "[collectors][proc][sampler][target]") {
-  ProcTree tree;
-  tree.Overlay("host/t0");
-  tree.Overlay("wso2/t0");
-  auto s = Sampler::Create({.proc_root = tree.root(),
-                            .targets = {{.name = "wso2am", .cmdline = kPattern}},
-                            .clock_ticks_per_second = 100,
-                            .fd_listing_interval = std::chrono::seconds(0)});
-  REQUIRE(s.ok());
-  FakeClock clock;
-  (*s)->Sample(clock.Now(), clock.MonoNow());
-  tree.Remove("4242/fd/15");
-  clock.Advance(std::chrono::seconds(1));
-  (*s)->Sample(clock.Now(), clock.MonoNow());
-  CHECK((*s)->targets()[0].open_fds == 15u);
+  WsoFixture f(WsoFixture::By::kCmdline, std::chrono::seconds(0));
+  f.Sample(std::chrono::seconds(1));
+  f.tree.Remove("4242/fd/15");
+  CHECK(f.Sample().open_fds == 15u);
 }
 
 }  // namespace

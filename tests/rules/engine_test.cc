@@ -7,24 +7,21 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/rules/rule_test_util.h"
+#include "tests/rules/sample_rules.h"
 
 namespace cg {
 namespace {
 
-using cg::testing::FakeMetrics;
-using cg::testing::MakeEngine;
-using cg::testing::MakeRecord;
-using cg::testing::Sec;
+using testing::FakeMetrics;
+using testing::MakeEngine;
+using testing::MakeRecord;
+using testing::PoolRule;
+using testing::RuleFile;
+using testing::Sec;
 
 const FakeMetrics kNoMetrics;
 
-constexpr const char* kPool = R"(rules:
-  - id: db.pool
-    description: JDBC pool exhausted
-    severity: critical
-    match: PoolExhaustedException
-    threshold: {count: 3, window: 1m}
-)";
+const std::string kPool = RuleFile({PoolRule()});
 
 void Feed(Engine& e, int64_t second, std::string_view text = "PoolExhaustedException: Timeout",
           Level level = Level::kError, std::string_view logger = "org.example.Dao",
@@ -44,6 +41,30 @@ std::vector<std::string> Kinds(const std::vector<AlertEvent>& events) {
   return out;
 }
 
+// The engine's one alert (the test fails unless there is exactly one).
+Alert OnlyAlert(const Engine& e) {
+  auto alerts = e.alerts();
+  REQUIRE(alerts.size() == 1);
+  return alerts[0];
+}
+
+// Evaluates a second before and a second after `second`: nothing fires before it, then the one
+// alert has fired, at `second`. Returns that alert.
+Alert CheckFiresAt(Engine& e, int64_t second, const MetricSource& metrics = kNoMetrics) {
+  e.Evaluate(Sec(second - 1), metrics);
+  CHECK(e.alerts().empty());
+  e.Evaluate(Sec(second + 1), metrics);
+  const Alert alert = OnlyAlert(e);
+  CHECK(alert.fired_at == Sec(second));
+  return alert;
+}
+
+// The engine's first alert is resolved, and was at `second`.
+void CheckResolvedAt(const Engine& e, int64_t second) {
+  CHECK(e.alerts()[0].state == AlertState::kResolved);
+  CHECK(e.alerts()[0].resolved_at == Sec(second));
+}
+
 TEST_CASE("a log rule fires at the match that reaches the threshold", "[rules][engine]") {
   auto e = MakeEngine(kPool);
   Feed(*e, 0);
@@ -53,13 +74,12 @@ TEST_CASE("a log rule fires at the match that reaches the threshold", "[rules][e
   CHECK(e->recommendation().verdict == Verdict::kContinue);
   Feed(*e, 20);
   e->Evaluate(Sec(21), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  CHECK(alerts[0].state == AlertState::kFiring);
-  CHECK(alerts[0].fired_at == Sec(20));
-  CHECK(alerts[0].first_seen == Sec(0));
-  CHECK(alerts[0].count == 3);
-  CHECK(alerts[0].window_count == 3);
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.state == AlertState::kFiring);
+  CHECK(alert.fired_at == Sec(20));
+  CHECK(alert.first_seen == Sec(0));
+  CHECK(alert.count == 3);
+  CHECK(alert.window_count == 3);
   CHECK(e->recommendation().verdict == Verdict::kRollback);
   CHECK(e->recommendation().since == Sec(20));
 }
@@ -85,11 +105,10 @@ TEST_CASE("a firing log alert resolves when its count leaves the threshold, at t
   e->Evaluate(Sec(59), kNoMetrics);
   CHECK(e->alerts()[0].state == AlertState::kFiring);
   e->Evaluate(Sec(75), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  CHECK(alerts[0].state == AlertState::kResolved);
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.state == AlertState::kResolved);
   // The match at 0 s left the 1 m window at 60 s.
-  CHECK(alerts[0].resolved_at == Sec(60));
+  CHECK(alert.resolved_at == Sec(60));
   auto events = e->TakeTransitions();
   CHECK(Kinds(events) == std::vector<std::string>{"firing", "recommendation:rollback", "resolved",
                                                   "recommendation:continue"});
@@ -113,22 +132,14 @@ TEST_CASE("transition times do not depend on how often Evaluate runs", "[rules][
 
 TEST_CASE("`for` keeps an alert pending, then fires when it has held that long",
           "[rules][engine]") {
-  auto e = MakeEngine(R"(rules:
-  - id: db.pool
-    description: JDBC pool exhausted
-    severity: critical
-    match: PoolExhaustedException
-    threshold: {count: 3, window: 2m}
-    for: 30s
-)");
+  auto e = MakeEngine(RuleFile({PoolRule("2m", "for: 30s")}));
   Feed(*e, 0);
   Feed(*e, 10);
   Feed(*e, 20);
   e->Evaluate(Sec(25), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  CHECK(alerts[0].state == AlertState::kPending);
-  CHECK(alerts[0].pending_since == Sec(20));
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.state == AlertState::kPending);
+  CHECK(alert.pending_since == Sec(20));
   CHECK(e->recommendation().verdict == Verdict::kContinue);
   e->Evaluate(Sec(49), kNoMetrics);
   CHECK(e->alerts()[0].state == AlertState::kPending);
@@ -138,14 +149,7 @@ TEST_CASE("`for` keeps an alert pending, then fires when it has held that long",
 }
 
 TEST_CASE("a pending alert whose condition goes away never fires", "[rules][engine]") {
-  auto e = MakeEngine(R"(rules:
-  - id: db.pool
-    description: JDBC pool exhausted
-    severity: critical
-    match: PoolExhaustedException
-    threshold: {count: 3, window: 1m}
-    for: 1m
-)");
+  auto e = MakeEngine(RuleFile({PoolRule("1m", "for: 1m")}));
   Feed(*e, 0);
   Feed(*e, 10);
   Feed(*e, 20);
@@ -157,21 +161,12 @@ TEST_CASE("a pending alert whose condition goes away never fires", "[rules][engi
 }
 
 TEST_CASE("clear.count holds a firing alert until the count falls that low", "[rules][engine]") {
-  auto e = MakeEngine(R"(rules:
-  - id: db.pool
-    description: JDBC pool exhausted
-    severity: critical
-    match: PoolExhaustedException
-    threshold: {count: 3, window: 1m}
-    clear: {count: 1}
-)");
+  auto e = MakeEngine(RuleFile({PoolRule("1m", "clear: {count: 1}")}));
   for (int s : {0, 10, 20, 30}) Feed(*e, s);
   e->Evaluate(Sec(75), kNoMetrics);  // Window holds 20 s and 30 s: 2 > clear.count.
   CHECK(e->alerts()[0].state == AlertState::kFiring);
   e->Evaluate(Sec(85), kNoMetrics);  // The 20 s match left at 80 s: count 1.
-  auto alerts = e->alerts();
-  CHECK(alerts[0].state == AlertState::kResolved);
-  CHECK(alerts[0].resolved_at == Sec(80));
+  CheckResolvedAt(*e, 80);
 }
 
 TEST_CASE("keep_firing_for delays resolution after the count has cleared", "[rules][engine]") {
@@ -187,8 +182,7 @@ TEST_CASE("keep_firing_for delays resolution after the count has cleared", "[rul
   e->Evaluate(Sec(179), kNoMetrics);
   CHECK(e->alerts()[0].state == AlertState::kFiring);
   e->Evaluate(Sec(181), kNoMetrics);
-  CHECK(e->alerts()[0].state == AlertState::kResolved);
-  CHECK(e->alerts()[0].resolved_at == Sec(180));
+  CheckResolvedAt(*e, 180);
 }
 
 TEST_CASE("clear.until_boot keeps a boot-time failure firing until WSO2 boots again",
@@ -206,8 +200,7 @@ TEST_CASE("clear.until_boot keeps a boot-time failure firing until WSO2 boots ag
   CHECK(e->recommendation().verdict == Verdict::kRollback);
   e->OnRecord(BootStart(4000), Sec(4000));
   e->Evaluate(Sec(4001), kNoMetrics);
-  CHECK(e->alerts()[0].state == AlertState::kResolved);
-  CHECK(e->alerts()[0].resolved_at == Sec(4000));
+  CheckResolvedAt(*e, 4000);
 }
 
 TEST_CASE("a resolved alert that fires again keeps its id", "[rules][engine]") {
@@ -217,23 +210,14 @@ TEST_CASE("a resolved alert that fires again keeps its id", "[rules][engine]") {
   const std::string id = e->alerts()[0].id;
   for (int s : {200, 201, 202}) Feed(*e, s);
   e->Evaluate(Sec(203), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  CHECK(alerts[0].id == id);
-  CHECK(alerts[0].state == AlertState::kFiring);
-  CHECK(alerts[0].fired_at == Sec(202));
-  CHECK_FALSE(alerts[0].resolved_at.has_value());
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.id == id);
+  CHECK(alert.state == AlertState::kFiring);
+  CHECK(alert.fired_at == Sec(202));
+  CHECK_FALSE(alert.resolved_at.has_value());
 }
 
-constexpr const char* kPerApi = R"(rules:
-  - id: gw.backend
-    description: backend unreachable
-    severity: warning
-    match: '\{api:(?P<api>[^}]+)\} .*ERROR_CODE = 101503'
-    threshold: {count: 2, window: 5m}
-    labels: {component: gateway}
-    max_label_sets: 2
-)";
+const std::string kPerApi = RuleFile({testing::kPerApiRule});
 
 std::string Fault(std::string_view api) {
   return "{api:" + std::string(api) +
@@ -247,13 +231,12 @@ TEST_CASE("named captures split alerts by label, with stable ids", "[rules][engi
   Feed(*e, 1, Fault("admin--BillingAPI:v2.0.0"), Level::kInfo);
   Feed(*e, 2, Fault("admin--OrdersAPI:v1.0.0"), Level::kInfo);
   e->Evaluate(Sec(3), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
+  const Alert alert = OnlyAlert(*e);
   const Labels want{{"api", "admin--OrdersAPI:v1.0.0"}, {"component", "gateway"}};
-  CHECK(alerts[0].labels == want);
-  CHECK(alerts[0].id == AlertId("gw.backend", want));
-  CHECK(alerts[0].id.size() == 16);
-  CHECK(alerts[0].count == 2);
+  CHECK(alert.labels == want);
+  CHECK(alert.id == AlertId("gw.backend", want));
+  CHECK(alert.id.size() == 16);
+  CHECK(alert.count == 2);
   CHECK(e->recommendation().verdict == Verdict::kInvestigate);
 }
 
@@ -266,10 +249,9 @@ TEST_CASE("capture label sets beyond the cap are counted and kept under _other",
   CHECK(status[0].overflow == 3);
   CHECK(status[0].matches == 5);
   CHECK(status[0].alerts == 3);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);  // Only _other reached 2 matches.
-  CHECK(alerts[0].labels == Labels{{"api", "_other"}, {"component", "gateway"}});
-  CHECK(alerts[0].count == 3);
+  const Alert alert = OnlyAlert(*e);  // Only _other reached 2 matches.
+  CHECK(alert.labels == Labels{{"api", "_other"}, {"component", "gateway"}});
+  CHECK(alert.count == 3);
 }
 
 TEST_CASE("a distinct threshold needs that many different capture values", "[rules][engine]") {
@@ -288,11 +270,10 @@ TEST_CASE("a distinct threshold needs that many different capture values", "[rul
   CHECK(e->alerts().empty());
   Feed(*e, 12, Fault("c"), Level::kInfo);
   e->Evaluate(Sec(12), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  CHECK(alerts[0].labels.empty());  // The distinct capture counts; it does not split.
-  CHECK(alerts[0].fired_at == Sec(12));
-  CHECK(alerts[0].count == 12);
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.labels.empty());  // The distinct capture counts; it does not split.
+  CHECK(alert.fired_at == Sec(12));
+  CHECK(alert.count == 12);
 }
 
 TEST_CASE("levels, loggers, logs and exclude filter the records a rule counts", "[rules][engine]") {
@@ -370,9 +351,8 @@ TEST_CASE("an alert keeps the first and the most recent matches as bounded evide
     e->OnRecord(r, Sec(i));
   }
   e->Evaluate(Sec(6), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  const auto& ev = alerts[0].evidence;
+  const Alert alert = OnlyAlert(*e);
+  const auto& ev = alert.evidence;
   REQUIRE(ev.size() == 3);
   CHECK(ev[0].text == "boom 1");
   CHECK(ev[1].text == "boom 4");
@@ -403,8 +383,7 @@ TEST_CASE("records before the cutover mark are not evaluated", "[rules][engine]"
   CHECK(e->rule_status()[0].matches == 0);
   Feed(*e, 150, "boom");
   e->Evaluate(Sec(151), kNoMetrics);
-  REQUIRE(e->alerts().size() == 1);
-  CHECK(e->alerts()[0].fired_at == Sec(150));
+  CHECK(OnlyAlert(*e).fired_at == Sec(150));
 }
 
 constexpr const char* kWarmupRule = R"(rules:
@@ -420,6 +399,16 @@ Record BootStart(int64_t second) {
                     "org.wso2.carbon.core.internal.CarbonCoreActivator", Sec(second));
 }
 
+// Feeds `text` (a warning) at `inside`, within the warm-up grace, and at `after`, past it: the
+// first match is suppressed, the second fires.
+void CheckGraceEndsBetween(Engine& e, int64_t inside, int64_t after, std::string_view text) {
+  Feed(e, inside, text, Level::kWarn);
+  Feed(e, after, text, Level::kWarn);
+  e.Evaluate(Sec(after + 1), kNoMetrics);
+  CHECK(e.rule_status()[0].suppressed == 1);
+  CHECK(e.alerts().size() == 1);
+}
+
 TEST_CASE("warm-up ignores matches right after the cutover mark", "[rules][engine]") {
   EngineOptions o;
   o.cutover_at = Sec(0);
@@ -430,18 +419,13 @@ TEST_CASE("warm-up ignores matches right after the cutover mark", "[rules][engin
   CHECK(e->rule_status()[0].suppressed == 1);
   Feed(*e, 130, "No receiver is reachable at URL", Level::kWarn);
   e->Evaluate(Sec(131), kNoMetrics);
-  REQUIRE(e->alerts().size() == 1);
-  CHECK(e->alerts()[0].count == 1);
+  CHECK(OnlyAlert(*e).count == 1);
 }
 
 TEST_CASE("a WSO2 boot start marker opens a new warm-up grace", "[rules][engine]") {
   auto e = MakeEngine(kWarmupRule);
   e->OnRecord(BootStart(1000), Sec(1000));
-  Feed(*e, 1050, "No receiver is reachable at URL", Level::kWarn);
-  Feed(*e, 1121, "No receiver is reachable at URL", Level::kWarn);
-  e->Evaluate(Sec(1122), kNoMetrics);
-  CHECK(e->rule_status()[0].suppressed == 1);
-  CHECK(e->alerts().size() == 1);
+  CheckGraceEndsBetween(*e, 1050, 1121, "No receiver is reachable at URL");
 }
 
 TEST_CASE("warmup: true uses the configured warm-up", "[rules][engine]") {
@@ -452,11 +436,7 @@ TEST_CASE("warmup: true uses the configured warm-up", "[rules][engine]") {
   - {id: tm, description: d, severity: warning, match: 'No receiver', warmup: true}
 )",
                       o);
-  Feed(*e, 500, "No receiver is reachable", Level::kWarn);
-  Feed(*e, 601, "No receiver is reachable", Level::kWarn);
-  e->Evaluate(Sec(602), kNoMetrics);
-  CHECK(e->rule_status()[0].suppressed == 1);
-  CHECK(e->alerts().size() == 1);
+  CheckGraceEndsBetween(*e, 500, 601, "No receiver is reachable");
 }
 
 TEST_CASE("ack marks the alert without changing its state or the verdict", "[rules][engine]") {
@@ -498,8 +478,7 @@ TEST_CASE("a metric rule fires when the value has been above for `for`", "[rules
   FakeMetrics m;
   m.Set("process.cpu_ratio", "wso2am", 0.95);
   e->Evaluate(Sec(0), m);
-  REQUIRE(e->alerts().size() == 1);
-  CHECK(e->alerts()[0].state == AlertState::kPending);
+  CHECK(OnlyAlert(*e).state == AlertState::kPending);
   e->Evaluate(Sec(60), m);
   auto a = e->alerts()[0];
   CHECK(a.state == AlertState::kFiring);
@@ -508,8 +487,7 @@ TEST_CASE("a metric rule fires when the value has been above for `for`", "[rules
   CHECK(a.value == 0.95);
   m.Set("process.cpu_ratio", "wso2am", 0.5);
   e->Evaluate(Sec(90), m);
-  CHECK(e->alerts()[0].state == AlertState::kResolved);
-  CHECK(e->alerts()[0].resolved_at == Sec(90));
+  CheckResolvedAt(*e, 90);
 }
 
 TEST_CASE("a metric rule with below and a host series has no target label", "[rules][engine]") {
@@ -519,9 +497,9 @@ TEST_CASE("a metric rule with below and a host series has no target label", "[ru
   FakeMetrics m;
   m.Set("host.memory_available_bytes", "", 500);
   e->Evaluate(Sec(0), m);
-  REQUIRE(e->alerts().size() == 1);
-  CHECK(e->alerts()[0].state == AlertState::kFiring);
-  CHECK(e->alerts()[0].labels.empty());
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.state == AlertState::kFiring);
+  CHECK(alert.labels.empty());
 }
 
 TEST_CASE("a metric without a sample is not a firing condition", "[rules][engine]") {
@@ -533,8 +511,7 @@ TEST_CASE("a metric without a sample is not a firing condition", "[rules][engine
   FakeMetrics m;
   m.Set("process.up", "wso2am", 0);
   e->Evaluate(Sec(10), m);
-  REQUIRE(e->alerts().size() == 1);
-  CHECK(e->alerts()[0].fired_at == Sec(10));
+  CHECK(OnlyAlert(*e).fired_at == Sec(10));
   m.Set("process.up", "wso2am", 1);
   e->Evaluate(Sec(20), m);
   CHECK(e->alerts()[0].state == AlertState::kResolved);
@@ -550,14 +527,12 @@ TEST_CASE("process_restarted fires when the restart counter grows", "[rules][eng
   CHECK(e->alerts().empty());
   m.Set("process.restarts", "wso2am", 1);
   e->Evaluate(Sec(10), m);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  CHECK(alerts[0].labels == Labels{{"target", "wso2am"}});
-  CHECK(alerts[0].fired_at == Sec(10));
-  CHECK(alerts[0].evidence[0].text == "process.restarts of target wso2am went from 0 to 1");
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.labels == Labels{{"target", "wso2am"}});
+  CHECK(alert.fired_at == Sec(10));
+  CHECK(alert.evidence[0].text == "process.restarts of target wso2am went from 0 to 1");
   e->Evaluate(Sec(10 + 15 * 60 + 1), m);
-  CHECK(e->alerts()[0].state == AlertState::kResolved);
-  CHECK(e->alerts()[0].resolved_at == Sec(10 + 15 * 60));
+  CheckResolvedAt(*e, 10 + 15 * 60);
 }
 
 TEST_CASE("process_restarted sees an unclean restart in the log", "[rules][engine]") {
@@ -567,10 +542,9 @@ TEST_CASE("process_restarted sees an unclean restart in the log", "[rules][engin
   Feed(*e, 0, "serving", Level::kInfo);
   e->OnRecord(BootStart(30), Sec(30));
   e->Evaluate(Sec(31), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  CHECK(alerts[0].labels == Labels{{"log", "carbon"}});
-  CHECK(alerts[0].evidence[0].text == "Starting WSO2 Carbon...");
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.labels == Labels{{"log", "carbon"}});
+  CHECK(alert.evidence[0].text == "Starting WSO2 Carbon...");
 }
 
 TEST_CASE("a restart after a graceful shutdown is not unexpected", "[rules][engine]") {
@@ -592,16 +566,11 @@ TEST_CASE("log_silent fires when a log is quiet while the target is up", "[rules
   FakeMetrics m;
   m.Set("process.up", "wso2am", 1);
   Feed(*e, 0, "hello", Level::kInfo);
-  e->Evaluate(Sec(299), m);
-  CHECK(e->alerts().empty());
-  e->Evaluate(Sec(301), m);
-  REQUIRE(e->alerts().size() == 1);
-  CHECK(e->alerts()[0].fired_at == Sec(300));
-  CHECK(e->alerts()[0].labels == Labels{{"log", "carbon"}});
+  const Alert alert = CheckFiresAt(*e, 300, m);
+  CHECK(alert.labels == Labels{{"log", "carbon"}});
   Feed(*e, 400, "hello again", Level::kInfo);
   e->Evaluate(Sec(400), m);
-  CHECK(e->alerts()[0].state == AlertState::kResolved);
-  CHECK(e->alerts()[0].resolved_at == Sec(400));
+  CheckResolvedAt(*e, 400);
 }
 
 TEST_CASE("log_silent never fires without a target to tell \"up\"", "[rules][engine]") {
@@ -639,20 +608,14 @@ TEST_CASE("boot_failed fires when a boot does not complete in time, with its err
   auto e = MakeEngine(kBootRule);
   e->OnRecord(BootStart(0), Sec(0));
   Feed(*e, 30, "Error while initializing the API manager component");
-  e->Evaluate(Sec(299), kNoMetrics);
-  CHECK(e->alerts().empty());
-  e->Evaluate(Sec(301), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  CHECK(alerts[0].fired_at == Sec(300));
-  CHECK(alerts[0].labels == Labels{{"log", "carbon"}});
-  REQUIRE(alerts[0].evidence.size() == 2);
-  CHECK(alerts[0].evidence[0].text == "Starting WSO2 Carbon...");
-  CHECK(alerts[0].evidence[1].text == "Error while initializing the API manager component");
+  const Alert alert = CheckFiresAt(*e, 300);
+  CHECK(alert.labels == Labels{{"log", "carbon"}});
+  REQUIRE(alert.evidence.size() == 2);
+  CHECK(alert.evidence[0].text == "Starting WSO2 Carbon...");
+  CHECK(alert.evidence[1].text == "Error while initializing the API manager component");
   e->OnRecord(BootDone(400), Sec(400));
   e->Evaluate(Sec(401), kNoMetrics);
-  CHECK(e->alerts()[0].state == AlertState::kResolved);
-  CHECK(e->alerts()[0].resolved_at == Sec(400));
+  CheckResolvedAt(*e, 400);
 }
 
 TEST_CASE("a boot superseded by another start has failed", "[rules][engine]") {
@@ -660,8 +623,7 @@ TEST_CASE("a boot superseded by another start has failed", "[rules][engine]") {
   e->OnRecord(BootStart(0), Sec(0));
   e->OnRecord(BootStart(60), Sec(60));
   e->Evaluate(Sec(61), kNoMetrics);
-  REQUIRE(e->alerts().size() == 1);
-  CHECK(e->alerts()[0].fired_at == Sec(60));
+  CHECK(OnlyAlert(*e).fired_at == Sec(60));
 }
 
 TEST_CASE("a boot that completes in time raises nothing", "[rules][engine]") {
@@ -692,10 +654,9 @@ TEST_CASE("a reload keeps unchanged rules' alerts and resolves changed ones", "[
   CHECK(events[0].kind == AlertEvent::Kind::kResolved);
   CHECK(events[0].alert.rule == "change");
   e->Evaluate(Sec(2), kNoMetrics);
-  auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);
-  CHECK(alerts[0].id == keep_id);
-  CHECK(alerts[0].fired_at == Sec(0));
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.id == keep_id);
+  CHECK(alert.fired_at == Sec(0));
 }
 
 TEST_CASE("saved state restores firing alerts without new transitions", "[rules][engine]") {
@@ -831,9 +792,9 @@ TEST_CASE("a failed state restore leaves the engine as it was", "[rules][engine]
   broken["rules"][0]["groups"][0]["state"] = "sideways";  // Fails half-way through.
   broken["rules"][0]["groups"][0]["count"] = 99;
   CHECK_FALSE(e->RestoreState(broken).ok());
-  REQUIRE(e->alerts().size() == 1);
-  CHECK(e->alerts()[0].count == 1);
-  CHECK(e->alerts()[0].state == AlertState::kFiring);
+  const Alert alert = OnlyAlert(*e);
+  CHECK(alert.count == 1);
+  CHECK(alert.state == AlertState::kFiring);
 }
 
 }  // namespace
@@ -928,9 +889,9 @@ TEST_CASE("exclude_loggers keeps a rule off the loggers it names", "[rules][engi
   Feed(*e, 2, text, Level::kError, "org.wso2.carbon.apimgt.impl.dto.JWTValidator");
   e->Evaluate(Sec(3), kNoMetrics);
   CHECK(e->rule_status()[0].matches == 1);
-  REQUIRE(e->alerts().size() == 1);
-  REQUIRE(e->alerts()[0].evidence.size() == 1);
-  CHECK(e->alerts()[0].evidence[0].time == Sec(2));
+  const Alert alert = OnlyAlert(*e);
+  REQUIRE(alert.evidence.size() == 1);
+  CHECK(alert.evidence[0].time == Sec(2));
 }
 
 }  // namespace cg
@@ -962,8 +923,7 @@ TEST_CASE("a small set is not run for a message without any of its required lite
   CHECK(e->matcher_prefiltered() == 1);
   CHECK(e->matcher_set_runs() == 2);
   CHECK(e->rule_status()[0].matches == 1);
-  REQUIRE(e->alerts().size() == 1);
-  CHECK(e->alerts()[0].labels == Labels{{"api", "Orders:v1"}});
+  CHECK(OnlyAlert(*e).labels == Labels{{"api", "Orders:v1"}});
 }
 
 }  // namespace cg

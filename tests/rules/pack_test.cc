@@ -63,7 +63,7 @@ Record Assemble(const std::string& text, const std::string& log) {
   for (const auto& l : DefaultContext().logs) {
     if (l.name == log) spec.format = l.format;
   }
-  spec.timezone = "UTC";
+  spec.timezone = TimeZone::Utc();
   std::vector<Record> records;
   Status st = ReadRecordsFromFile(
       path, spec, [&](const Record& r) { records.push_back(r); }, nullptr);
@@ -129,19 +129,16 @@ TEST_CASE("every pack log rule counts its fixture records and only those", "[rul
     YAML::Node doc = YAML::LoadFile(entry.path().string());
     for (const auto& c : doc["cases"]) {
       const std::string rule = Field(c, "rule").as<std::string>();
-      for (const auto& t : Texts(Field(c, "match"))) {
-        INFO(entry.path().filename().string() << ": " << rule << " must match:\n" << t.text);
-        auto e = PackEngine(ContextFor(t.log));
-        e->OnRecord(Assemble(t.text, t.log), Sec(0));
-        CHECK(Matches(*e, rule) == 1);
-        covered[rule].first++;
-      }
-      for (const auto& t : Texts(Field(c, "no_match"))) {
-        INFO(entry.path().filename().string() << ": " << rule << " must not match:\n" << t.text);
-        auto e = PackEngine(ContextFor(t.log));
-        e->OnRecord(Assemble(t.text, t.log), Sec(0));
-        CHECK(Matches(*e, rule) == 0);
-        covered[rule].second++;
+      // "match" texts count once, "no_match" texts not at all.
+      for (const bool match : {true, false}) {
+        for (const auto& t : Texts(Field(c, match ? "match" : "no_match"))) {
+          INFO(entry.path().filename().string()
+               << ": " << rule << (match ? " must match:\n" : " must not match:\n") << t.text);
+          auto e = PackEngine(ContextFor(t.log));
+          e->OnRecord(Assemble(t.text, t.log), Sec(0));
+          CHECK(Matches(*e, rule) == (match ? 1 : 0));
+          (match ? covered[rule].first : covered[rule].second)++;
+        }
       }
     }
   }
@@ -228,20 +225,22 @@ TEST_CASE("pack: wso2.jvm.unexpected_restart fires for a crash restart, not a gr
   CHECK(FiringRules(*graceful).empty());
 }
 
+// Sets the target's `series` to `value`, then evaluates at each of `seconds`.
+void Hold(Engine& e, FakeMetrics& m, std::string_view series, double value,
+          std::initializer_list<int64_t> seconds) {
+  m.Set(series, "wso2am", value);
+  for (int64_t s : seconds) e.Evaluate(Sec(s), m);
+}
+
 TEST_CASE("pack: wso2.process.down fires after 2 minutes down, not for a quick restart",
           "[rules][pack]") {
   auto e = PackEngine();
   FakeMetrics m;
-  m.Set("process.up", "wso2am", 0);
-  e->Evaluate(Sec(0), m);
-  e->Evaluate(Sec(60), m);
+  Hold(*e, m, "process.up", 0, {0, 60});
   CHECK(FiringRules(*e).empty());
-  m.Set("process.up", "wso2am", 1);
-  e->Evaluate(Sec(70), m);
+  Hold(*e, m, "process.up", 1, {70});
   CHECK(FiringRules(*e).empty());
-  m.Set("process.up", "wso2am", 0);
-  e->Evaluate(Sec(100), m);
-  e->Evaluate(Sec(220), m);
+  Hold(*e, m, "process.up", 0, {100, 220});
   CHECK(FiringRules(*e) == std::vector<std::string>{"wso2.process.down"});
 }
 
@@ -261,13 +260,9 @@ TEST_CASE("pack: wso2.log.silent is informational and needs the target up", "[ru
 TEST_CASE("pack: wso2.process.fd_limit fires above 90% for 2 minutes only", "[rules][pack]") {
   auto e = PackEngine();
   FakeMetrics m;
-  m.Set("process.fd_limit_ratio", "wso2am", 0.85);
-  e->Evaluate(Sec(0), m);
-  e->Evaluate(Sec(300), m);
+  Hold(*e, m, "process.fd_limit_ratio", 0.85, {0, 300});
   CHECK(FiringRules(*e).empty());
-  m.Set("process.fd_limit_ratio", "wso2am", 0.95);
-  e->Evaluate(Sec(301), m);
-  e->Evaluate(Sec(421), m);
+  Hold(*e, m, "process.fd_limit_ratio", 0.95, {301, 421});
   CHECK(FiringRules(*e) == std::vector<std::string>{"wso2.process.fd_limit"});
 }
 

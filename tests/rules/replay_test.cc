@@ -22,6 +22,7 @@ namespace cg {
 namespace {
 
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
 using nlohmann::json;
 
 const fs::path kScenarios = fs::path(CG_FIXTURES_DIR) / "rules" / "scenarios";
@@ -106,6 +107,11 @@ const json& AlertFor(const json& doc, const std::string& rule) {
   }
   FAIL("no alert for " << rule);
   return doc;
+}
+
+// The text of `alert`'s evidence number `i`.
+std::string EvidenceText(const json& alert, size_t i) {
+  return alert["evidence"][i]["text"].get<std::string>();
 }
 
 TEST_CASE("every scenario's replay matches its golden output and expected verdict",
@@ -195,11 +201,9 @@ TEST_CASE("a schema that was not migrated is a rollback, shown by the missing re
                                                "wso2.apim.core_config_failed"});
   const json& a = AlertFor(r.doc, "wso2.db.schema_not_migrated");
   CHECK(a["count"] == 2);
-  CHECK(a["evidence"][0]["text"].get<std::string>().find(
-            "PSQLException: ERROR: relation \"am_system_configs\" does not exist") !=
-        std::string::npos);
-  CHECK(a["evidence"][1]["text"].get<std::string>().find(
-            "column \"organization\" does not exist") != std::string::npos);
+  CHECK_THAT(EvidenceText(a, 0),
+             Contains("PSQLException: ERROR: relation \"am_system_configs\" does not exist"));
+  CHECK_THAT(EvidenceText(a, 1), Contains("column \"organization\" does not exist"));
 }
 
 TEST_CASE("a keystore mismatch is a rollback, shown by the decryption failure",
@@ -209,8 +213,8 @@ TEST_CASE("a keystore mismatch is a rollback, shown by the decryption failure",
   CHECK(Firing(r.doc) == std::set<std::string>{"wso2.crypto.decrypt_failed"});
   const json& a = AlertFor(r.doc, "wso2.crypto.decrypt_failed");
   CHECK(a["count"] == 3);
-  CHECK(a["evidence"][0]["text"].get<std::string>().find(
-            "Caused by: javax.crypto.BadPaddingException: Decryption error") != std::string::npos);
+  CHECK_THAT(EvidenceText(a, 0),
+             Contains("Caused by: javax.crypto.BadPaddingException: Decryption error"));
 }
 
 TEST_CASE("an out-of-memory error is a rollback, shown by the OutOfMemoryError",
@@ -220,8 +224,7 @@ TEST_CASE("an out-of-memory error is a rollback, shown by the OutOfMemoryError",
   const json& a = AlertFor(r.doc, "wso2.jvm.out_of_memory");
   CHECK(a["state"] == "firing");
   CHECK(a["fired_at"] == "2024-11-16T03:12:44.019Z");
-  CHECK(a["evidence"][0]["text"].get<std::string>().find(
-            "java.lang.OutOfMemoryError: Java heap space") != std::string::npos);
+  CHECK_THAT(EvidenceText(a, 0), Contains("java.lang.OutOfMemoryError: Java heap space"));
   CHECK(AlertFor(r.doc, "wso2.gw.worker_pool_exhausted")["count"] == 2);
 }
 
@@ -235,10 +238,9 @@ TEST_CASE("a boot loop is a rollback, with the failing boot and its errors as ev
   const json& boot = AlertFor(r.doc, "wso2.boot.failed");
   CHECK(boot["fired_at"] == "2019-03-15T10:21:11.002Z");
   REQUIRE(boot["evidence"].size() == 3);
-  CHECK(boot["evidence"][0]["text"].get<std::string>().find("Starting WSO2 Carbon...") !=
-        std::string::npos);
-  CHECK(boot["evidence"][1]["text"].get<std::string>().find(
-            "Keystore was tampered with, or password was incorrect") != std::string::npos);
+  CHECK_THAT(EvidenceText(boot, 0), Contains("Starting WSO2 Carbon..."));
+  CHECK_THAT(EvidenceText(boot, 1),
+             Contains("Keystore was tampered with, or password was incorrect"));
   CHECK(AlertFor(r.doc, "wso2.boot.loop")["fired_at"] == "2019-03-15T10:22:21.002Z");
 }
 

@@ -23,7 +23,9 @@ inline WallTime Sec(int64_t s) { return T0() + std::chrono::seconds(s); }
 
 inline RuleContext DefaultContext() {
   RuleContext ctx;
-  ctx.logs = {{"carbon", "wso2-carbon"}, {"gw-errors", "wso2-errors"}, {"access", "tomcat-access"}};
+  ctx.logs = {{"carbon", LogFormat::kWso2Carbon},
+              {"gw-errors", LogFormat::kWso2Errors},
+              {"access", LogFormat::kTomcatAccess}};
   ctx.targets = {"wso2am"};
   return ctx;
 }
