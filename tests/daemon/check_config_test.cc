@@ -17,7 +17,9 @@ namespace cg {
 namespace {
 
 using testing::CliRun;
-CliRun Run(std::vector<std::string> args) { return testing::RunCliWith(std::move(args)); }
+CliRun RunCheckConfig(std::vector<std::string> args) {
+  return testing::RunCliWith(std::move(args));
+}
 
 constexpr const char* kRule =
     "rules:\n  - {id: t.err, description: d, severity: warning, match: 'Boom'}\n";
@@ -58,7 +60,7 @@ struct Host {
   CliRun Check(std::vector<std::string> extra = {}) const {
     std::vector<std::string> args = {"check-config", "--config", config.string()};
     args.insert(args.end(), extra.begin(), extra.end());
-    return Run(args);
+    return RunCheckConfig(args);
   }
 };
 

@@ -18,7 +18,7 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr auto kWait = seconds(30);
+constexpr auto kAlertmanagerWait = seconds(30);
 
 // A real Alertmanager (tests/support/real_services.h); alerts are found by their alert_id
 // annotation, which the notifier sets to the alert's id.
@@ -75,7 +75,7 @@ TEST_CASE_METHOD(AlertmanagerFixture,
         alert = am.FindAnnotation("alert_id", "a1");
         return !alert.is_null();
       },
-      kWait));
+      kAlertmanagerWait));
   CHECK(alert["labels"] == json{{"alertname", "rule-a1"},
                                 {"severity", "critical"},
                                 {"instance", "gw-01"},
@@ -95,7 +95,8 @@ TEST_CASE_METHOD(AlertmanagerFixture,
   (*n)->SetFiring({});
   // Gone from the active list long before its firing endsAt (4 minutes away): the resolution
   // arrived.
-  CHECK(testing::WaitFor([&] { return am.FindAnnotation("alert_id", "a1").is_null(); }, kWait));
+  CHECK(testing::WaitFor([&] { return am.FindAnnotation("alert_id", "a1").is_null(); },
+                         kAlertmanagerWait));
   auto status = (*n)->status();
   CHECK(status.receivers[0].name == "alertmanager");
   CHECK(status.receivers[0].queue_length == 0);
@@ -114,8 +115,8 @@ TEST_CASE_METHOD(AlertmanagerFixture,
     auto n = Notifier::Create(AmOptions(&registry, dir / "spool", am.url()));
     REQUIRE(n.ok());
     (*n)->OnAlert(Firing("a1", starts));
-    REQUIRE(
-        testing::WaitFor([&] { return !am.FindAnnotation("alert_id", "a1").is_null(); }, kWait));
+    REQUIRE(testing::WaitFor([&] { return !am.FindAnnotation("alert_id", "a1").is_null(); },
+                             kAlertmanagerWait));
 
     am.Stop();
     (*n)->OnAlert(Firing("a2", starts));
@@ -128,7 +129,7 @@ TEST_CASE_METHOD(AlertmanagerFixture,
           auto s = (*n)->status().receivers[0];
           return s.consecutive_failures >= 2 && s.queue_length == 3;
         },
-        kWait));
+        kAlertmanagerWait));
     REQUIRE((*n)->Flush(seconds(5)).ok());
   }  // The daemon stops.
 
@@ -138,7 +139,7 @@ TEST_CASE_METHOD(AlertmanagerFixture,
   REQUIRE(n.ok());
   CHECK((*n)->status().receivers[0].queue_length == 3);
   REQUIRE(testing::WaitFor([&] { return (*n)->status().receivers[0].consecutive_failures >= 1; },
-                           kWait));
+                           kAlertmanagerWait));
 
   REQUIRE(am.Start());  // Same port, fresh in-memory alert state.
   CHECK(testing::WaitFor(
@@ -146,8 +147,9 @@ TEST_CASE_METHOD(AlertmanagerFixture,
         return !am.FindAnnotation("alert_id", "a2").is_null() &&
                !am.FindAnnotation("alert_id", "a3").is_null();
       },
-      kWait));
-  CHECK(testing::WaitFor([&] { return (*n)->status().receivers[0].queue_length == 0; }, kWait));
+      kAlertmanagerWait));
+  CHECK(testing::WaitFor([&] { return (*n)->status().receivers[0].queue_length == 0; },
+                         kAlertmanagerWait));
   CHECK(am.FindAnnotation("alert_id", "a1")
             .is_null());  // Its resolution came after its firing: not active.
   CHECK(am.FindAnnotation("alert_id", "a2")["status"]["state"] == "active");

@@ -16,12 +16,13 @@
 namespace cg {
 namespace {
 
+using testing::kT0;
+
 using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const WallTime kT0 = WallTime(std::chrono::seconds(1'764'036'000));
-constexpr auto kWait = seconds(20);
+constexpr auto kDeliveryWait = seconds(20);
 
 NotifierOptions WebhookOptions(prometheus::Registry* registry, const std::filesystem::path& spool,
                                const std::string& url, const std::filesystem::path& secret = "") {
@@ -44,7 +45,7 @@ TEST_CASE("webhooks receive signed alert and recommendation events", "[notify][n
   REQUIRE(n.ok());
   (*n)->OnAlert(testing::Notice("a1", "firing", kT0));
   (*n)->OnRecommendation({"continue", "rollback", {"db pool exhausted"}, kT0});
-  auto got = receiver.WaitForAccepted(2, kWait);
+  auto got = receiver.WaitForAccepted(2, kDeliveryWait);
   REQUIRE(got.size() == 2);
   CHECK(got[0].path == "/hook");
   CHECK(json::parse(got[0].body)["alert"]["id"] == "a1");
@@ -69,7 +70,7 @@ TEST_CASE("notifications wait out a receiver outage and arrive in order", "[noti
   for (int i = 1; i <= 3; ++i)
     (*n)->OnAlert(testing::Notice("a" + std::to_string(i), "firing", kT0));
   // Several refused attempts: the queue is held, not dropped.
-  REQUIRE(receiver.WaitForAttempts(3, kWait) >= 3);
+  REQUIRE(receiver.WaitForAttempts(3, kDeliveryWait) >= 3);
   auto status = (*n)->status();
   REQUIRE(status.receivers.size() == 1);
   CHECK(status.receivers[0].name == "webhook:ops");
@@ -77,12 +78,13 @@ TEST_CASE("notifications wait out a receiver outage and arrive in order", "[noti
   CHECK(status.receivers[0].last_error.find("HTTP 503") != std::string::npos);
 
   receiver.set_status(200);
-  auto got = receiver.WaitForAccepted(3, kWait);
+  auto got = receiver.WaitForAccepted(3, kDeliveryWait);
   REQUIRE(got.size() == 3);
   for (int i = 0; i < 3; ++i) {
     CHECK(json::parse(got[i].body)["alert"]["id"] == "a" + std::to_string(i + 1));
   }
-  CHECK(testing::WaitFor([&] { return (*n)->status().receivers[0].queue_length == 0; }, kWait));
+  CHECK(testing::WaitFor([&] { return (*n)->status().receivers[0].queue_length == 0; },
+                         kDeliveryWait));
   CHECK((*n)->status().receivers[0].sent == 3);
 }
 
@@ -106,7 +108,7 @@ TEST_CASE("notifications handed over before a restart are delivered by the next 
   prometheus::Registry registry2;
   auto n = Notifier::Create(WebhookOptions(&registry2, dir / "spool", receiver.url()));
   REQUIRE(n.ok());
-  auto got = receiver.WaitForAccepted(2, kWait);
+  auto got = receiver.WaitForAccepted(2, kDeliveryWait);
   REQUIRE(got.size() == 2);
   CHECK(json::parse(got[0].body)["alert"]["id"] == "a1");
   CHECK(json::parse(got[1].body)["recommendation"]["to"] == "investigate");
@@ -140,8 +142,8 @@ TEST_CASE("status lists receivers with their counters as JSON", "[notify][notifi
   auto n = Notifier::Create(WebhookOptions(&registry, dir / "spool", receiver.url()));
   REQUIRE(n.ok());
   (*n)->OnAlert(testing::Notice("a1", "firing", kT0));
-  REQUIRE(receiver.WaitForAccepted(1, kWait).size() == 1);
-  REQUIRE(testing::WaitFor([&] { return (*n)->status().receivers[0].sent == 1; }, kWait));
+  REQUIRE(receiver.WaitForAccepted(1, kDeliveryWait).size() == 1);
+  REQUIRE(testing::WaitFor([&] { return (*n)->status().receivers[0].sent == 1; }, kDeliveryWait));
   json j = ToJson((*n)->status());
   REQUIRE(j["receivers"].size() == 1);
   json r = j["receivers"][0];
@@ -167,7 +169,7 @@ TEST_CASE("promtool check metrics is clean for the notifier and HTTP families",
   auto n = Notifier::Create(o);
   REQUIRE(n.ok());
   (*n)->OnAlert(testing::Notice("a1", "firing", kT0));
-  REQUIRE(receiver.WaitForAccepted(2, kWait).size() == 2);
+  REQUIRE(receiver.WaitForAccepted(2, kDeliveryWait).size() == 2);
   prometheus::TextSerializer serializer;
   auto file = dir.Write("scrape.txt", serializer.Serialize(registry.Collect()));
   std::string out;

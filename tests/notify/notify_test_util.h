@@ -20,6 +20,9 @@
 
 namespace cg::testing {
 
+// The notify tests' fixed "now": 2025-11-25T02:00:00Z.
+inline const WallTime kT0 = WallTime(std::chrono::seconds(1'764'036'000));
+
 // Records every Post and answers from a script (then `fallback`).
 class FakeSender : public Sender {
  public:

@@ -14,12 +14,13 @@
 namespace cg {
 namespace {
 
+using testing::kT0;
+
 using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::FakeSender;
 
-const WallTime kT0 = WallTime(std::chrono::seconds(1'764'036'000));  // 2025-11-25T02:00:00Z
 const MonoTime kM0 = MonoTime(std::chrono::seconds(1000));
 
 // A receiver over a temp spool, with the sender kept reachable for scripting and inspection.

@@ -1,8 +1,7 @@
 // Pure pieces of the notifier: URLs, signatures, payload shapes, status classification.
-#include "base/units.h"
-
 #include <catch2/catch.hpp>
 
+#include "base/units.h"
 #include "daemon/notify/hmac.h"
 #include "daemon/notify/payloads.h"
 #include "daemon/notify/sender.h"
@@ -12,9 +11,9 @@
 namespace cg {
 namespace {
 
-using nlohmann::json;
+using testing::kT0;
 
-const WallTime kT0 = WallTime(std::chrono::seconds(1'764'036'000));  // 2025-11-25T02:00:00Z
+using nlohmann::json;
 
 TEST_CASE("receiver URLs parse into origin and path", "[notify][url]") {
   auto [text, origin, path] = GENERATE(table<std::string, std::string, std::string>({

@@ -178,7 +178,7 @@ std::vector<std::string> FiringRules(Engine& e) {
 }
 
 // `rest` is "LEVEL {logger} - message" of a 4.2 carbon line.
-void Feed(Engine& e, int64_t second, std::string_view rest) {
+void FeedPack(Engine& e, int64_t second, std::string_view rest) {
   Record r = Assemble("TID: [] [] [2024-11-16 02:10:00,000] " + std::string(rest), "carbon");
   r.time = Sec(second);
   e.OnRecord(r, Sec(second));
@@ -194,13 +194,13 @@ TEST_CASE("pack: wso2.boot.failed fires for a boot that never completes, not for
           "[rules][pack]") {
   const FakeMetrics none;
   auto failed = PackEngine();
-  Feed(*failed, 0, kStart);
+  FeedPack(*failed, 0, kStart);
   failed->Evaluate(Sec(11 * 60), none);
   CHECK(FiringRules(*failed) == std::vector<std::string>{"wso2.boot.failed"});
 
   auto ok = PackEngine();
-  Feed(*ok, 0, kStart);
-  Feed(*ok, 41, kStarted);
+  FeedPack(*ok, 0, kStart);
+  FeedPack(*ok, 41, kStarted);
   ok->Evaluate(Sec(11 * 60), none);
   CHECK(FiringRules(*ok).empty());
 }
@@ -209,18 +209,18 @@ TEST_CASE("pack: wso2.jvm.unexpected_restart fires for a crash restart, not a gr
           "[rules][pack]") {
   const FakeMetrics none;
   auto crash = PackEngine();
-  Feed(*crash, 0, kStart);
-  Feed(*crash, 41, kStarted);
-  Feed(*crash, 600, kStart);
+  FeedPack(*crash, 0, kStart);
+  FeedPack(*crash, 41, kStarted);
+  FeedPack(*crash, 600, kStart);
   crash->Evaluate(Sec(601), none);
   CHECK(FiringRules(*crash) == std::vector<std::string>{"wso2.jvm.unexpected_restart"});
 
   auto graceful = PackEngine();
-  Feed(*graceful, 0, kStart);
-  Feed(*graceful, 41, kStarted);
-  Feed(*graceful, 590,
-       " INFO {org.wso2.carbon.core.init.CarbonServerManager} - Shutdown hook triggered....");
-  Feed(*graceful, 600, kStart);
+  FeedPack(*graceful, 0, kStart);
+  FeedPack(*graceful, 41, kStarted);
+  FeedPack(*graceful, 590,
+           " INFO {org.wso2.carbon.core.init.CarbonServerManager} - Shutdown hook triggered....");
+  FeedPack(*graceful, 600, kStart);
   graceful->Evaluate(Sec(601), none);
   CHECK(FiringRules(*graceful).empty());
 }
@@ -247,7 +247,7 @@ TEST_CASE("pack: wso2.process.down fires after 2 minutes down, not for a quick r
 TEST_CASE("pack: wso2.log.silent is informational and needs the target up", "[rules][pack]") {
   auto e = PackEngine();
   FakeMetrics m;
-  Feed(*e, 0, kStarted);
+  FeedPack(*e, 0, kStarted);
   e->Evaluate(Sec(3600), m);  // Target state unknown: nothing.
   CHECK(FiringRules(*e).empty());
   m.Set("process.up", "wso2am", 1);
