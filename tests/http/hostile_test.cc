@@ -138,8 +138,15 @@ TEST_CASE("oversized heads sent in parallel are answered at the limit and never 
   CHECK(Rejected(s, "uri_too_long") == static_cast<double>(uri_too_long));
   CHECK(Rejected(s, "head_too_large") == static_cast<double>(head_too_large));
   INFO("RSS before " << rss_before << " B, peak during " << probe.max_rss() << " B");
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory resident in its quarantine (256 MiB by default), so RSS
+  // says nothing about what the server buffers; the plain build checks it, and `o.sent` above
+  // proves the server stopped reading in every build.
+  WARN("RSS bound not checked under AddressSanitizer (quarantine)");
+#else
   CHECK(probe.max_rss() < rss_before + 64 * kMiB);
   CHECK(testing::ResidentBytes() < rss_before + 64 * kMiB);
+#endif
 }
 
 TEST_CASE("header lines trickled past the limit are answered as soon as it is crossed",
