@@ -102,10 +102,21 @@ TEST_CASE("at the connection cap with few descriptors a rotated log is still rea
   REQUIRE(WaitUntil([&] { return d.CarbonRecords() == 4; }, std::chrono::seconds(20)));
 
   // Offsets and alert state keep being written: wait for the next checkpoint after rotation.
+  // The file is replaced by rename (the old one kept as .prev first): it can be missing for an
+  // instant, so read its time without throwing.
   const auto alerts = dir / "state/alerts.json";
-  const auto written = std::filesystem::last_write_time(alerts);
+  auto mtime = [&] {
+    std::error_code ec;
+    auto t = std::filesystem::last_write_time(alerts, ec);
+    return ec ? std::filesystem::file_time_type::min() : t;
+  };
+  std::filesystem::file_time_type written;
+  REQUIRE(WaitUntil([&] { return (written = mtime()) != std::filesystem::file_time_type::min(); }));
   d.Append(CarbonLine("INFO", "one more"));
-  REQUIRE(WaitUntil([&] { return std::filesystem::last_write_time(alerts) != written; }));
+  REQUIRE(WaitUntil([&] {
+    auto t = mtime();
+    return t != std::filesystem::file_time_type::min() && t != written;
+  }));
   const std::string after = d.Metrics();
   CHECK(MetricValue(after, "cutover_guard_state_write_errors_total{file=\"alerts\"}") <= 0);
   json status = d.Get("/api/v1/status");
