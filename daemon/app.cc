@@ -34,11 +34,9 @@
 #include "daemon/pipeline.h"
 #include "daemon/reload_plan.h"
 #include "daemon/state_bundle.h"
-#include "daemon/status_json.h"
 #include "daemon/systemd_notify.h"
 #include "daemon/version.h"
 #include "rules/engine.h"
-#include "rules/json.h"
 
 namespace cg {
 namespace {

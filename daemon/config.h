@@ -45,10 +45,10 @@ struct CoverageConfig {
 struct ApiConfig {
   std::filesystem::path token_file;  // Optional; without it, write endpoints are disabled.
   uint64_t max_body_bytes = 64 * 1024;
-  int64_t threads = 4;               // I/O threads of the HTTP server.
-  int64_t max_connections = 256;     // Open HTTP connections at most (daemon/http/http_api.h).
-  milliseconds head_timeout{5000};   // A request line and headers must arrive within this.
-  milliseconds idle_timeout{2000};   // A connection that sends nothing for this long is closed.
+  int64_t threads = 4;              // I/O threads of the HTTP server.
+  int64_t max_connections = 256;    // Open HTTP connections at most (daemon/http/http_api.h).
+  milliseconds head_timeout{5000};  // A request line and headers must arrive within this.
+  milliseconds idle_timeout{2000};  // A connection that sends nothing for this long is closed.
   bool operator==(const ApiConfig&) const = default;
 };
 

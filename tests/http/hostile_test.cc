@@ -458,17 +458,8 @@ size_t OpenDescriptors() {
   int fds[512];
   int open = 0;
   for (int i = 0; i < count && i < 512; ++i) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) break;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd);
-      continue;
-    }
-    fds[open++] = fd;
+    int fd = testing::ConnectLoopback(port);
+    if (fd >= 0) fds[open++] = fd;
   }
   char byte = 1;
   if (::write(ready_fd, &byte, 1) != 1) ::_exit(1);

@@ -50,6 +50,30 @@ inline std::shared_ptr<ApiSnapshot> SampleSnapshot(const Clock& clock) {
   return s;
 }
 
+// A TCP socket connected to 127.0.0.1:port, or -1 (errno set). System calls only, so a forked
+// child may call it.
+inline int ConnectLoopback(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Bounds every recv and send on `fd` to `timeout`.
+inline void SetSocketTimeouts(int fd, std::chrono::milliseconds timeout) {
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
 class TestServer {
  public:
   // `tweak` adjusts the options before Create (limits, token, ...).
@@ -97,20 +121,9 @@ inline nlohmann::json Json(const httplib::Result& r) {
 inline std::string RawExchange(uint16_t port, std::string_view bytes,
                                std::chrono::milliseconds max_wait = std::chrono::seconds(10),
                                bool until_close = false) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  timeval tv{static_cast<time_t>(max_wait.count() / 1000),
-             static_cast<suseconds_t>((max_wait.count() % 1000) * 1000)};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("connect failed");
-  }
+  int fd = ConnectLoopback(port);
+  if (fd < 0) throw std::runtime_error("connect failed");
+  SetSocketTimeouts(fd, max_wait);
   size_t sent = 0;
   while (sent < bytes.size()) {
     ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -192,20 +205,9 @@ inline uint64_t ResidentBytes() {
 class RawClient {
  public:
   explicit RawClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error("socket failed");
-    timeval tv{static_cast<time_t>(timeout.count() / 1000),
-               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd_);
-      throw std::runtime_error("connect failed");
-    }
+    fd_ = ConnectLoopback(port);
+    if (fd_ < 0) throw std::runtime_error("connect failed");
+    SetSocketTimeouts(fd_, timeout);
   }
   ~RawClient() {
     if (fd_ >= 0) ::close(fd_);
