@@ -82,7 +82,9 @@ std::shared_ptr<ApiSnapshot> RenderApiSnapshot(const StatusSnapshot& s) {
   status["notifications"] = ToJson(s.notifications);
   status["coverage"] = CoverageJson(s);
   status["daemon"] = DaemonJson(s.daemon);
+  status["baseline"] = ToJson(s.baseline);
   snap->status = std::move(status);
+  snap->signatures = json{{"baseline", ToJson(s.baseline)}, {"signatures", ArrayOf(s.signatures)}};
   snap->alerts = ArrayOf(s.alerts);
   snap->rules = ArrayOf(s.rules);
   snap->samples = s.samples;

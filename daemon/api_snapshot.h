@@ -46,6 +46,11 @@ struct StatusSnapshot {
   Recommendation recommendation;
   std::vector<Alert> alerts;      // Pending, firing and resolved (bounded by the engine).
   std::vector<RuleStatus> rules;  // Every loaded rule.
+  // Change detectors: where the baseline comes from (source empty: no change detector is
+  // loaded) and the signatures seen since the cutover (at most kApiSignatures: new and
+  // regressed first, then by count).
+  BaselineStatus baseline;
+  std::vector<SignatureReport> signatures;
   std::optional<WallTime> cutover_at;
   std::chrono::milliseconds warmup{0};
   HostSummary host;
@@ -57,6 +62,8 @@ struct StatusSnapshot {
   std::shared_ptr<const HistorySnapshot> samples;  // Sample history for GET /api/v1/samples.
   MonoTime heartbeat{};                            // The loop's monotonic time when taken.
 };
+
+inline constexpr size_t kApiSignatures = 1000;
 
 // Renders every JSON document of the snapshot. Never fails; the result is immutable once
 // published.

@@ -312,6 +312,14 @@ void App::Impl::CreateEngine(std::shared_ptr<const RuleSet> rules, Diagnostics* 
   eo.cutover_at = config.cutover.at;
   eo.warmup = config.cutover.warmup;
   eo.registry = registry.get();
+  if (!config.baseline.snapshot.empty()) {
+    auto b = LoadBaseline(config.baseline.snapshot);
+    if (!b.ok()) {
+      problems->Add(config.baseline.snapshot.string(), 0, 0, "baseline: " + b.error().message());
+      return;
+    }
+    eo.baseline = std::make_shared<const Baseline>(std::move(b).value());
+  }
   auto e = Engine::Create(std::move(rules), std::move(eo));
   if (!e.ok()) {
     problems->Add("", 0, 0, "rule engine: " + e.error().message());
@@ -632,6 +640,15 @@ void App::Impl::Publish() {
   s.recommendation = engine->recommendation();
   s.alerts = engine->alerts();
   s.rules = engine->rule_status();
+  if (engine->has_change_detectors()) {
+    s.baseline = engine->baseline_status();
+    s.signatures = engine->Signatures();
+    // New and regressed first (what an operator asks for), then the busiest.
+    std::stable_partition(s.signatures.begin(), s.signatures.end(), [](const SignatureReport& r) {
+      return r.state == SignatureState::kNew || r.state == SignatureState::kRegressed;
+    });
+    if (s.signatures.size() > kApiSignatures) s.signatures.resize(kApiSignatures);
+  }
   s.cutover_at = engine->cutover();
   s.warmup = config.cutover.warmup;
   s.host = sampler->host();
@@ -776,6 +793,13 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
     new_notifier = std::move(n).value();
   }
 
+  std::shared_ptr<const Baseline> new_baseline;
+  if (plan.baseline && !next.baseline.snapshot.empty()) {
+    auto b = LoadBaseline(next.baseline.snapshot);
+    if (!b.ok()) return fail("baseline: " + b.error().message());
+    new_baseline = std::make_shared<const Baseline>(std::move(b).value());
+  }
+
   auto prepared = PrepareLogs(next, plan);
   if (!prepared.ok()) return fail(prepared.error());
 
@@ -797,6 +821,7 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   StartWatcher();
   engine->SetRuleSet(std::move(rules).value());
   if (plan.cutover) engine->SetCutover(next.cutover.at);
+  if (plan.baseline) engine->SetBaseline(std::move(new_baseline));
   for (const auto& key : plan.restart_only) {
     log->Warning("reload: the change to `" + key + "` takes effect at the next restart");
   }

@@ -73,7 +73,57 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
                          "Cutover mark \"YYYY-MM-DD HH:MM:SS\" (log time)");
   replay_cmd->add_option("--format", replay.output_format, "Output: text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  replay_cmd->add_option("--baseline", replay.baselines,
+                         "What came before the cutover: a snapshot from `baseline learn`, or "
+                         "the old environment's logs (repeatable)");
   replay_cmd->add_option("files", replay.files, "Log files (plain or .gz)")->required();
+
+  // Level names accepted by --min-level (any case; ALL = every record, levelled or not).
+  const std::vector<std::string> levels = {"ALL",  "TRACE", "DEBUG", "INFO",
+                                           "WARN", "ERROR", "FATAL"};
+
+  auto* baseline_cmd = app.add_subcommand(
+      "baseline", "Learn a baseline snapshot from the old environment's logs, or show one");
+  baseline_cmd->require_subcommand(1);
+  BaselineLearnOptions learn;
+  auto* learn_cmd = baseline_cmd->add_subcommand(
+      "learn",
+      "Read whole log files (plain or .gz) and write a baseline snapshot: message signatures "
+      "with counts and the traffic volume they came with (exit 0, 1 on an error)");
+  learn_cmd->add_option("-o,--out", learn.out, "Snapshot file to write")->required();
+  learn_cmd->add_option("--log-format", learn.log_format,
+                        "Layout of the files (default: by name or first line)");
+  learn_cmd
+      ->add_option("--min-level", learn.min_level,
+                   "Mine records of this level and above into signatures (default WARN)")
+      ->transform(CLI::IsMember(levels, CLI::ignore_case));
+  learn_cmd
+      ->add_option("files", learn.files,
+                   "Log files (plain or .gz); snapshots given here are merged in")
+      ->required();
+  BaselineShowOptions show;
+  auto* show_cmd = baseline_cmd->add_subcommand(
+      "show", "Print a snapshot's summary and its most frequent signatures");
+  show_cmd->add_option("file", show.file, "Snapshot file")->required();
+  show_cmd->add_option("--top", show.top, "Signatures listed (0: all; default 20)");
+
+  SignaturesOptions sigs;
+  auto* sigs_cmd = app.add_subcommand(
+      "signatures",
+      "Mine log files into message templates and list them with counts (exit 0, 1 on an error)");
+  sigs_cmd->add_option("--log-format", sigs.log_format,
+                       "Layout of the files (default: by name or first line; plain: one message "
+                       "per line)");
+  sigs_cmd->add_option("--format", sigs.output_format, "Output: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  sigs_cmd->add_flag("--per-record", sigs.per_record,
+                     "Print \"<signature id>\\t<template>\" per record, in input order");
+  sigs_cmd
+      ->add_option("--min-level", sigs.min_level,
+                   "Only records of this level and above (default: all; plain text has "
+                   "no levels and is always mined)")
+      ->transform(CLI::IsMember(levels, CLI::ignore_case));
+  sigs_cmd->add_option("files", sigs.files, "Log files (plain or .gz)")->required();
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
@@ -89,6 +139,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   if (*check_cmd) return CheckConfigCommand(check, out, err);
   if (*run_cmd) return RunCommand(run, out, err);
   if (*replay_cmd) return ReplayCommand(replay, out, err);
+  if (*learn_cmd) return BaselineLearnCommand(learn, out, err);
+  if (*show_cmd) return BaselineShowCommand(show, out, err);
+  if (*sigs_cmd) return SignaturesCommand(sigs, out, err);
   return 2;
 }
 

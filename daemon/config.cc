@@ -149,6 +149,18 @@ void ReadCutover(YamlContext& ctx, const YAML::Node& node, Config* cfg) {
   m.Finish();
 }
 
+void ReadBaseline(YamlContext& ctx, const YAML::Node& node, const std::filesystem::path& dir,
+                  Config* cfg) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  MapReader m(node, "baseline", ctx);
+  if (!m.valid()) return;
+  std::string snapshot;
+  if (m.String("snapshot", &snapshot) && !snapshot.empty()) {
+    cfg->baseline.snapshot = ResolveAgainst(dir, snapshot);
+  }
+  m.Finish();
+}
+
 void ReadCoverage(YamlContext& ctx, const YAML::Node& node, Config* cfg) {
   if (!node.IsDefined() || node.IsNull()) return;
   MapReader m(node, "coverage", ctx);
@@ -295,6 +307,7 @@ Result<Config, Diagnostics> ParseConfig(std::string_view text, const std::filesy
     m.ErrorAt("history", "history: must be at least one sample_interval");
   }
   ReadCutover(ctx, m.Get("cutover"), &cfg);
+  ReadBaseline(ctx, m.Get("baseline"), dir, &cfg);
   ReadCoverage(ctx, m.Get("coverage"), &cfg);
   ReadTargets(ctx, m.Get("targets"), dir, &cfg);
   ReadLogs(ctx, m.Get("logs"), dir, &cfg);

@@ -36,6 +36,14 @@ struct CutoverConfig {
 };
 
 // When a blind spot makes the verdict `unknown` (daemon/coverage.h).
+// What "before the cutover" looked like, for the change detectors (README "Change
+// detectors"): a snapshot written by `cutover-guard baseline learn`. Without one, the records
+// before cutover.at are the baseline.
+struct BaselineConfig {
+  std::filesystem::path snapshot;  // Empty: none. Relative paths resolve against the config.
+  bool operator==(const BaselineConfig&) const = default;
+};
+
 struct CoverageConfig {
   // A log missing or unreadable, or a target not found, for this long (and not before this
   // long after the daemon's start) is a blind spot.
@@ -70,6 +78,7 @@ struct Config {
   // crash; every save is an fsync).
   milliseconds checkpoint_interval{5000};
   CutoverConfig cutover;
+  BaselineConfig baseline;
   CoverageConfig coverage;
   std::vector<TargetSpec> targets;                // collectors/proc/target_spec.h
   std::vector<LogSpec> logs;                      // collectors/logs/log_spec.h; paths resolved.

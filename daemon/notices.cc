@@ -15,7 +15,8 @@ AlertNotice ToNotice(const Alert& a, std::string_view state, std::string_view ve
   n.labels = a.labels;
   n.summary = a.description;
   n.description = a.description + (a.runbook.empty() ? "" : "\nRunbook: " + a.runbook) +
-                  "\nMatches: " + std::to_string(a.count) + " since " + FormatRfc3339(a.first_seen);
+                  "\nMatches: " + std::to_string(a.count) + " since " +
+                  FormatRfc3339(a.first_seen) + (a.detail.empty() ? "" : "\n" + a.detail);
   if (!a.evidence.empty()) {
     const Evidence& e = a.evidence.back();
     constexpr size_t kExcerpt = 1024;

@@ -36,6 +36,7 @@ ReloadPlan PlanReload(const Config& running, const Config& next) {
   plan.notifier =
       next.alerting != running.alerting || next.instance != running.instance || !same_state_dir;
   plan.cutover = next.cutover.at != running.cutover.at;
+  plan.baseline = next.baseline != running.baseline;
   plan.coverage = next.coverage.grace != running.coverage.grace;
   // The HTTP server is bound and its token read once, at start.
   if (next.listen != running.listen) plan.restart_only.push_back("listen");

@@ -24,6 +24,7 @@ struct ReloadPlan {
   bool sampler = false;                   // targets, proc_root, sample_interval or history changed.
   bool notifier = false;  // alerting, instance or state_dir changed (receivers, spool, label).
   bool cutover = false;   // cutover.at changed.
+  bool baseline = false;  // baseline.snapshot changed (the new one is read).
   bool coverage = false;  // coverage.grace changed.
   // Settings the reload leaves as they are until the next restart ("listen", "api").
   std::vector<std::string> restart_only;

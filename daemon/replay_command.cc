@@ -18,6 +18,7 @@
 
 #include "base/fs.h"
 #include "base/units.h"
+#include "daemon/baseline_inputs.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/pipeline.h"
@@ -166,6 +167,27 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
     // Log time: the zone of the (first) replayed log.
     const TimeZone zone = input.files.empty() ? TimeZone::Local() : input.files[0].spec.timezone;
     input.engine.cutover_at = zone.ToWall(*civil);
+  }
+
+  // What came before: --baseline (snapshots or old logs), else the config's snapshot; without
+  // either, the records before the cutover mark (the engine's fallback).
+  if (!opts.baselines.empty()) {
+    const Config* c = cfg ? &*cfg : nullptr;
+    auto b = BaselineFromFiles(
+        opts.baselines, [c](const std::filesystem::path& p) { return SpecFor(p, c); }, log_format,
+        Level::kWarn, RealClock::Instance().Now());
+    if (!b.ok()) {
+      err << "replay: --baseline: " << b.error().message() << "\n";
+      return kExitError;
+    }
+    input.engine.baseline = std::make_shared<const Baseline>(std::move(b).value());
+  } else if (cfg && !cfg->baseline.snapshot.empty()) {
+    auto b = LoadBaseline(cfg->baseline.snapshot);
+    if (!b.ok()) {
+      err << "replay: baseline: " << b.error().message() << "\n";
+      return kExitError;
+    }
+    input.engine.baseline = std::make_shared<const Baseline>(std::move(b).value());
   }
 
   auto result = cg::Replay(input);

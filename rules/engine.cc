@@ -40,6 +40,9 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const RuleSet> ru
   if (options.policy.rollback_severity < options.policy.investigate_severity) {
     return Status::Error("rule engine: rollback severity is below investigate severity");
   }
+  if (auto check = SignatureMiner::Create(options.change.miner); !check.ok()) {
+    return Status::Error("rule engine: signatures: " + check.error().message());
+  }
   auto impl = std::make_unique<Impl>(std::move(options));
   impl->Install(std::move(rules));
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -118,6 +121,30 @@ void Engine::Impl::Install(std::shared_ptr<const RuleSet> next) {
   // Capture keys name patterns of this rule set only.
   captures = CaptureCache();
   capture_key = ~0u;
+  InstallChange();
+}
+
+void Engine::Impl::InstallChange() {
+  change_rules.clear();
+  change_reads.assign(logs.size(), false);
+  for (size_t i = 0; i < rule_states.size(); ++i) {
+    const CompiledRule& r = *rule_states[i]->rule;
+    if (!IsChangeKind(r.spec.kind)) continue;
+    change_rules.push_back(i);
+    for (size_t slot = 0; slot < r.reads_log.size() && slot < change_reads.size(); ++slot) {
+      if (r.reads_log[slot]) change_reads[slot] = true;
+    }
+    if (r.traffic_log >= 0) change_reads[static_cast<size_t>(r.traffic_log)] = true;
+  }
+  if (change_rules.empty()) {
+    change.reset();
+    return;
+  }
+  if (!change) {
+    // The options were checked by Engine::Create; a failure here leaves the detectors quiet.
+    auto t = ChangeTracker::Create(options.change, options.baseline);
+    if (t.ok()) change = std::move(*t);
+  }
 }
 
 void Engine::Impl::ResolveAll(RuleState& rs, const char* /*why*/) {
@@ -189,7 +216,10 @@ Alert Engine::Impl::Snapshot(const RuleState& rs, const Group& g, WallTime now) 
   a.count = g.count;
   if (spec.kind == RuleKind::kLog || spec.kind == RuleKind::kProcessRestarted) {
     a.window_count = g.window.CountAfter(now - rs.win.window);
+  } else if (IsChangeKind(spec.kind)) {
+    a.window_count = g.window_count;
   }
+  a.detail = g.detail;
   a.value = g.value;
   a.acked = g.acked;
   a.acked_at = g.acked_at;
@@ -254,7 +284,16 @@ void Engine::Impl::OnRecord(const Record& record, WallTime now) {
     // Errors during a boot become the evidence of a failed boot.
     if (ls.boot_in_progress && record.level >= Level::kError) ls.boot_errors.Add(record);
   }
-  if (!matcher->Match(record, slot, &hits)) return;
+  bool covered = false;  // A log rule counted the record (error_storm skips those).
+  if (matcher->Match(record, slot, &hits)) {
+    OnMatches(record, slot, now, observing, &covered);
+  }
+  if (change && change_reads[slot]) OnChangeRecord(record, slot, now, observing, covered);
+}
+
+void Engine::Impl::OnMatches(const Record& record, size_t slot, WallTime now, bool observing,
+                             bool* covered) {
+  LogState& ls = logs[slot];
   const auto& entries = rules->entries();
   for (int e : hits) {
     const MatcherEntry& entry = entries[static_cast<size_t>(e)];
@@ -272,7 +311,7 @@ void Engine::Impl::OnRecord(const Record& record, WallTime now) {
         ls.graceful = true;
         break;
       case MatcherEntry::Role::kRule:
-        if (observing) OnRuleMatch(*rule_states[entry.rule], record, now);
+        if (observing && OnRuleMatch(*rule_states[entry.rule], record, now)) *covered = true;
         break;
     }
   }
@@ -325,10 +364,10 @@ bool Engine::Impl::ConditionHolds(const RuleState& rs, Group& g, WallTime now) c
   return distinct == 0 || g.window.DistinctAfter(after) >= distinct;
 }
 
-void Engine::Impl::OnRuleMatch(RuleState& rs, const Record& record, WallTime now) {
+bool Engine::Impl::OnRuleMatch(RuleState& rs, const Record& record, WallTime now) {
   const CompiledRule& rule = *rs.rule;
   const std::string_view message = matcher->message();
-  if (rule.exclude && RE2::PartialMatch(message, *rule.exclude)) return;
+  if (rule.exclude && RE2::PartialMatch(message, *rule.exclude)) return false;
   EngineMetrics::Inc(rs.counters.matches);
   const auto warmup = rule.spec.warmup_default ? options.warmup : rule.spec.warmup;
   std::optional<WallTime> anchor = cutover;
@@ -337,7 +376,7 @@ void Engine::Impl::OnRuleMatch(RuleState& rs, const Record& record, WallTime now
     ++rs.matches;
     ++rs.suppressed;
     EngineMetrics::Inc(rs.counters.suppressed);
-    return;
+    return true;
   }
   // Captures: no allocation (fixed arrays). RE2 fills group i into pieces[i - 1].
   constexpr int kMaxGroups = Impl::kMaxCaptureGroups;
@@ -402,6 +441,7 @@ void Engine::Impl::OnRuleMatch(RuleState& rs, const Record& record, WallTime now
     }
   }
   AddMatch(rs, *g, record, now, tag);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,6 +539,11 @@ void Engine::Impl::Evaluate(WallTime now, const MetricSource& src) {
   const bool observing = !cutover || now >= *cutover;
   if (observing) {
     if (!observe_start) observe_start = cutover ? Max(*cutover, now) : now;
+    std::vector<ChangeSignature*> active;
+    if (change) {
+      ++change_tick;
+      active = change->Active(now);
+    }
     for (auto& rsp : rule_states) {
       RuleState& rs = *rsp;
       switch (rs.rule->spec.kind) {
@@ -519,9 +564,15 @@ void Engine::Impl::Evaluate(WallTime now, const MetricSource& src) {
         case RuleKind::kBootFailed:
           EvaluateBoot(rs, now);
           break;
+        case RuleKind::kNewSignature:
+        case RuleKind::kSignatureRate:
+        case RuleKind::kErrorStorm:
+          if (change) EvaluateChange(rs, now, active);
+          break;
       }
       Evict(rs, now);
     }
+    if (change && options.registry) PublishChangeMetrics();
   }
   UpdateRecommendation(now);
 }
@@ -633,10 +684,21 @@ void Engine::Impl::FillBootEvidence(RuleState& rs, Group& g) {
 }
 
 void Engine::Impl::Evict(RuleState& rs, WallTime now) {
+  auto& gs = rs.groups;
+  if (IsChangeKind(rs.rule->spec.kind)) {
+    gs.erase(std::remove_if(gs.begin(), gs.end(),
+                            [&](const std::unique_ptr<Group>& g) {
+                              if (g->cond || g->seen == change_tick) return false;
+                              if (g->state == AlertState::kInactive) return true;
+                              return g->state == AlertState::kResolved && g->resolved_at &&
+                                     now - *g->resolved_at >= options.resolved_retention;
+                            }),
+             gs.end());
+    return;
+  }
   if (rs.rule->spec.kind != RuleKind::kLog && rs.rule->spec.kind != RuleKind::kProcessRestarted) {
     return;
   }
-  auto& gs = rs.groups;
   gs.erase(std::remove_if(gs.begin(), gs.end(),
                           [&](const std::unique_ptr<Group>& g) {
                             if (g->cond || g->window.CountAfter(now - rs.win.window) > 0) {
@@ -788,6 +850,9 @@ std::vector<RuleStatus> Engine::rule_status() const {
       if (spec.kind == RuleKind::kLog || spec.kind == RuleKind::kProcessRestarted) {
         s.window_count = std::max<uint64_t>(s.window_count,
                                             g->window.CountAfter(impl_->last_now - rs->win.window));
+      } else if (IsChangeKind(spec.kind)) {
+        s.window_count = std::max<uint64_t>(s.window_count, g->window_count);
+        s.matches += g->count;
       } else {
         s.matches += g->count;
       }

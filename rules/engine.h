@@ -34,6 +34,7 @@
 #include "collectors/metric_source.h"
 #include "collectors/record.h"
 #include "rules/alert.h"
+#include "rules/change/change_tracker.h"
 #include "rules/recommendation.h"
 #include "rules/rule_set.h"
 
@@ -53,6 +54,47 @@ struct EngineOptions {
   // How long a resolved alert stays listed (after that, and once its window is empty, the
   // identity is forgotten; it comes back with the same id if it fires again).
   std::chrono::milliseconds resolved_retention{60 * 60 * 1000};
+  // What "before the cutover" looked like, for the change detectors (null: none; the records
+  // before the cutover mark then serve). Shared, immutable.
+  std::shared_ptr<const Baseline> baseline;
+  ChangeTrackerOptions change{};
+};
+
+// A signature's standing since the cutover (the change detectors' view).
+enum class SignatureState : uint8_t {
+  kKnown,      // In the baseline (snapshot or before the cutover).
+  kNew,        // Absent from its log's baseline.
+  kRegressed,  // Known, but its share of the traffic grew (signature_rate's test holds).
+  kUnjudged,   // Its log has no baseline: new or not cannot be told.
+};
+std::string_view SignatureStateName(SignatureState s);  // "known", "new", "regressed", "unjudged"
+std::optional<SignatureState> ParseSignatureState(std::string_view name);
+
+struct SignatureReport {
+  std::string id;  // 16 hex digits (the current signature id).
+  std::string log;
+  Level level = Level::kUnknown;
+  std::string logger;
+  std::string template_text;
+  std::string example;
+  SignatureState state = SignatureState::kKnown;
+  uint64_t count = 0;           // Records since the cutover.
+  uint64_t baseline_count = 0;  // Records in the baseline.
+  double rate_per_hour = 0;     // Since the cutover.
+  double baseline_rate_per_hour = 0;
+  double ratio = 0;  // Last rate test: traffic-normalised growth (0 if none ran).
+  double p_value = 1;
+  bool covered = false;  // A log rule matched it.
+  WallTime first_seen{};
+  WallTime last_seen{};
+};
+
+struct ChangeSummary {
+  BaselineStatus baseline;
+  uint64_t known = 0;
+  uint64_t unjudged = 0;
+  std::vector<SignatureReport> fresh;      // state new, first seen first.
+  std::vector<SignatureReport> regressed;  // Highest ratio first.
 };
 
 struct RuleStatus {
@@ -100,6 +142,15 @@ class Engine {
   Recommendation recommendation() const;
   std::vector<RuleStatus> rule_status() const;
   const RuleSet& rules() const;
+
+  // Change detectors. SetBaseline replaces the baseline snapshot (statistics since the cutover
+  // start over). Signatures(): every signature seen since the cutover (WARN and above), most
+  // records first; empty when no rule uses a change detector.
+  void SetBaseline(std::shared_ptr<const Baseline> baseline);
+  std::vector<SignatureReport> Signatures() const;
+  ChangeSummary change_summary() const;
+  BaselineStatus baseline_status() const;  // source "" without change detectors.
+  bool has_change_detectors() const;
 
   uint64_t records() const;  // Records seen.
   uint64_t records_before_cutover() const;

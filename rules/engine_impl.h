@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rules/capture_cache.h"
+#include "rules/change/change_tracker.h"
 #include "rules/engine.h"
 #include "rules/engine_metrics.h"
 #include "rules/evidence_ring.h"
@@ -46,6 +47,11 @@ struct Engine::Impl {
     bool acked = false;
     std::optional<WallTime> acked_at;
     std::optional<double> value;
+    // Change detectors: the window count and the human detail at the last evaluation, and
+    // the evaluation that last saw its signature active.
+    uint64_t window_count = 0;
+    std::string detail;
+    uint64_t seen = 0;
   };
 
   struct RuleState {
@@ -87,7 +93,14 @@ struct Engine::Impl {
 
   void OnRecord(const Record& record, WallTime now);
   void OnBootStart(size_t slot, const Record& record, WallTime now, bool observing);
-  void OnRuleMatch(RuleState& rs, const Record& record, WallTime now);
+  void OnMatches(const Record& record, size_t slot, WallTime now, bool observing, bool* covered);
+  bool OnRuleMatch(RuleState& rs, const Record& record, WallTime now);
+  void OnChangeRecord(const Record& record, size_t slot, WallTime now, bool observing,
+                      bool covered);
+  void EvaluateChange(RuleState& rs, WallTime now, const std::vector<ChangeSignature*>& active);
+  void InstallChange();
+  void PublishChangeMetrics();
+  SignatureState StateOf(const ChangeSignature& s) const;
   void AddMatch(RuleState& rs, Group& g, const Record& record, WallTime now, uint64_t tag);
   bool ConditionHolds(const RuleState& rs, Group& g, WallTime now) const;
 
@@ -133,6 +146,13 @@ struct Engine::Impl {
   std::vector<BlindSpot> blind_spots;  // SetBlindSpots; decide `unknown` at the next Evaluate.
   WallTime verdict_since{};
   bool has_recommendation = false;
+  // Change detectors (null when no rule uses them): per log slot, whether a change rule reads
+  // it (or counts its traffic); the change rules' indices into rule_states.
+  std::unique_ptr<ChangeTracker> change;
+  std::vector<bool> change_reads;
+  std::vector<size_t> change_rules;
+  uint64_t change_tick = 0;
+  WallTime change_start{};  // First observed time (rates since the cutover).
 };
 
 }  // namespace cg

@@ -55,6 +55,34 @@ EngineMetrics::EngineMetrics(prometheus::Registry* registry) {
         &verdict.Add({{"recommendation", std::string(VerdictName(v))}});
   }
   verdict_[0]->Set(1);
+  signatures_ = &BuildGauge()
+                     .Name("cutover_guard_signatures")
+                     .Help(
+                         "WARN+ message signatures seen since the cutover, by state (known, "
+                         "new, regressed, unjudged)")
+                     .Register(*registry);
+  signature_new_ = &BuildCounter()
+                        .Name("cutover_guard_signature_new_total")
+                        .Help(
+                            "Message signatures absent from the baseline first seen since the "
+                            "cutover")
+                        .Register(*registry);
+}
+
+void EngineMetrics::SetSignatures(const std::string& log, const uint64_t by_state[4],
+                                  const uint64_t new_total[3]) {
+  if (signatures_ == nullptr) return;
+  static constexpr const char* kStates[4] = {"known", "new", "regressed", "unjudged"};
+  static constexpr const char* kLevels[3] = {"WARN", "ERROR", "FATAL"};
+  for (int i = 0; i < 4; ++i) {
+    signatures_->Add({{"log", log}, {"state", kStates[i]}}).Set(static_cast<double>(by_state[i]));
+  }
+  for (int i = 0; i < 3; ++i) {
+    uint64_t& added = new_added_[log + '\x1f' + kLevels[i]];
+    auto& c = signature_new_->Add({{"log", log}, {"level", kLevels[i]}});
+    if (new_total[i] > added) c.Increment(static_cast<double>(new_total[i] - added));
+    added = new_total[i];
+  }
 }
 
 EngineMetrics::RuleCounters EngineMetrics::AddRule(const std::string& rule) {

@@ -12,6 +12,11 @@
 //   cutover_guard_alerts_firing{severity}                firing alerts
 //   cutover_guard_alerts_pending{severity}               pending alerts
 //   cutover_guard_recommendation{recommendation}         1 for the current verdict, 0 for others
+//   cutover_guard_signatures{log,state}                  WARN+ signatures seen since the cutover,
+//                                                         by state (known, new, regressed,
+//                                                         unjudged: no baseline for the log)
+//   cutover_guard_signature_new_total{log,level}         signatures absent from the baseline first
+//                                                         seen since the cutover
 // Single-threaded use (prometheus-cpp's metric objects are themselves thread-safe for scrapes).
 #pragma once
 
@@ -20,6 +25,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <map>
 #include <string>
 
 #include "rules/recommendation.h"
@@ -47,6 +53,10 @@ class EngineMetrics {
   void DfaFallbacks(uint64_t total);
   void SetAlerts(const uint64_t firing[3], const uint64_t pending[3]);
   void SetRecommendation(Verdict v);
+  // Change detectors: signatures of `log` by state (known, new, regressed, unjudged), and the
+  // running total of new ones by level (WARN, ERROR, FATAL).
+  void SetSignatures(const std::string& log, const uint64_t by_state[4],
+                     const uint64_t new_total[3]);
 
   static void Inc(prometheus::Counter* c) {
     if (c) c->Increment();
@@ -62,6 +72,10 @@ class EngineMetrics {
   prometheus::Gauge* firing_[3] = {};
   prometheus::Gauge* pending_[3] = {};
   prometheus::Gauge* verdict_[4] = {};  // By Verdict value.
+  prometheus::Family<prometheus::Gauge>* signatures_ = nullptr;
+  prometheus::Family<prometheus::Counter>* signature_new_ = nullptr;
+  // Counter values already added, per "log\x1flevel" (counters only go up by deltas).
+  std::map<std::string, uint64_t> new_added_;
 };
 
 }  // namespace cg

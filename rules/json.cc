@@ -50,6 +50,7 @@ json ToJson(const Alert& a) {
               {"value", a.value ? json(*a.value) : json()},
               {"acked", a.acked},
               {"acked_at", Time(a.acked_at)},
+              {"detail", a.detail},
               {"evidence", evidence}};
 }
 
@@ -91,6 +92,44 @@ json ToJson(const RuleStatus& s) {
               {"window_count", s.window_count},
               {"alerts", s.alerts},
               {"state", AlertStateName(s.state)}};
+}
+
+json ToJson(const SignatureReport& s) {
+  return json{{"id", s.id},
+              {"log", s.log},
+              {"level", LevelName(s.level)},
+              {"logger", s.logger},
+              {"template", s.template_text},
+              {"state", SignatureStateName(s.state)},
+              {"count", s.count},
+              {"baseline_count", s.baseline_count},
+              {"rate_per_hour", s.rate_per_hour},
+              {"baseline_rate_per_hour", s.baseline_rate_per_hour},
+              {"ratio", s.ratio},
+              {"p_value", s.p_value},
+              {"covered", s.covered},
+              {"first_seen", Time(s.first_seen)},
+              {"last_seen", Time(s.last_seen)},
+              {"example", s.example}};
+}
+
+json ToJson(const BaselineStatus& b) {
+  return json{{"source", b.source},
+              {"signatures", b.signatures},
+              {"learned_from", b.sources},
+              {"logs", b.logs}};
+}
+
+json ToJson(const ChangeSummary& c) {
+  json fresh = json::array();
+  for (const auto& s : c.fresh) fresh.push_back(ToJson(s));
+  json regressed = json::array();
+  for (const auto& s : c.regressed) regressed.push_back(ToJson(s));
+  return json{{"baseline", ToJson(c.baseline)},
+              {"known", c.known},
+              {"unjudged", c.unjudged},
+              {"new", fresh},
+              {"regressed", regressed}};
 }
 
 json ToJson(const AlertEvent& e) {

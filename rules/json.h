@@ -28,5 +28,8 @@ nlohmann::json ToJson(const Alert& a);
 nlohmann::json ToJson(const Recommendation& r);
 nlohmann::json ToJson(const RuleStatus& s);
 nlohmann::json ToJson(const AlertEvent& e);
+nlohmann::json ToJson(const SignatureReport& s);
+nlohmann::json ToJson(const BaselineStatus& b);
+nlohmann::json ToJson(const ChangeSummary& c);
 
 }  // namespace cg

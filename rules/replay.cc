@@ -143,6 +143,7 @@ Result<ReplayResult> Replay(const ReplayInput& input) {
   result.alerts = e.alerts();
   result.recommendation = e.recommendation();
   result.rules = e.rule_status();
+  result.signatures = e.change_summary();
   result.records_before_cutover = e.records_before_cutover();
   result.first_record = driver.first();
   result.last_record = driver.last();

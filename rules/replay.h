@@ -29,7 +29,7 @@ struct ReplayFile {
 struct ReplayInput {
   std::vector<ReplayFile> files;
   std::shared_ptr<const RuleSet> rules;
-  EngineOptions engine;  // policy, cutover_at, warmup (registry: usually null).
+  EngineOptions engine;  // policy, cutover_at, warmup, baseline (registry: usually null).
   std::chrono::milliseconds tick{1000};
 };
 
@@ -48,6 +48,8 @@ struct ReplayResult {
   std::vector<Alert> alerts;         // Final state (pending, firing, resolved).
   Recommendation recommendation;
   std::vector<RuleStatus> rules;
+  // What is new or growing since the cutover (change detectors; empty without them).
+  ChangeSummary signatures;
   std::vector<ReplayFileStats> files;
   uint64_t records = 0;
   uint64_t lines = 0;

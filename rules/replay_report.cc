@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "base/units.h"
 #include "base/utf8.h"
@@ -32,6 +33,62 @@ std::string LabelText(const Labels& labels) {
 std::string Pad(std::string s, size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
+}
+
+std::string Rate(double per_hour) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, per_hour >= 10 ? "%.0f/h" : "%.2g/h", per_hour);
+  return buf;
+}
+
+std::string SignatureLine(const SignatureReport& s) {
+  std::string out = "  " + Pad(std::string(LevelName(s.level)), 6) + s.log + " " + s.id + "  " +
+                    std::to_string(s.count) + " since the cutover (" + Rate(s.rate_per_hour) +
+                    "), baseline " + std::to_string(s.baseline_count) + " (" +
+                    Rate(s.baseline_rate_per_hour) + ")";
+  if (s.ratio > 0 && s.state == SignatureState::kRegressed) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.3gx its share of traffic, p=%.2g", s.ratio, s.p_value);
+    out += buf;
+  }
+  out += "\n    " + std::string(s.template_text.substr(0, Utf8PrefixLength(s.template_text, 300))) +
+         "\n";
+  if (!s.logger.empty()) out += "    logger " + s.logger + "\n";
+  return out;
+}
+
+// "What is new since the cutover": the change detectors' findings, whether or not an alert
+// fired for them (a one-off new error is listed, never alerted).
+std::string ChangeText(const ChangeSummary& c) {
+  if (c.baseline.source.empty()) return "";  // No change detector in the rules.
+  std::string out = "\nWhat is new since the cutover:\n";
+  if (c.baseline.source == "none") {
+    out +=
+        "  (no baseline: no snapshot and no record before the cutover mark; new and "
+        "regressed cannot be told)\n";
+  } else {
+    out += "  baseline: " + c.baseline.source;
+    if (c.baseline.signatures > 0) {
+      out += ", " + std::to_string(c.baseline.signatures) + " signatures from the snapshot";
+    }
+    out += "; " + std::to_string(c.known) + " known signature(s) seen again\n";
+  }
+  if (c.fresh.empty() && c.regressed.empty()) out += "  (nothing new or growing)\n";
+  constexpr size_t kListed = 20;
+  if (!c.fresh.empty()) out += " New (" + std::to_string(c.fresh.size()) + "):\n";
+  for (size_t i = 0; i < c.fresh.size() && i < kListed; ++i) out += SignatureLine(c.fresh[i]);
+  if (c.fresh.size() > kListed) {
+    out += "  ... " + std::to_string(c.fresh.size() - kListed) + " more (--format json)\n";
+  }
+  if (!c.regressed.empty())
+    out += " Growing beyond traffic (" + std::to_string(c.regressed.size()) + "):\n";
+  for (size_t i = 0; i < c.regressed.size() && i < kListed; ++i) {
+    out += SignatureLine(c.regressed[i]);
+  }
+  if (c.unjudged > 0) {
+    out += "  " + std::to_string(c.unjudged) + " signature(s) in logs without a baseline\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -72,6 +129,7 @@ json ReplayJson(const ReplayResult& r, std::optional<WallTime> cutover_at) {
   doc["last_record"] = OptTime(r.last_record);
   doc["files"] = files;
   doc["rule_matches"] = matches;
+  doc["signatures"] = ToJson(r.signatures);
   return doc;
 }
 
@@ -112,6 +170,7 @@ std::string ReplayText(const ReplayResult& r, std::optional<WallTime> cutover_at
     if (a.fired_at) out += ", fired " + FormatRfc3339(*a.fired_at);
     if (a.resolved_at) out += ", resolved " + FormatRfc3339(*a.resolved_at);
     out += "\n";
+    if (!a.detail.empty()) out += "    " + a.detail + "\n";
     if (!a.runbook.empty()) out += "    runbook: " + a.runbook + "\n";
     for (const auto& e : a.evidence) {
       out += "    evidence: " + (e.log.empty() ? std::string("-") : e.log) + " " + e.file + "@" +
@@ -126,6 +185,8 @@ std::string ReplayText(const ReplayResult& r, std::optional<WallTime> cutover_at
       }
     }
   }
+
+  out += ChangeText(r.signatures);
 
   out += "\nRecommendation: " + Upper(VerdictName(r.recommendation.verdict)) + "\n";
   out += "  " + r.recommendation.summary + "\n";

@@ -18,7 +18,10 @@ using std::chrono::milliseconds;
 
 const std::vector<std::string> kLevelNames = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
 const std::vector<std::string> kConditions = {"process_down", "process_restarted", "log_silent",
-                                              "boot_failed"};
+                                              "boot_failed",  "new_signature",     "signature_rate",
+                                              "error_storm"};
+// The longest window a change detector may use: its per-minute counts cover one hour.
+constexpr int64_t kMaxChangeWindowMs = 60 * 60 * 1000;
 // Label names the engine sets itself or that Alertmanager reserves.
 const std::set<std::string> kReservedLabels = {"alertname", "rule", "severity", "id", "instance"};
 // RE2 arguments live on the stack while captures are extracted; keep that bounded.
@@ -72,6 +75,7 @@ class RuleReader {
   void ReadLogRule(MapReader& m, RuleSpec& r);
   void ReadMetricRule(MapReader& m, RuleSpec& r);
   void ReadCondition(MapReader& m, RuleSpec& r);
+  void ReadChangeCondition(MapReader& m, RuleSpec& r, const std::string& cond);
   void ReadThreshold(MapReader& m, RuleSpec& r);
   void ReadClear(MapReader& m, RuleSpec& r);
   void ReadWarmup(MapReader& m, RuleSpec& r);
@@ -216,6 +220,21 @@ void RuleReader::ReadThreshold(MapReader& m, RuleSpec& r) {
   int64_t count = 1;
   if (tm.Int("count", &count, 1, 1'000'000)) r.threshold.count = static_cast<uint64_t>(count);
   tm.Duration("window", &r.threshold.window, milliseconds(1000));
+  if (IsChangeKind(r.kind)) {
+    if (r.threshold.window.count() > kMaxChangeWindowMs) {
+      tm.ErrorAt("window", tm.what() + ".window: at most 1h for " +
+                               std::string(RuleKindName(r.kind)) + " (minute counts cover 1h)");
+    }
+    int64_t minutes = 0;
+    if (tm.Int("minutes", &minutes, 0, 60)) {
+      r.threshold.minutes = static_cast<uint64_t>(minutes);
+      if (milliseconds(minutes * 60 * 1000) > r.threshold.window) {
+        tm.ErrorAt("minutes", tm.what() + ".minutes: more minutes than the window holds");
+      }
+    }
+    tm.Finish();
+    return;
+  }
   YAML::Node d = tm.Get("distinct");
   if (d.IsDefined() && !d.IsNull()) {
     MapReader dm(d, tm.what() + ".distinct", ctx_);
@@ -341,6 +360,10 @@ void RuleReader::ReadMetricRule(MapReader& m, RuleSpec& r) {
 void RuleReader::ReadCondition(MapReader& m, RuleSpec& r) {
   std::string cond;
   if (!m.Enum("condition", kConditions, &cond)) return;
+  if (cond == "new_signature" || cond == "signature_rate" || cond == "error_storm") {
+    ReadChangeCondition(m, r, cond);
+    return;
+  }
   if (cond == "process_down") {
     r.kind = RuleKind::kProcessDown;
   } else if (cond == "process_restarted") {
@@ -381,6 +404,54 @@ void RuleReader::ReadCondition(MapReader& m, RuleSpec& r) {
   if (r.kind != RuleKind::kBootFailed) reject.push_back("within");
   if (r.kind != RuleKind::kBootFailed && r.kind != RuleKind::kProcessRestarted) {
     reject.push_back("evidence");
+  }
+  RejectKeys(m, r, reject);
+}
+
+void RuleReader::ReadChangeCondition(MapReader& m, RuleSpec& r, const std::string& cond) {
+  const auto bit = [](Level l) { return static_cast<LevelMask>(1u << static_cast<unsigned>(l)); };
+  const LevelMask errors = bit(Level::kError) | bit(Level::kFatal);
+  // Defaults (README "Change detectors"): recurring beats one-off, sustained beats bursts.
+  if (cond == "new_signature") {
+    r.kind = RuleKind::kNewSignature;
+    r.levels = errors;
+    r.threshold.count = 3;
+    r.threshold.window = milliseconds(10 * 60 * 1000);
+  } else if (cond == "signature_rate") {
+    r.kind = RuleKind::kSignatureRate;
+    r.levels = errors | bit(Level::kWarn);
+    r.threshold.count = 20;
+    r.threshold.window = milliseconds(10 * 60 * 1000);
+  } else {
+    r.kind = RuleKind::kErrorStorm;
+    r.levels = errors;
+    r.threshold.count = 50;
+    r.threshold.window = milliseconds(5 * 60 * 1000);
+    r.threshold.minutes = 5;
+  }
+  r.max_label_sets = 50;
+  ReadSelection(m, r);
+  if (m.Has("levels")) {
+    r.levels = 0;
+    ReadLevels(m, r);
+    // INFO and below never raise a change alert: old and new versions word them differently.
+    if ((r.levels & ~(errors | bit(Level::kWarn))) != 0) {
+      m.ErrorAt("levels", m.what() + ".levels: change detectors read WARN, ERROR and FATAL only");
+    }
+  }
+  ReadThreshold(m, r);
+  ReadClear(m, r);
+  int64_t n = 0;
+  if (m.Int("max_label_sets", &n, 1, 1000)) r.max_label_sets = static_cast<uint32_t>(n);
+  if (m.Int("evidence", &n, 0, 100)) r.evidence = static_cast<uint32_t>(n);
+  std::vector<std::string> reject = {"target", "loggers", "exclude_loggers", "exclude",
+                                     "above",  "below",   "duration",        "within"};
+  if (r.kind == RuleKind::kSignatureRate) {
+    m.Double("ratio", &r.ratio, 1.0, 1e9);
+    m.Double("significance", &r.significance, 1e-300, 0.5);
+    m.String("traffic", &r.traffic);
+  } else {
+    reject.insert(reject.end(), {"ratio", "significance", "traffic"});
   }
   RejectKeys(m, r, reject);
 }

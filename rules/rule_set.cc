@@ -218,8 +218,23 @@ class RuleSetBuilder {
     CompiledRule r;
     r.fingerprint = Fingerprint(spec);
     if (spec.kind == RuleKind::kLog || spec.kind == RuleKind::kLogSilent ||
-        spec.kind == RuleKind::kBootFailed || spec.kind == RuleKind::kProcessRestarted) {
+        spec.kind == RuleKind::kBootFailed || spec.kind == RuleKind::kProcessRestarted ||
+        IsChangeKind(spec.kind)) {
       r.reads_log = ResolveLogs(spec, ctx_, &errors_, &set_->warnings_);
+    }
+    if (!spec.traffic.empty()) {
+      const auto& logs = ctx_.logs;
+      auto it = std::find_if(logs.begin(), logs.end(),
+                             [&](const RuleContext::Log& l) { return l.name == spec.traffic; });
+      if (it == logs.end()) {
+        std::string hint = ClosestMatch(spec.traffic, LogNames(ctx_));
+        AddError(&errors_, spec.pos,
+                 "rule \"" + spec.id + "\".traffic: no log named \"" + spec.traffic +
+                     "\" in the configuration" +
+                     (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+      } else {
+        r.traffic_log = static_cast<int>(it - logs.begin());
+      }
     }
     if (spec.kind == RuleKind::kMetric || spec.kind == RuleKind::kProcessDown ||
         spec.kind == RuleKind::kProcessRestarted || spec.kind == RuleKind::kLogSilent) {

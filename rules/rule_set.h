@@ -70,6 +70,8 @@ struct CompiledRule {
   std::vector<bool> reads_log;
   // Targets evaluated (metric rules and process conditions); "" for host series.
   std::vector<std::string> targets;
+  // signature_rate with `traffic:`: the context index of that log; -1 = the signature's own.
+  int traffic_log = -1;
 };
 
 class RuleSet {

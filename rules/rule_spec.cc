@@ -37,6 +37,12 @@ std::string_view RuleKindName(RuleKind k) {
       return "log_silent";
     case RuleKind::kBootFailed:
       return "boot_failed";
+    case RuleKind::kNewSignature:
+      return "new_signature";
+    case RuleKind::kSignatureRate:
+      return "signature_rate";
+    case RuleKind::kErrorStorm:
+      return "error_storm";
   }
   return "log";
 }
@@ -121,6 +127,10 @@ uint64_t Fingerprint(const RuleSpec& s) {
   h.Dbl(s.below);
   h.Str(s.target);
   h.U64(static_cast<uint64_t>(s.duration.count()));
+  h.U64(s.threshold.minutes);
+  h.Dbl(s.ratio);
+  h.Dbl(s.significance);
+  h.Str(s.traffic);
   return h.value();
 }
 

@@ -31,9 +31,20 @@ enum class RuleKind : uint8_t {
   kProcessRestarted,  // condition: process_restarted
   kLogSilent,         // condition: log_silent
   kBootFailed,        // condition: boot_failed
+  // Change detectors over message signatures (rules/change_tracker.h):
+  kNewSignature,   // condition: new_signature (a WARN+ signature the baseline never had)
+  kSignatureRate,  // condition: signature_rate (a signature's share of traffic grew)
+  kErrorStorm,     // condition: error_storm (an ERROR no log rule covers, at a high rate)
 };
 
-// "log", "metric", "process_down", "process_restarted", "log_silent", "boot_failed".
+// True for the change detectors: sampled from signature statistics, one alert per signature.
+inline bool IsChangeKind(RuleKind k) {
+  return k == RuleKind::kNewSignature || k == RuleKind::kSignatureRate ||
+         k == RuleKind::kErrorStorm;
+}
+
+// "log", "metric", "process_down", "process_restarted", "log_silent", "boot_failed",
+// "new_signature", "signature_rate", "error_storm".
 std::string_view RuleKindName(RuleKind k);
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
@@ -50,6 +61,9 @@ struct ThresholdSpec {
   std::chrono::milliseconds window{5 * 60 * 1000};  // Sliding window length.
   std::string distinct_label;                       // Optional: a named capture ...
   uint64_t distinct_count = 0;                      // ... that needs this many values.
+  // Change detectors: distinct minutes (wall-clock minutes of the record times) with at least
+  // one record inside the window: "sustained" rather than one burst. 0 = no condition.
+  uint64_t minutes = 0;
 };
 
 struct ClearSpec {
@@ -109,6 +123,15 @@ struct RuleSpec {
   // log_silent: how long without records; boot_failed: time allowed for a boot;
   // process_restarted: how long a restart keeps the alert firing.
   std::chrono::milliseconds duration{0};
+
+  // signature_rate: the signature's share of the traffic in the window must be at least
+  // `ratio` times its baseline share, and the one-sided Poisson test of that many records
+  // given the baseline share must give a p-value of at most `significance`.
+  double ratio = 10;
+  double significance = 1e-6;
+  // signature_rate: the log whose records measure traffic (e.g. an access log); empty = the
+  // signature's own log.
+  std::string traffic;
 };
 
 // A loaded rule file.

@@ -27,6 +27,9 @@ struct ApiSnapshot {
   // GET /api/v1/alerts filters on "state" and "severity".
   nlohmann::json alerts = nlohmann::json::array();
   nlohmann::json rules = nlohmann::json::array();  // Array for GET /api/v1/rules.
+  // GET /api/v1/signatures: {"baseline": {...}, "signatures": [{..., "state": ...}]}; the
+  // handler filters the array on "state".
+  nlohmann::json signatures = nlohmann::json::object();
   std::shared_ptr<const HistorySnapshot> samples;  // May be null (no history yet).
   bool ready = false;                              // GET /readyz answers 200 when true.
   MonoTime loop_heartbeat{};  // When the loop built this; /healthz is 503 when too old.

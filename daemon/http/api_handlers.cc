@@ -220,6 +220,29 @@ Router BuildApiRouter(const ApiHandlerOptions& o) {
     return JsonReply(200, json{{"rules", snap->rules}});
   });
 
+  router.Add("GET", "/api/v1/signatures", false, [=](const ApiRequest& r) {
+    if (auto e = CheckParams(*r.params, {"state"})) return *e;
+    auto snap = backend->Snapshot();
+    if (snap == nullptr) return NoSnapshot();
+    auto states = ParamValues(*r.params, "state");
+    static const std::set<std::string> kStates = {"known", "new", "regressed", "unjudged", "all"};
+    for (const auto& st : states) {
+      if (!kStates.count(st)) {
+        return ErrorReply(400, "state must be new, regressed, known, unjudged or all");
+      }
+    }
+    if (states.count("all")) states.clear();
+    json out = json::array();
+    const json& sigs = snap->signatures;
+    if (auto it = sigs.find("signatures"); it != sigs.end() && it->is_array()) {
+      for (const json& s : *it) {
+        if (s.is_object() && FieldIn(s, "state", states)) out.push_back(s);
+      }
+    }
+    json baseline = sigs.contains("baseline") ? sigs["baseline"] : json::object();
+    return JsonReply(200, json{{"baseline", std::move(baseline)}, {"signatures", std::move(out)}});
+  });
+
   router.Add("GET", "/api/v1/samples", false, [=](const ApiRequest& r) {
     if (auto e = CheckParams(*r.params, {"series", "target", "since"})) return *e;
     Reply error;

@@ -311,10 +311,16 @@ class Scanner {
           next = TryAlnumStart(i, &e);
         } else if ((c == '-' || c == '+') && i + 1 < e && IsDigit(in_[i + 1])) {
           next = TryNumber(i, i + 1, &e);
-        } else if (c == '[' && i + 2 < e && in_[i + 1] == '-' && IsDigit(in_[i + 2])) {
+        } else if (c == '[' && i + 2 < e &&
+                   ((in_[i + 1] == '-' && IsDigit(in_[i + 2])) || in_[i + 1] == '<')) {
           next = TryTenant(i, e);
         } else if (c == ':' && has_colon_ && i + 1 < e && in_[i + 1] == ':') {
           next = TryIpv6(i, e);
+        } else if (c == '<') {
+          // A placeholder (a masked text masked again). In a masked text one always starts a
+          // token or follows punctuation, so looking at boundaries only is enough; a "<NUM>"
+          // glued to a word in raw input stays text.
+          next = TryPlaceholder(i, e);
         }
       }
       if (next > i) {
@@ -333,6 +339,67 @@ class Scanner {
       ++i;
     }
     return e;
+  }
+
+  // The placeholder the input holds at `i` (a '<'), ending before `e`; null if none.
+  struct Placeholder {
+    std::string_view text;
+    // The value it replaced ended in a letter or a digit: what follows was glued to it.
+    bool glued_after;
+    // ... and started with one: a quote right before it was glued to it.
+    bool glued_before;
+  };
+  const Placeholder* PlaceholderAt(size_t i, size_t e) const {
+    static constexpr Placeholder kNames[] = {
+        {"<NUM>", true, true},      {"<HEX>", true, true},      {"<UUID>", true, true},
+        {"<IP>", true, true},       {"<HOST>", true, true},     {"<URL>", true, true},
+        {"<PATH>", true, false},    {"<API>", true, false},     {"<DUR>", true, true},
+        {"<SIZE>", true, true},     {"<QUOTED>", false, false}, {"<USER>", true, true},
+        {"<TENANT>", false, false}, {"<DATE>", true, true},     {"<ID>", true, true},
+        {"<LONG>", false, false},   {"<...>", false, false}};
+    size_t k = i + 1;
+    while (k < e && k - i < 8 && in_[k] != '>') ++k;
+    if (k >= e || in_[k] != '>') return nullptr;
+    const std::string_view text = in_.substr(i, k + 1 - i);
+    for (const Placeholder& p : kNames) {
+      if (p.text == text) return &p;
+    }
+    return nullptr;
+  }
+
+  // A placeholder at `i` ("<NUM>"; "[<TENANT>]" is TryTenant's) is emitted as its mask emits
+  // it, so that masking a masked text changes nothing (miner.h's Seed() masks templates).
+  // The value a placeholder replaced ended in a letter or a digit (but for <QUOTED>, which
+  // ends in a quote, and the whole-token ones), so the character after it was not at a
+  // boundary: punctuation there is literal text here too ("<NUM>/ab/cd" is no path, "<ID>'s'"
+  // no quote). TryQuote() and TryHost() look ahead at placeholders the same way.
+  [[gnu::noinline, gnu::cold]] size_t TryPlaceholder(size_t i, size_t e) {
+    const Placeholder* found = PlaceholderAt(i, e);
+    if (found == nullptr) return 0;
+    Append(found->text);
+    const size_t k = i + found->text.size();
+    if (!found->glued_after || k >= e) return k;
+    // A letter or digit never follows a placeholder in a masked text: the scan goes on as
+    // after a boundary. Nor does a '<' matter: no other mask starts there.
+    const char c = in_[k];
+    if (IsAlnum(c) || c == '<') return k;
+    Literal(c);
+    return k + 1;
+  }
+
+  // The token now runs on from `e` to `ne` (a unit or a quoted value took the next words):
+  // room for the output, and what that part contains counts too (so that the rest of
+  // "12 ms=db.example.com" is masked as it is after "12ms=", and the same again once the
+  // number is "<DUR>").
+  void Widen(size_t e, size_t ne) {
+    Room(ne - e);
+    uint16_t seen = 0;
+    for (size_t k = e; k < ne; ++k) seen |= Cls(in_[k]);
+    has_at_ |= (seen & kHasAt) != 0;
+    has_colon_ |= (seen & kHasColon) != 0;
+    has_dot_ |= (seen & kHasDot) != 0;
+    has_slash_ |= (seen & kHasSlash) != 0;
+    has_eq_ |= (seen & kHasEq) != 0;
   }
 
   // Every mask that can start at a letter or a digit after a boundary, in priority order.
@@ -477,7 +544,7 @@ class Scanner {
           Append(duration ? "<DUR>" : "<SIZE>");
           size_t ne = u;
           while (ne < n_ && !IsSpace(in_[ne])) ++ne;
-          Room(ne - e);
+          Widen(e, ne);
           *token_end = ne;
           return u;
         }
@@ -630,7 +697,7 @@ class Scanner {
           if (k + 1 > *e) {
             size_t ne = k + 1;
             while (ne < n_ && !IsSpace(in_[ne])) ++ne;
-            Room(ne - *e);
+            Widen(*e, ne);
             *e = ne;
           }
           return k + 1;
@@ -639,7 +706,7 @@ class Scanner {
       return 0;
     }
     for (size_t k = i + 1; k < *e; ++k) {
-      if (in_[k] == q && (k + 1 == *e || !IsAlnum(in_[k + 1]))) {
+      if (in_[k] == q && (k + 1 == *e || !(IsAlnum(in_[k + 1]) || GluedPlaceholderAt(k + 1, *e)))) {
         Append("<QUOTED>");
         return k + 1;
       }
@@ -647,8 +714,21 @@ class Scanner {
     return 0;
   }
 
-  // [-1234]: WSO2's tenant id in brackets.
+  // A placeholder at `i` whose value started with a letter or a digit ("" + "<NUM>" was ""12).
+  bool GluedPlaceholderAt(size_t i, size_t e) const {
+    if (in_[i] != '<') return false;
+    const Placeholder* p = PlaceholderAt(i, e);
+    return p != nullptr && p->glued_before;
+  }
+
+  // [-1234]: WSO2's tenant id in brackets; also the placeholder itself, "[<TENANT>]".
   size_t TryTenant(size_t i, size_t e) {
+    static constexpr std::string_view kTenant = "[<TENANT>]";
+    if (in_[i + 1] == '<') {
+      if (in_.substr(i, std::min(e - i, kTenant.size())) != kTenant) return 0;
+      Append(kTenant);
+      return i + kTenant.size();
+    }
     size_t k = i + 2;
     while (k < e && IsDigit(in_[k])) ++k;
     if (k >= e || in_[k] != ']') return 0;
@@ -706,6 +786,8 @@ class Scanner {
       break;
     }
     if (labels < 2 || !letter || last_all_digits) return 0;
+    // A value for a last label ("a.b.com.<NUM>" was "a.b.com.12", no host name).
+    if (k + 1 < e && in_[k] == '.' && GluedPlaceholderAt(k + 1, e)) return 0;
     if (k < e && (in_[k] == '@' || in_[k] == '_')) return 0;
     if (IsPackageRoot(in_.substr(i, first_end - i))) return 0;
     const bool tld = IsHostSuffix(in_.substr(last_begin, k - last_begin));

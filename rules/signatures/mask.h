@@ -27,6 +27,18 @@
 //   <ID>      an alphanumeric run with two or more digits (dn228, t761); with a single digit
 //             after a letter it is a name and stays (en0, IPV6, SOCKS5, log4j)
 //   <LONG>    a token longer than MaskOptions::max_token_bytes (base64 blobs, packed data)
+// Placeholders in the input pass through: "<NUM>" (any of the above, "[<TENANT>]", "<LONG>"
+// and "<...>" too) at the start of a token or after punctuation comes out as if a value of
+// that type had been masked there (same text, hash, shape; `masked` set, `variable` unless
+// the token has a letter outside placeholders), and the character after it counts as glued
+// to the value, as it was. So masking a masked text gives it back with the same token hashes,
+// shapes and flags (miner.h's Seed() relies on it to rebuild a template from its text), as
+// long as it fits the caps again (a token that grew past max_token_bytes, a text past
+// max_bytes), with two exceptions where the masks read across a line break the masked text
+// no longer has: a quoted value after '=' or ':' that a newline cut, and a month name before
+// another on the next line (and a message that held placeholders of its own inside quotes
+// may mask differently twice). "<*>" (the miner's wildcard) is no placeholder here: it stays
+// literal text, as do unknown names ("<FOO>") and a placeholder glued to a word ("x<NUM>").
 // Each token also gets flags the miner uses: whether it has a letter of its own (a word) or a
 // placeholder, its shape hash (placeholders alike), the key of a key=value token, and whether
 // it is a qualified Java exception class.

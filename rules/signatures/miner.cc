@@ -85,7 +85,8 @@ struct Shape {
   size_t words() const { return slots.size() / 2; }  // Gap form only.
 };
 
-void BuildTokens(const MaskedMessage& m, Shape* shape) {
+// Inlined: it runs for every masked message (Add()), and Seed() calls it too.
+[[gnu::always_inline]] inline void BuildTokens(const MaskedMessage& m, Shape* shape) {
   shape->slots.clear();
   for (const MaskedToken& t : m.tokens) {
     shape->slots.push_back(Shape::Slot{.hash = SlotHash(t.hash),
@@ -173,8 +174,12 @@ class SignatureMiner::Impl {
   }
 
   MineResult Add(const SignatureKey& key, std::string_view message, WallTime time);
+  Result<MineResult> Seed(const SignatureKey& key, std::string_view template_text, uint64_t count,
+                          WallTime first_seen, WallTime last_seen, uint32_t marks);
+  void Mark(std::string_view log, uint64_t id, uint32_t bits);
   std::optional<uint64_t> Resolve(std::string_view log, uint64_t id) const;
   std::optional<Signature> Find(std::string_view log, uint64_t id) const;
+  std::optional<Signature> FindSerial(std::string_view log, uint64_t serial) const;
   std::vector<Signature> Signatures() const;
 
   SignatureMinerStats stats_;
@@ -193,7 +198,9 @@ class SignatureMiner::Impl {
     bool flexible = false;
     uint32_t group = 0;
     uint32_t generation = 0;  // Bumped when the slot is freed (the exact cache checks it).
+    uint32_t marks = 0;       // The caller's bits.
     uint64_t id = 0;
+    uint64_t serial = 0;
     uint64_t bucket = 0;            // Routing bucket (token form only).
     uint64_t length = 0;            // Length bucket (token form only).
     uint64_t skeleton = 0;          // Skeleton bucket (both forms).
@@ -246,6 +253,8 @@ class SignatureMiner::Impl {
   uint64_t BucketKey(uint32_t group, const Shape& tokens) const;
   uint64_t LengthKey(uint32_t group, const Shape& tokens) const;
   uint64_t SkeletonKey(uint32_t group, const Shape& gaps) const;
+  // SkeletonKey() of the gap form of a token form.
+  uint64_t SkeletonKeyOfTokens(uint32_t group, const Shape& tokens) const;
 
   // Similarity of a template with a message, in [0, 1], or -1 when it cannot reach `floor`
   // or the template must not take the message (see Add()).
@@ -256,6 +265,12 @@ class SignatureMiner::Impl {
 
   uint32_t Create(uint32_t group, const Shape& tokens, uint64_t skeleton, std::string_view message,
                   WallTime time);
+  // What a MineResult reports of the signature a message (or seed) ended in.
+  static void Answer(const Cluster& c, MineResult* result) {
+    result->id = c.id;
+    result->serial = c.serial;
+    result->marks = c.marks;
+  }
   uint32_t Generalise(uint32_t slot, const Shape& s, bool* changed);
   void MakeFlexible(uint32_t slot);
   uint32_t MergeInto(uint32_t from, uint32_t into);
@@ -286,12 +301,15 @@ class SignatureMiner::Impl {
   Index buckets_;    // (group, tokens, first words) -> token-form signatures.
   Index lengths_;    // (group, tokens) -> token-form signatures.
   Index skeletons_;  // (group, words, first words) -> signatures of both forms.
-  std::unordered_map<uint64_t, uint32_t> by_id_;  // IdKey of current and former ids -> slot.
+  std::unordered_map<uint64_t, uint32_t> by_id_;      // IdKey of current and former ids -> slot.
+  std::unordered_map<uint64_t, uint32_t> by_serial_;  // Serial -> slot (live ones only).
+  uint64_t last_serial_ = 0;
   std::unordered_map<uint64_t, CacheEntry> cache_;
   std::vector<MemoEntry> memo_;      // By MaskKey.
   std::vector<MemoEntry> raw_memo_;  // By the message itself.
   std::string memo_key_;
   std::string key_scratch_;
+  std::string seed_text_;
   std::array<uint32_t, 64> group_memo_;  // GroupOf()'s memo: slot -> group (kNone: empty).
   uint32_t last_group_ = kNone;          // The previous call's group.
   MaskedMessage masked_;
@@ -364,6 +382,21 @@ uint64_t SignatureMiner::Impl::SkeletonKey(uint32_t group, const Shape& gaps) co
   for (size_t w = 0; w < gaps.words() && w < kRouteTokens; ++w) {
     const Shape::Slot& x = gaps.slots[2 * w + 1];
     h = Mix(h, x.literal ? x.hash : 0x2a);
+  }
+  return h;
+}
+
+uint64_t SignatureMiner::Impl::SkeletonKeyOfTokens(uint32_t group, const Shape& tokens) const {
+  // The gap form's words are the token form's word slots, with the same hashes and flags.
+  const auto words = static_cast<size_t>(std::count_if(tokens.slots.begin(), tokens.slots.end(),
+                                                       [](const auto& x) { return x.word; }));
+  uint64_t h = Mix(Mix(group, 0x736b656c65746f6eULL), words);
+  size_t w = 0;
+  for (const Shape::Slot& x : tokens.slots) {
+    if (w >= kRouteTokens) break;
+    if (!x.word) continue;
+    h = Mix(h, x.literal ? x.hash : 0x2a);
+    ++w;
   }
   return h;
 }
@@ -478,6 +511,9 @@ bool SignatureMiner::Impl::RoutesCompatible(const Cluster& c, const Shape& token
   for (size_t k = 0; k < tokens.slots.size() && k < kRouteTokens; ++k) {
     const Shape::Slot& m = tokens.slots[k];
     if (!m.literal || c.slots[k] == m.hash || c.slots[k] == kWild) continue;
+    // "key=<*>" took values of that key already (a seed's routes as a variable: its first
+    // value is not known).
+    if (c.keys[k] != 0 && c.keys[k] == m.key && c.slots[k] == KeyWild(c.keys[k])) continue;
     const std::string_view mt = std::string_view(masked_.text).substr(m.begin, m.size);
     if (!IsCompound(c.SlotText(k)) || !IsCompound(mt)) return false;
   }
@@ -534,6 +570,8 @@ uint32_t SignatureMiner::Impl::Create(uint32_t group, const Shape& tokens, uint6
   c.skeleton = skeleton;
   c.wild_values = 0;
   for (const Shape::Slot& x : tokens.slots) {
+    // Only a seed has "<*>" slots here (a message's hashes are SlotHash()es).
+    if (x.hash == kWild && !x.word) ++c.wild_values;
     c.slots.push_back(x.hash);
     c.shapes.push_back(x.shape);
     c.keys.push_back(x.key);
@@ -550,6 +588,9 @@ uint32_t SignatureMiner::Impl::Create(uint32_t group, const Shape& tokens, uint6
                       &c.example);
   const Group& g = groups_[group];
   c.id = SignatureId(g.level, g.logger, c.text);
+  c.serial = ++last_serial_;
+  c.marks = 0;
+  by_serial_[c.serial] = slot;
   // Add() looked for this template first, so an id taken here is another key's (another
   // logger or level in the same log) or a hash collision: the newest signature gets it.
   by_id_[IdKeyOf(c, c.id)] = slot;
@@ -558,7 +599,6 @@ uint32_t SignatureMiner::Impl::Create(uint32_t group, const Shape& tokens, uint6
   skeletons_[c.skeleton].push_back(slot);
   ++logs_[log_index].live;
   LruPushFront(slot);
-  ++stats_.created;
   ++stats_.signatures;
   return slot;
 }
@@ -664,6 +704,7 @@ uint32_t SignatureMiner::Impl::MergeInto(uint32_t from, uint32_t into) {
   t.count += f.count;
   t.first_seen = std::min(t.first_seen, f.first_seen);
   t.last_seen = std::max(t.last_seen, f.last_seen);
+  t.marks |= f.marks;
   for (uint64_t p : f.parents) {
     by_id_[IdKeyOf(f, p)] = into;
     AddParent(t, p);
@@ -753,6 +794,7 @@ void SignatureMiner::Impl::Free(uint32_t slot) {
   RemoveFrom(&skeletons_, c.skeleton, slot);
   --logs_[groups_[c.group].log_index].live;
   --stats_.signatures;
+  by_serial_.erase(c.serial);
   const uint32_t generation = c.generation + 1;
   // A fresh value gives the memory back: an evicted signature may have been a long one.
   c = Cluster{};
@@ -786,7 +828,8 @@ MineResult SignatureMiner::Impl::Add(const SignatureKey& key, std::string_view m
     if (raw->hash == hr && raw->group == group && raw->text == message && answered(raw)) {
       ++stats_.memo_hits;
       Touch(raw->slot, time);
-      result.id = clusters_[raw->slot].id;
+      Answer(clusters_[raw->slot], &result);
+      result.previous_id = result.id;
       return result;
     }
     raw->hash = hr;
@@ -801,7 +844,8 @@ MineResult SignatureMiner::Impl::Add(const SignatureKey& key, std::string_view m
       raw->slot = memo->slot;
       raw->generation = memo->generation;
       Touch(memo->slot, time);
-      result.id = clusters_[memo->slot].id;
+      Answer(clusters_[memo->slot], &result);
+      result.previous_id = result.id;
       return result;
     }
     memo->hash = h;
@@ -824,7 +868,8 @@ MineResult SignatureMiner::Impl::Add(const SignatureKey& key, std::string_view m
           m->generation = e.generation;
         }
       }
-      result.id = clusters_[e.slot].id;
+      Answer(clusters_[e.slot], &result);
+      result.previous_id = result.id;
       return result;
     }
   }
@@ -837,6 +882,7 @@ MineResult SignatureMiner::Impl::Add(const SignatureKey& key, std::string_view m
     if (slot != kNone && !RoutesCompatible(clusters_[slot], tokens_)) slot = kNone;
   }
   if (slot != kNone) {
+    result.previous_id = clusters_[slot].id;
     slot = Generalise(slot, tokens_, &result.generalised);
   } else {
     // 4. The same words with another number of variable tokens in between.
@@ -844,15 +890,17 @@ MineResult SignatureMiner::Impl::Add(const SignatureKey& key, std::string_view m
     const uint64_t skeleton = SkeletonKey(group, gaps_);
     slot = Best(skeletons_, skeleton, gaps_, true);
     if (slot != kNone) {
+      result.previous_id = clusters_[slot].id;
       if (!clusters_[slot].flexible) MakeFlexible(slot);
       slot = Generalise(slot, gaps_, &result.generalised);
     } else {
       slot = Create(group, tokens_, skeleton, message, time);
+      ++stats_.created;
       result.created = true;
     }
   }
   Touch(slot, time);
-  result.id = clusters_[slot].id;
+  Answer(clusters_[slot], &result);
   // Bounded: a full cache starts over (cheaper than an LRU per entry, and refills at once).
   if (cache_.size() >= options_.cache_entries) cache_.clear();
   cache_[cache_key] = CacheEntry{.slot = slot, .generation = clusters_[slot].generation};
@@ -889,13 +937,119 @@ Signature SignatureMiner::Impl::Export(const Cluster& c) const {
                    .first_seen = c.first_seen,
                    .last_seen = c.last_seen,
                    .example = c.example,
-                   .parents = c.parents};
+                   .parents = c.parents,
+                   .serial = c.serial,
+                   .marks = c.marks};
 }
 
 std::optional<Signature> SignatureMiner::Impl::Find(std::string_view log, uint64_t id) const {
   const uint32_t slot = SlotOf(log, id);
   if (slot == kNone) return std::nullopt;
   return Export(clusters_[slot]);
+}
+
+std::optional<Signature> SignatureMiner::Impl::FindSerial(std::string_view log,
+                                                          uint64_t serial) const {
+  auto it = by_serial_.find(serial);
+  if (it == by_serial_.end()) return std::nullopt;
+  const Cluster& c = clusters_[it->second];
+  if (!c.live || c.serial != serial || groups_[c.group].log != log) return std::nullopt;
+  return Export(c);
+}
+
+void SignatureMiner::Impl::Mark(std::string_view log, uint64_t id, uint32_t bits) {
+  const uint32_t slot = SlotOf(log, id);
+  if (slot != kNone) clusters_[slot].marks |= bits;
+}
+
+// A seed is rebuilt as Add() would have built its cluster from messages that print it: the
+// template masked again (MaskMessage() leaves its placeholders as they are, so the typed
+// hashes and shapes are those of masked values), then "<*>" and "key=<*>" turned back into the
+// slot hashes Generalise() writes. What the text does not tell is guessed leniently (miner.h,
+// "Seeds"): every "<*>" is a value's (not counted against a message, and a gap for the
+// skeleton), and a routing slot that generalised routes as a variable.
+Result<MineResult> SignatureMiner::Impl::Seed(const SignatureKey& key,
+                                              std::string_view template_text, uint64_t count,
+                                              WallTime first_seen, WallTime last_seen,
+                                              uint32_t marks) {
+  // The caps that cut messages must not cut a template: masking made it longer than the
+  // message it came from ("1,2,3" -> "<NUM>,<NUM>,<NUM>"). The token cap stays: a template
+  // has at most max_tokens tokens, the last maybe "<...>".
+  MaskOptions mask = options_.mask;
+  mask.max_bytes = std::max(mask.max_bytes, template_text.size());
+  mask.max_token_bytes = std::max(mask.max_token_bytes, template_text.size());
+  MaskMessage(template_text, mask, &masked_);
+  if (masked_.tokens.empty()) return Status::Error("empty template");
+  const uint32_t group = GroupOf(key);
+  BuildTokens(masked_, &tokens_);
+  bool exact = true;  // No "<*>": the template is a masked message.
+  for (size_t k = 0; k < tokens_.slots.size(); ++k) {
+    Shape::Slot& x = tokens_.slots[k];
+    const std::string_view t = masked_.Token(k);
+    if (t == kWildText) {
+      x.hash = x.shape = kWild;  // No letter: not a word, not literal.
+      exact = false;
+    } else if (x.key != 0 && t.size() == t.find('=') + 1 + kWildText.size() &&
+               t.ends_with(kWildText)) {
+      x.hash = x.shape = KeyWild(x.key);
+      x.literal = false;
+      exact = false;
+    }
+  }
+  // The id of the text as rebuilt: Create() joins the sanitized token texts the same way.
+  std::string& text = seed_text_;
+  text.clear();
+  for (size_t k = 0; k < masked_.tokens.size(); ++k) {
+    if (k > 0) text.push_back(' ');
+    AppendSanitizedUtf8(masked_.Token(k), &text);
+  }
+  const Group& g = groups_[group];
+  const uint64_t id = SignatureId(g.level, g.logger, text);
+  // A template given in another form than the miner's ("took 5 ms") is also found under the
+  // id of that form, unless something else has it.
+  auto keep_given_id = [&](uint32_t slot) {
+    if (text == template_text) return;
+    Cluster& c = clusters_[slot];
+    const uint64_t given = SignatureId(g.level, g.logger, template_text);
+    if (given == c.id || by_id_.count(IdKeyOf(c, given)) != 0) return;
+    AddParent(c, given);
+    by_id_[IdKeyOf(c, given)] = slot;
+  };
+  MineResult result;
+  if (auto it = by_id_.find(IdKey(g.log_index, id)); it != by_id_.end()) {
+    const uint32_t slot = it->second;
+    Cluster& c = clusters_[slot];
+    if (c.live && c.group == group) {
+      result.previous_id = c.id;
+      c.count += count;
+      c.first_seen = std::min(c.first_seen, first_seen);
+      c.last_seen = std::max(c.last_seen, last_seen);
+      c.marks |= marks;
+      keep_given_id(slot);
+      Answer(c, &result);
+      return result;
+    }
+  }
+  const uint32_t slot =
+      Create(group, tokens_, SkeletonKeyOfTokens(group, tokens_), template_text, first_seen);
+  Cluster& c = clusters_[slot];
+  c.count = count;
+  c.first_seen = first_seen;
+  c.last_seen = last_seen;
+  c.marks = marks;
+  keep_given_id(slot);
+  if (exact) {
+    // Messages that mask to it take it at once through the exact lookup (their masked hash is
+    // the template's), as they would in the miner that printed it, rather than another seed
+    // that generalised further and takes them as well (Best() keeps the first of a tie).
+    if (cache_.size() >= options_.cache_entries) cache_.clear();
+    cache_.insert_or_assign(Mix(masked_.hash, group),
+                            CacheEntry{.slot = slot, .generation = c.generation});
+  }
+  ++stats_.seeded;
+  result.created = true;
+  Answer(c, &result);
+  return result;
 }
 
 std::vector<Signature> SignatureMiner::Impl::Signatures() const {
@@ -950,11 +1104,24 @@ MineResult SignatureMiner::AddRecord(const Record& record) {
   return impl_->Add(key, impl_->scratch_, record.time);
 }
 
+Result<MineResult> SignatureMiner::Seed(const SignatureKey& key, std::string_view template_text,
+                                        uint64_t count, WallTime first_seen, WallTime last_seen,
+                                        uint32_t marks) {
+  return impl_->Seed(key, template_text, count, first_seen, last_seen, marks);
+}
+
+void SignatureMiner::Mark(std::string_view log, uint64_t id, uint32_t bits) {
+  impl_->Mark(log, id, bits);
+}
+
 std::optional<uint64_t> SignatureMiner::Resolve(std::string_view log, uint64_t id) const {
   return impl_->Resolve(log, id);
 }
 std::optional<Signature> SignatureMiner::Find(std::string_view log, uint64_t id) const {
   return impl_->Find(log, id);
+}
+std::optional<Signature> SignatureMiner::FindSerial(std::string_view log, uint64_t serial) const {
+  return impl_->FindSerial(log, serial);
 }
 std::vector<Signature> SignatureMiner::Signatures() const { return impl_->Signatures(); }
 const SignatureMinerStats& SignatureMiner::stats() const { return impl_->stats_; }

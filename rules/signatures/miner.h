@@ -14,7 +14,8 @@
 //   2. Drain's step: among the signatures with as many tokens and the same first two literal
 //      words, the most similar one, if its similarity clears `similarity`;
 //   3. the same among all signatures with as many tokens, when the first words that differ
-//      are compound names ("com.apple.X.daily:"), not plain words ("GET" / "POST");
+//      are compound names ("com.apple.X.daily:"), not plain words ("GET" / "POST"), or
+//      key=value tokens whose value the signature generalised already ("topActivity=<*>");
 //   4. the skeleton: among signatures with the same words in the same order and another
 //      number of variable tokens between them ("451 bytes sent" / "451 bytes (1.16 KB)
 //      sent"), the most similar; that signature then compares words and "gaps" instead of
@@ -33,12 +34,34 @@
 // new id and lists the ids it replaced in `parents` (oldest first, at most max_parents);
 // Resolve() maps any of them to the current signature.
 //
-// Bounds: at most max_signatures_per_log per log; creating one more evicts the least recently
-// seen signature of that log (among the 8 least recently seen, the one with the
-// fewest messages), counted in stats().evicted. Messages are cut at MaskOptions::max_bytes and
-// max_tokens, examples at max_example_bytes, parents at max_parents, the cache at
-// cache_entries, the memo at memo_entries. Memory is therefore bounded whatever the input
-// (bench/signatures measures ~40 MiB peak with 1M distinct messages and the defaults).
+// Serials and marks: every signature also has a serial, from a per-miner counter at creation
+// (1, 2, ...; never reused), which stays when its template generalises (its id changes) and,
+// when two merge, is the surviving one's; and `marks`, bits the caller defines (e.g. "in the
+// baseline", "seen before the cutover"), set by Seed() and Mark(), kept when the template
+// generalises, OR-ed when two signatures merge. An evicted signature loses both: if its
+// statement comes back it is a new signature (new serial, no marks).
+//
+// Seeds: Seed() adds a signature known in advance from its template text (a baseline
+// snapshot learned from another environment), so that live messages of that statement join
+// it through the steps above. The seeded template is rebuilt as the miner would hold it after
+// mining messages that print it: "<*>" slots are wildcards, "key=<*>" keeps its key, other
+// tokens go through MaskMessage() (which leaves its own placeholders as they are). Two things
+// a text does not tell are guessed: a "<*>" counts as having replaced values, not words (the
+// lenient choice: it never lowers a message's similarity), and a flexible template (one that
+// took messages with a different number of variable tokens) is rebuilt in token form; the
+// skeleton step makes it flexible again when a live message needs it. A live message whose
+// words differ from a flexible seed's in number (a "<*>" that stood for a word, in a message
+// of another length) therefore starts a signature of its own. A message that masks to a
+// seeded template without "<*>" joins that seed first (the exact lookup), as it did in the
+// miner that printed it; otherwise, of two seeds that take it equally well, the first seeded.
+//
+// Bounds: at most max_signatures_per_log per log; creating (or seeding) one more evicts the
+// least recently seen signature of that log (among the 8 least recently seen, the one with
+// the fewest messages; a seed counts as just seen), counted in stats().evicted. Messages are
+// cut at MaskOptions::max_bytes and max_tokens, examples at max_example_bytes, parents at
+// max_parents, the cache at cache_entries, the memo at memo_entries; the serial index holds
+// live signatures only. Memory is therefore bounded whatever the input (bench/signatures
+// measures ~40 MiB peak with 1M distinct messages and the defaults).
 //
 // Time is a parameter (the record's time): first_seen/last_seen are what the caller passes.
 // Not thread-safe: one miner per thread (the daemon's loop owns it). Copying is disabled.
@@ -96,13 +119,22 @@ struct Signature {
   uint64_t count = 0;     // Messages assigned to it (including those of signatures merged in).
   WallTime first_seen{};  // Earliest and latest time passed with one of its messages.
   WallTime last_seen{};
-  std::string example;            // The first message, cut at max_example_bytes; valid UTF-8.
+  // The first message, cut at max_example_bytes; valid UTF-8. A seeded signature's is its
+  // template as seeded.
+  std::string example;
   std::vector<uint64_t> parents;  // Ids it replaced, oldest first.
+  uint64_t serial = 0;            // Per miner, from 1; kept when the template generalises.
+  uint32_t marks = 0;             // The caller's bits (Seed(), Mark()).
 };
 
-// What Add() did with a message.
+// What Add() did with a message (or Seed() with a template).
 struct MineResult {
-  uint64_t id = 0;           // The signature the message now belongs to (its current id).
+  uint64_t id = 0;  // The signature the message now belongs to (its current id).
+  // The id that signature had before this call; 0 if it was created. It differs from `id`
+  // when the template generalised or merged into another: a caller keyed by id re-keys.
+  uint64_t previous_id = 0;
+  uint64_t serial = 0;       // The signature's serial (stays when the id changes).
+  uint32_t marks = 0;        // The signature's marks, after this call.
   bool created = false;      // A new signature was started for it.
   bool generalised = false;  // It changed the template of an existing signature (new id).
 };
@@ -111,7 +143,8 @@ struct SignatureMinerStats {
   uint64_t messages = 0;     // Add() calls.
   uint64_t memo_hits = 0;    // Answered by the memo (no masking).
   uint64_t cache_hits = 0;   // Answered by the exact lookup of the masked message.
-  uint64_t created = 0;      // Signatures started.
+  uint64_t created = 0;      // Signatures started by Add().
+  uint64_t seeded = 0;       // Signatures started by Seed().
   uint64_t generalised = 0;  // Templates that gained a "<*>".
   uint64_t merged = 0;       // Signatures merged into another.
   uint64_t evicted = 0;      // Signatures dropped by the per-log cap.
@@ -135,11 +168,32 @@ class SignatureMiner {
   // Mines a record: its log, level, logger, time and ExtractMessage() text.
   MineResult AddRecord(const Record& record);
 
+  // Adds a signature known in advance (a baseline snapshot's) to key.log: `template_text` as
+  // Signature::template_text printed it (masked tokens and "<*>", one space apart). The
+  // signature starts with `count` messages (so its words are constants once count reaches
+  // constant_after, as if it had seen them), first/last seen as given, and mark bits
+  // `marks`; its example is the template. Its id is SignatureId(key.level, key.logger, text)
+  // of the text as rebuilt (see "Seeds" above): that of `template_text` for any template the
+  // miner printed; otherwise (a hand-written "took 5 ms" becomes "took <DUR>") the id of
+  // `template_text` is kept as a parent, so Resolve() and Mark() find it under both. If a
+  // signature known under that id exists (current or former id), it gains the count, marks
+  // and times instead (`created` false). Seeds obey the per-log cap like any signature (one
+  // more than the cap evicts). The result's `generalised` is false. Errors: an empty (or
+  // all-blank) template.
+  Result<MineResult> Seed(const SignatureKey& key, std::string_view template_text, uint64_t count,
+                          WallTime first_seen, WallTime last_seen, uint32_t marks);
+
+  // ORs `bits` into the marks of the signature of `log` known under `id` (current or former
+  // id); nothing if there is none (evicted, never seen).
+  void Mark(std::string_view log, uint64_t id, uint32_t bits);
+
   // The current id of the signature of `log` known under `id` now or earlier (a parent id),
   // if it is still kept.
   std::optional<uint64_t> Resolve(std::string_view log, uint64_t id) const;
   // A copy of the signature of `log` known under `id` (current or former id).
   std::optional<Signature> Find(std::string_view log, uint64_t id) const;
+  // A copy of the signature of `log` with this serial, if it is still kept (an index: O(1)).
+  std::optional<Signature> FindSerial(std::string_view log, uint64_t serial) const;
   // Copies of every signature, most messages first (ties: by id).
   std::vector<Signature> Signatures() const;
 

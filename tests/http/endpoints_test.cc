@@ -205,10 +205,37 @@ TEST_CASE("the index lists every endpoint", "[http][endpoints]") {
   REQUIRE(r);
   CHECK(r->status == 200);
   json endpoints = Json(r)["endpoints"];
-  CHECK(endpoints.size() == 11);
+  CHECK(endpoints.size() == 12);
   json ack{{"method", "POST"}, {"path", "/api/v1/alerts/{id}/ack"}};
   CHECK(std::find(endpoints.begin(), endpoints.end(), ack) != endpoints.end());
   CHECK(endpoints.back() == json{{"method", "GET"}, {"path", "/"}});
+}
+
+TEST_CASE("signatures are filtered by state and a bad state is a 400", "[http][endpoints]") {
+  TestServer s;
+  auto snap = std::make_shared<ApiSnapshot>();
+  snap->signatures = json{{"baseline", {{"source", "snapshot"}}},
+                          {"signatures", json::array({json{{"id", "a"}, {"state", "new"}},
+                                                      json{{"id", "b"}, {"state", "known"}},
+                                                      json{{"id", "c"}, {"state", "regressed"}}})}};
+  s.backend.Publish(snap);
+  auto c = s.Client();
+  auto all = c.Get("/api/v1/signatures");
+  REQUIRE(all);
+  CHECK(all->status == 200);
+  CHECK(Json(all)["signatures"].size() == 3);
+  CHECK(Json(all)["baseline"]["source"] == "snapshot");
+  auto fresh = c.Get("/api/v1/signatures?state=new");
+  REQUIRE(fresh);
+  REQUIRE(Json(fresh)["signatures"].size() == 1);
+  CHECK(Json(fresh)["signatures"][0]["id"] == "a");
+  auto two = c.Get("/api/v1/signatures?state=new&state=regressed");
+  REQUIRE(two);
+  CHECK(Json(two)["signatures"].size() == 2);
+  CHECK(Json(c.Get("/api/v1/signatures?state=all"))["signatures"].size() == 3);
+  auto bad = c.Get("/api/v1/signatures?state=old");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
 }
 
 TEST_CASE("an unknown path is a JSON 404", "[http][endpoints]") {

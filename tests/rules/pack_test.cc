@@ -156,9 +156,16 @@ TEST_CASE("every pack log rule counts its fixture records and only those", "[rul
 }
 
 // The pack's conditions and metric rules are exercised here, one TEST_CASE each.
-const std::set<std::string> kConditionRulesTested = {
-    "wso2.boot.failed", "wso2.jvm.unexpected_restart", "wso2.process.down", "wso2.log.silent",
-    "wso2.process.fd_limit"};
+const std::set<std::string> kConditionRulesTested = {"wso2.boot.failed",
+                                                     "wso2.jvm.unexpected_restart",
+                                                     "wso2.process.down",
+                                                     "wso2.log.silent",
+                                                     "wso2.process.fd_limit",
+                                                     "wso2.change.new_error",
+                                                     "wso2.change.new_error.sustained",
+                                                     "wso2.change.rate_regression",
+                                                     "wso2.change.error_storm",
+                                                     "wso2.change.error_storm.persistent"};
 
 TEST_CASE("every pack condition and metric rule has a test below", "[rules][pack]") {
   std::set<std::string> in_pack;
@@ -264,6 +271,83 @@ TEST_CASE("pack: wso2.process.fd_limit fires above 90% for 2 minutes only", "[ru
   CHECK(FiringRules(*e).empty());
   Hold(*e, m, "process.fd_limit_ratio", 0.95, {301, 421});
   CHECK(FiringRules(*e) == std::vector<std::string>{"wso2.process.fd_limit"});
+}
+
+}  // namespace
+}  // namespace cg
+
+namespace cg {
+namespace {
+
+// The pack's change detectors on a carbon log with a cutover at 1 h: the hour before is the
+// baseline (ten INFO records a minute and one known WARN every 6 minutes).
+std::unique_ptr<Engine> PackChangeEngine() {
+  EngineOptions o;
+  o.cutover_at = Sec(3600);
+  auto e = Engine::Create(Pack(), o);
+  REQUIRE(e.ok());
+  return std::move(e).value();
+}
+
+void PackMinute(Engine& e, int64_t minute, int errors, std::string_view error, int warns = 0) {
+  const FakeMetrics none;
+  for (int i = 0; i < 10; ++i) {
+    FeedPack(e, minute * 60 + i * 6,
+             " INFO {org.apache.synapse.mediators.builtin.LogMediator} - request served");
+  }
+  for (int i = 0; i < errors; ++i) {
+    FeedPack(e, minute * 60 + 1 + i * 50 / std::max(errors, 1),
+             std::string(error) + " call " + std::to_string(minute * 100 + i));
+  }
+  for (int i = 0; i < warns; ++i) {
+    FeedPack(
+        e, minute * 60 + 2 + i * 50 / warns,
+        " WARN {org.example.cache.Cache} - Cache refresh slow for region " + std::to_string(i));
+  }
+  e.Evaluate(Sec(minute * 60 + 59), none);
+}
+
+std::vector<std::string> PackBaseline(Engine& e) {
+  for (int64_t m = 0; m < 60; ++m) PackMinute(e, m, 0, "", m % 6 == 0 ? 1 : 0);
+  return FiringRules(e);
+}
+
+TEST_CASE("pack: the change detectors: new errors and ERROR storms", "[rules][pack][change]") {
+  constexpr const char* kNew =
+      " ERROR {org.example.CustomHandler} - java.lang.NoSuchMethodError: "
+      "org.wso2.carbon.apimgt.Old.call()V";
+  // A new ERROR three times in a minute: warning; every minute for ten: critical.
+  auto e = PackChangeEngine();
+  CHECK(PackBaseline(*e).empty());
+  PackMinute(*e, 60, 3, kNew);
+  CHECK(FiringRules(*e) == std::vector<std::string>{"wso2.change.new_error"});
+  for (int64_t m = 61; m < 70; ++m) PackMinute(*e, m, 1, kNew);
+  auto fired = FiringRules(*e);
+  std::sort(fired.begin(), fired.end());
+  CHECK(fired ==
+        std::vector<std::string>{"wso2.change.new_error", "wso2.change.new_error.sustained"});
+  CHECK(e->recommendation().verdict == Verdict::kRollback);
+
+  // Without a baseline (no cutover): only the storm detectors, 10 a minute for 5 minutes, and
+  // critical when it lasts 20 minutes.
+  auto storm = PackEngine();
+  for (int64_t m = 0; m < 4; ++m) PackMinute(*storm, m, 12, kNew);
+  CHECK(FiringRules(*storm).empty());
+  PackMinute(*storm, 4, 12, kNew);
+  CHECK(FiringRules(*storm) == std::vector<std::string>{"wso2.change.error_storm"});
+  for (int64_t m = 5; m < 20; ++m) PackMinute(*storm, m, 12, kNew);
+  CHECK(storm->recommendation().verdict == Verdict::kRollback);
+  const auto stormed = FiringRules(*storm);
+  CHECK(std::count(stormed.begin(), stormed.end(), "wso2.change.error_storm.persistent") == 1);
+}
+
+TEST_CASE("pack: the change detectors: a WARN growing beyond traffic", "[rules][pack][change]") {
+  auto e = PackChangeEngine();
+  CHECK(PackBaseline(*e).empty());
+  // The known WARN at 1 every 6 minutes before; 5 a minute now, with the same traffic.
+  for (int64_t m = 60; m < 64; ++m) PackMinute(*e, m, 0, "", 5);
+  CHECK(FiringRules(*e) == std::vector<std::string>{"wso2.change.rate_regression"});
+  CHECK(e->recommendation().verdict == Verdict::kInvestigate);
 }
 
 }  // namespace

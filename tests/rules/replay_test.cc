@@ -358,7 +358,7 @@ TEST_CASE("check-config compiles the rule files and reports their errors", "[rul
 
   std::ostringstream out2, err2;
   CHECK(CheckConfigCommand(RulesOnly((kScenarios / "replay.yaml").string()), out2, err2) == 0);
-  CHECK(out2.str().find("8 rule file(s), 59 rule(s))") != std::string::npos);
+  CHECK(out2.str().find("9 rule file(s), 64 rule(s))") != std::string::npos);
 }
 
 TEST_CASE("a log replayed in a layout it is not in is unknown (exit 3) with the reason",

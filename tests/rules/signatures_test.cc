@@ -264,6 +264,27 @@ TEST_CASE("a varying compound name in front does not split a statement", "[rules
   CHECK(ids[0] == ids[1]);
 }
 
+TEST_CASE("a key=value routing token that generalised takes other values of its key",
+          "[rules][signatures]") {
+  auto m = NewMiner();
+  const std::vector<uint64_t> ids =
+      MineAll(*m, {
+                      "getRecentTasks: topActivity=ComponentInfo{com.tencent.mobileqq/com.tencent."
+                      "mobileqq.activity.SplashActivity}",
+                      "getRecentTasks: topActivity=ComponentInfo{com.android.systemui/com.android."
+                      "systemui.recents.RecentsActivity}",
+                      // The template holds "topActivity=<*>" now: a third value joins it too.
+                      "getRecentTasks: topActivity=ComponentInfo{com.example.android.notepad/com."
+                      "example.android.notepad.NoteEditor}",
+                      "getRecentTasks: baseActivity=ComponentInfo{com.example.android.notepad/com."
+                      "example.android.notepad.NoteEditor}",
+                  });
+  CHECK(ids[0] == ids[1]);
+  CHECK(ids[0] == ids[2]);
+  CHECK(ids[3] != ids[0]);  // Another key.
+  CHECK(TemplateOf(*m, ids[0]) == "getRecentTasks: topActivity=<*>");
+}
+
 TEST_CASE("the same words with more variable tokens join one flexible signature",
           "[rules][signatures]") {
   auto m = NewMiner();

@@ -1,0 +1,245 @@
+#include "rules/change/change_tracker.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "rules/signatures/hash.h"
+
+namespace cg {
+
+namespace {
+
+// Level slot of ChangeLog::new_signatures, or -1 below WARN.
+int LevelSlot(Level l) {
+  switch (l) {
+    case Level::kWarn:
+      return 0;
+    case Level::kError:
+      return 1;
+    case Level::kFatal:
+      return 2;
+    default:
+      return -1;
+  }
+}
+
+}  // namespace
+
+double ChangeLog::BaselineHours() const {
+  double hours = snapshot_hours;
+  if (before_first && before_last) {
+    hours += std::chrono::duration<double, std::ratio<3600>>(*before_last - *before_first).count();
+  }
+  return std::max(hours, 1.0 / 60);
+}
+
+Result<std::unique_ptr<ChangeTracker>> ChangeTracker::Create(
+    ChangeTrackerOptions options, std::shared_ptr<const Baseline> baseline) {
+  auto miner = SignatureMiner::Create(options.miner);
+  if (!miner.ok()) return miner.error();
+  std::unique_ptr<ChangeTracker> t(
+      new ChangeTracker(std::move(options), std::move(*miner), std::move(baseline)));
+  return t;
+}
+
+ChangeTracker::ChangeTracker(ChangeTrackerOptions options, std::unique_ptr<SignatureMiner> miner,
+                             std::shared_ptr<const Baseline> baseline)
+    : options_(std::move(options)), miner_(std::move(miner)), baseline_(std::move(baseline)) {
+  if (!baseline_) return;
+  for (const BaselineLog& l : baseline_->logs) {
+    ChangeLog& log = logs_[LogIndex(l.name)];
+    log.snapshot_records += l.records;
+    log.snapshot_hours += l.Hours();
+  }
+  for (const BaselineSignature& b : baseline_->signatures) {
+    if (LevelSlot(b.level) < 0) continue;  // Only WARN and above are ever compared.
+    const SignatureKey key{b.log, b.level, b.logger};
+    auto r = miner_->Seed(key, b.template_text, b.count, b.first_seen, b.last_seen, kMarkBaseline);
+    if (!r.ok()) continue;  // An empty template: nothing to seed.
+    ++seeded_;
+    const size_t li = LogIndex(b.log);
+    auto& slot = sigs_[Key(li, r->id)];
+    if (!slot) {
+      if (sigs_.size() > options_.max_tracked) {
+        sigs_.erase(Key(li, r->id));
+        continue;  // The miner still knows it: it is known, only its count is not kept.
+      }
+      slot = std::make_unique<ChangeSignature>();
+      slot->id = r->id;
+      slot->hex = HexId(r->id);
+      slot->log = b.log;
+      slot->log_index = li;
+      slot->level = b.level;
+      slot->logger = b.logger;
+    }
+    slot->marks |= kMarkBaseline;
+    slot->baseline_count += b.count;
+  }
+}
+
+ChangeTracker::~ChangeTracker() = default;
+
+size_t ChangeTracker::LogIndex(std::string_view name) {
+  if (last_log_ < logs_.size() && logs_[last_log_].name == name) return last_log_;
+  for (size_t i = 0; i < logs_.size(); ++i) {
+    if (logs_[i].name == name) return last_log_ = i;
+  }
+  logs_.emplace_back();
+  logs_.back().name = std::string(name);
+  return last_log_ = logs_.size() - 1;
+}
+
+ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, bool observing,
+                                         bool covered, uint64_t* previous_id) {
+  *previous_id = 0;
+  const size_t li = LogIndex(record.log);
+  ChangeLog& log = logs_[li];
+  if (observing) {
+    ++log.records;
+    log.recent.Add(now);
+  } else {
+    ++log.before_records;
+    if (!log.before_first) log.before_first = now;
+    log.before_last = std::max(log.before_last.value_or(now), now);
+  }
+  const int slot = LevelSlot(record.level);
+  if (slot < 0) return nullptr;
+  MineResult r = miner_->AddRecord(record);
+  if (!observing && (r.marks & kMarkPreCutover) == 0) {
+    miner_->Mark(record.log, r.id, kMarkPreCutover);
+    r.marks |= kMarkPreCutover;
+  }
+  // Follow the id: a generalised signature is found under its previous id.
+  std::unique_ptr<ChangeSignature> moved;
+  if (r.previous_id != 0 && r.previous_id != r.id) {
+    *previous_id = r.previous_id;
+    auto it = sigs_.find(Key(li, r.previous_id));
+    if (it != sigs_.end()) {
+      moved = std::move(it->second);
+      sigs_.erase(it);
+    }
+  }
+  auto& entry = sigs_[Key(li, r.id)];
+  if (moved) {
+    if (!entry) {
+      entry = std::move(moved);
+    } else {
+      // Two signatures merged: their statistics add up.
+      entry->baseline_count += moved->baseline_count;
+      entry->count += moved->count;
+      entry->recent.Merge(moved->recent);
+      entry->covered |= moved->covered;
+      if (moved->has_first && (!entry->has_first || moved->first_seen < entry->first_seen)) {
+        entry->first = std::move(moved->first);
+        entry->first_seen = moved->first_seen;
+        entry->has_first = true;
+      }
+      entry->last_seen = std::max(entry->last_seen, moved->last_seen);
+    }
+  }
+  if (!entry) {
+    if (sigs_.size() > options_.max_tracked) DropOldest();
+    entry = std::make_unique<ChangeSignature>();
+    entry->log = record.log;
+    entry->log_index = li;
+    entry->level = record.level;
+    entry->logger = record.logger;
+  }
+  ChangeSignature& s = *entry;
+  if (s.id != r.id) {
+    s.id = r.id;
+    s.hex = HexId(r.id);
+  }
+  s.marks |= r.marks;
+  if (!observing) {
+    ++s.baseline_count;
+    return &s;
+  }
+  if (s.count == 0 && !s.known() && log.HasBaseline()) ++log.new_signatures[slot];
+  ++s.count;
+  if (!s.has_first) {
+    s.has_first = true;
+    s.first_seen = now;
+    CopyEvidence(record, &s.first);
+  }
+  s.last_seen = std::max(s.last_seen, now);
+  s.recent.Add(now);
+  s.covered |= covered;
+  return &s;
+}
+
+void ChangeTracker::DropOldest() {
+  // Rare (only past max_tracked): a linear scan for the least recently seen signature.
+  auto oldest = sigs_.end();
+  for (auto it = sigs_.begin(); it != sigs_.end(); ++it) {
+    if (oldest == sigs_.end() || it->second->last_seen < oldest->second->last_seen) oldest = it;
+  }
+  if (oldest != sigs_.end()) sigs_.erase(oldest);
+}
+
+const ChangeLog* ChangeTracker::FindLog(std::string_view name) const {
+  for (const auto& l : logs_) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
+}
+
+bool ChangeTracker::HasBaseline(std::string_view log) const {
+  const ChangeLog* l = FindLog(log);
+  return l && l->HasBaseline();
+}
+
+std::vector<ChangeSignature*> ChangeTracker::Active(WallTime now) {
+  std::vector<ChangeSignature*> out;
+  const int64_t horizon = MinuteRing::MinuteOf(now) - 60;
+  for (auto& [key, s] : sigs_) {
+    if (s->count > 0 && s->recent.started() && s->recent.newest() > horizon) out.push_back(s.get());
+  }
+  // A stable order (the map's is not), so alerts are created in the same order every run.
+  std::sort(out.begin(), out.end(), [](const ChangeSignature* a, const ChangeSignature* b) {
+    return a->first_seen != b->first_seen ? a->first_seen < b->first_seen : a->id < b->id;
+  });
+  return out;
+}
+
+std::vector<const ChangeSignature*> ChangeTracker::Tracked() const {
+  std::vector<const ChangeSignature*> out;
+  for (const auto& [key, s] : sigs_) {
+    if (s->count > 0) out.push_back(s.get());
+  }
+  std::sort(out.begin(), out.end(), [](const ChangeSignature* a, const ChangeSignature* b) {
+    return a->count != b->count ? a->count > b->count : a->id < b->id;
+  });
+  return out;
+}
+
+std::string ChangeTracker::Template(const ChangeSignature& s) const {
+  auto sig = miner_->Find(s.log, s.id);
+  return sig ? sig->template_text : std::string();
+}
+
+std::string ChangeTracker::Example(const ChangeSignature& s) const {
+  auto sig = miner_->Find(s.log, s.id);
+  return sig ? sig->example : std::string();
+}
+
+BaselineStatus ChangeTracker::baseline_status() const {
+  BaselineStatus st;
+  bool snapshot = false, before = false;
+  for (const auto& l : logs_) {
+    snapshot |= l.snapshot_records > 0;
+    before |= l.before_records > 0;
+    if (l.HasBaseline()) st.logs.push_back(l.name);
+  }
+  st.source = snapshot && before ? "snapshot+pre-cutover"
+              : snapshot         ? "snapshot"
+              : before           ? "pre-cutover"
+                                 : "none";
+  st.signatures = seeded_;
+  if (baseline_) st.sources = baseline_->sources;
+  return st;
+}
+
+const SignatureMinerStats& ChangeTracker::miner_stats() const { return miner_->stats(); }
+
+}  // namespace cg
