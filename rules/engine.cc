@@ -126,11 +126,15 @@ void Engine::Impl::Install(std::shared_ptr<const RuleSet> next) {
 
 void Engine::Impl::InstallChange() {
   change_rules.clear();
+  change_new_levels = 0;
   change_reads.assign(logs.size(), false);
   for (size_t i = 0; i < rule_states.size(); ++i) {
     const CompiledRule& r = *rule_states[i]->rule;
     if (!IsChangeKind(r.spec.kind)) continue;
     change_rules.push_back(i);
+    if (r.spec.kind == RuleKind::kNewSignature) {
+      change_new_levels |= r.spec.levels == 0 ? LevelMask{0xff} : r.spec.levels;
+    }
     for (size_t slot = 0; slot < r.reads_log.size() && slot < change_reads.size(); ++slot) {
       if (r.reads_log[slot]) change_reads[slot] = true;
     }
@@ -539,10 +543,16 @@ void Engine::Impl::Evaluate(WallTime now, const MetricSource& src) {
   const bool observing = !cutover || now >= *cutover;
   if (observing) {
     if (!observe_start) observe_start = cutover ? Max(*cutover, now) : now;
+    // Change detectors count per minute: a signature's condition only changes when it gets
+    // a record or the minute turns, so most ticks look at the few that got records.
     std::vector<ChangeSignature*> active;
+    bool full = false;
     if (change) {
       ++change_tick;
-      active = change->Active(now);
+      const int64_t minute = MinuteRing::MinuteOf(now);
+      full = minute != change_minute;
+      change_minute = minute;
+      active = full ? change->Active(now) : change->TakeDirty();
     }
     for (auto& rsp : rule_states) {
       RuleState& rs = *rsp;
@@ -567,7 +577,7 @@ void Engine::Impl::Evaluate(WallTime now, const MetricSource& src) {
         case RuleKind::kNewSignature:
         case RuleKind::kSignatureRate:
         case RuleKind::kErrorStorm:
-          if (change) EvaluateChange(rs, now, active);
+          if (change) EvaluateChange(rs, now, active, full);
           break;
       }
       Evict(rs, now);

@@ -95,7 +95,10 @@ struct ChangeSummary {
   uint64_t unjudged = 0;
   std::vector<SignatureReport> fresh;      // state new, first seen first.
   std::vector<SignatureReport> regressed;  // Highest ratio first.
+  // In logs without a baseline: the most frequent (at most kUnjudgedListed), ERROR first.
+  std::vector<SignatureReport> unjudged_top;
 };
+inline constexpr size_t kUnjudgedListed = 20;
 
 struct RuleStatus {
   std::string id;

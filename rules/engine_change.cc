@@ -98,67 +98,88 @@ void Engine::Impl::OnChangeRecord(const Record& record, size_t slot, WallTime no
       if ((g = FindGroup(rs, old_key, 2))) g->key[1] = s->hex;
     }
     if (!g) continue;
-    g->evidence.Add(record);
     g->last_seen = std::max(g->last_seen, now);
+    // A storm would copy every record: one a second is enough to show what is happening.
+    if (now - g->evidence_at < std::chrono::seconds(1)) continue;
+    g->evidence_at = now;
+    g->evidence.Add(record);
   }
 }
 
 void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
-                                  const std::vector<ChangeSignature*>& active) {
+                                  const std::vector<ChangeSignature*>& active, bool full) {
   const RuleSpec& spec = rs.rule->spec;
   const int minutes = WindowMinutes(spec.threshold.window);
   const std::string window_name = std::to_string(minutes) + "m";
   for (ChangeSignature* s : active) {
     if (!LevelIn(spec.levels, s->level)) continue;
-    const size_t slot = matcher->LogSlot(s->log);
+    if (s->slot_tick != change_tick) {  // Once per signature and evaluation, not per rule.
+      s->slot = matcher->LogSlot(s->log);
+      s->slot_tick = change_tick;
+      s->windows[0].minutes = s->windows[1].minutes = 0;
+    }
+    const size_t slot = s->slot;
     if (slot >= rs.rule->reads_log.size() || !rs.rule->reads_log[slot]) continue;
     // The current minute counts once it has a record; until then the window ends with the
     // minute before, so a steady stream does not look interrupted at every minute boundary
     // (which would restart `for` and flap the alert).
     const WallTime at = s->recent.Sum(now, 1) > 0 ? now : now - std::chrono::minutes(1);
-    const uint64_t k = s->recent.Sum(at, minutes);
-    const auto busy = static_cast<uint64_t>(s->recent.Nonzero(at, minutes));
-    bool holds = k >= spec.threshold.count && busy >= spec.threshold.minutes;
-    std::string detail = std::to_string(s->count) + " since the cutover, " + std::to_string(k) +
-                         " in the last " + window_name + " (" + std::to_string(busy) +
-                         " distinct minutes)";
-    switch (spec.kind) {
-      case RuleKind::kNewSignature: {
-        const bool baseline = change->HasBaseline(s->log);
-        holds = holds && baseline && !s->known();
-        detail += baseline ? (s->known() ? "; in the baseline" : "; absent from the baseline")
-                           : "; no baseline for this log";
+    ChangeSignature::WindowCount* w = nullptr;
+    for (auto& c : s->windows) {
+      if (c.minutes == minutes || c.minutes == 0) {
+        w = &c;
         break;
       }
+    }
+    ChangeSignature::WindowCount scratch;
+    if (!w) w = &scratch;  // A third window size: computed, not kept.
+    if (w->minutes != minutes) {
+      w->minutes = minutes;
+      w->k = s->recent.Sum(at, minutes);
+      w->busy = static_cast<uint64_t>(s->recent.Nonzero(at, minutes));
+    }
+    const uint64_t k = w->k;
+    const uint64_t busy = w->busy;
+    bool holds = k >= spec.threshold.count && busy >= spec.threshold.minutes;
+    // The numbers first; the detail text only for an alert that exists or starts.
+    bool baseline = true;
+    const ChangeLog* tl = nullptr;
+    const std::string* traffic_name = &s->log;
+    uint64_t n = 0;
+    RateTest t;
+    switch (spec.kind) {
+      case RuleKind::kNewSignature:
+        baseline = change->HasBaseline(s->log);
+        holds = holds && baseline && !s->known();
+        break;
       case RuleKind::kErrorStorm:
         holds = holds && !s->covered;
-        detail += s->covered ? "; a rule covers it" : "; no rule covers it";
         break;
       case RuleKind::kSignatureRate: {
-        const std::string& traffic_name =
-            rs.rule->traffic_log >= 0
-                ? rules->context().logs[static_cast<size_t>(rs.rule->traffic_log)].name
-                : s->log;
-        const ChangeLog* tl = change->FindLog(traffic_name);
-        if (!tl || !tl->HasBaseline()) {
+        // A signature absent from the baseline at a level new_signature reads is that
+        // detector's: one alert for one finding. (A new WARN is judged here: its baseline
+        // share is then half a record's.)
+        if (!s->known() && LevelIn(change_new_levels, s->level) && change_new_levels != 0) {
           holds = false;
-          detail += "; no baseline for " + traffic_name;
           break;
         }
-        const uint64_t n = tl->recent.Sum(at, minutes);
+        if (rs.rule->traffic_log >= 0) {
+          traffic_name = &rules->context().logs[static_cast<size_t>(rs.rule->traffic_log)].name;
+        }
+        tl = change->FindLog(*traffic_name);
+        if (!tl || !tl->HasBaseline()) {
+          holds = false;
+          tl = nullptr;
+          break;
+        }
+        n = tl->recent.Sum(at, minutes);
         const double share = BaselineShare(s->baseline_count, tl->BaselineRecords());
-        const RateTest t =
-            TestRate(k, n, share, spec.threshold.count, spec.ratio, spec.significance);
+        t = TestRate(k, n, share, spec.threshold.count, spec.ratio, spec.significance);
         s->regressed = t.regressed;
         s->expected = t.expected;
         s->ratio = t.ratio;
         s->p_value = t.p_value;
         holds = holds && t.regressed;
-        detail +=
-            "; traffic " + std::to_string(n) + " records of " + traffic_name + "; baseline " +
-            std::to_string(s->baseline_count) + " in " + std::to_string(tl->BaselineRecords()) +
-            " records (" + Num(s->baseline_count / tl->BaselineHours()) + "/h); expected " +
-            Num(t.expected) + ", " + Num(t.ratio) + "x its baseline share, p=" + Num(t.p_value);
         break;
       }
       default:
@@ -185,17 +206,51 @@ void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
     }
     g->seen = change_tick;
     g->window_count = k;
+    std::string detail = std::to_string(s->count) +
+                         (cutover ? " since the cutover, " : " since the start, ") +
+                         std::to_string(k) + " in the last " + window_name + " (" +
+                         std::to_string(busy) + " distinct minutes)";
+    switch (spec.kind) {
+      case RuleKind::kNewSignature:
+        detail += baseline ? (s->known() ? "; in the baseline" : "; absent from the baseline")
+                           : "; no baseline for this log";
+        break;
+      case RuleKind::kErrorStorm:
+        detail += s->covered ? "; a rule covers it" : "; no rule covers it";
+        break;
+      case RuleKind::kSignatureRate:
+        if (!tl) {
+          detail += "; no baseline for " + *traffic_name;
+          break;
+        }
+        detail +=
+            "; traffic " + std::to_string(n) + " records of " + *traffic_name + "; baseline " +
+            std::to_string(s->baseline_count) + " in " + std::to_string(tl->BaselineRecords()) +
+            " records (" + Num(s->baseline_count / tl->BaselineHours()) + "/h); expected " +
+            Num(t.expected) + ", " + Num(t.ratio) + "x its baseline share, p=" + Num(t.p_value);
+        break;
+      default:
+        break;
+    }
     g->detail = std::move(detail);
     g->last_seen = std::max(g->last_seen, s->last_seen);
     // EvaluateSampled counts activations; these alerts count records.
     g->count = s->count - (holds && !g->cond && s->count > 0 ? 1 : 0);
-    EvaluateSampled(rs, *g, now, holds, now, now);
+    // Counts only grow with a record, so a condition that starts holding started with the
+    // signature's latest one: the alert's times are the record's, not the evaluation's.
+    EvaluateSampled(rs, *g, now, holds, std::min(s->last_seen, now), now);
     g->count = s->count;
   }
   for (auto& g : rs.groups) {
     if (g->seen == change_tick) continue;
-    g->window_count = 0;
-    EvaluateSampled(rs, *g, now, false, now, now);
+    if (full) {
+      // Not active any more (no record for an hour, or dropped).
+      g->window_count = 0;
+      EvaluateSampled(rs, *g, now, false, now, now);
+    } else if (g->state == AlertState::kPending || (g->state == AlertState::kFiring && !g->cond)) {
+      // Nothing new for it this minute: its condition stands; `for` and the clear delay run.
+      EvaluateSampled(rs, *g, now, g->cond, now, now);
+    }
   }
 }
 
@@ -243,7 +298,11 @@ std::vector<SignatureReport> Engine::Signatures() const {
     r.level = s->level;
     r.logger = s->logger;
     r.template_text = m.change->Template(*s);
-    r.example = m.change->Example(*s);
+    // A record of today if there is one; else the baseline's (a seeded signature's own
+    // example is its template).
+    r.example = s->has_first ? std::string(s->first.text.substr(0, s->first.text.find('\n')))
+                : !s->baseline_example.empty() ? s->baseline_example
+                                               : m.change->Example(*s);
     const ChangeLog* log = m.change->FindLog(s->log);
     const bool baseline = log && log->HasBaseline();
     r.state = m.StateOf(*s);
@@ -272,6 +331,7 @@ ChangeSummary Engine::change_summary() const {
         break;
       case SignatureState::kUnjudged:
         ++sum.unjudged;
+        sum.unjudged_top.push_back(std::move(r));
         break;
       case SignatureState::kNew:
         sum.fresh.push_back(std::move(r));

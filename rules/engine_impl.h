@@ -52,6 +52,7 @@ struct Engine::Impl {
     uint64_t window_count = 0;
     std::string detail;
     uint64_t seen = 0;
+    WallTime evidence_at{};  // When a record was last copied as evidence (once a second).
   };
 
   struct RuleState {
@@ -97,7 +98,10 @@ struct Engine::Impl {
   bool OnRuleMatch(RuleState& rs, const Record& record, WallTime now);
   void OnChangeRecord(const Record& record, size_t slot, WallTime now, bool observing,
                       bool covered);
-  void EvaluateChange(RuleState& rs, WallTime now, const std::vector<ChangeSignature*>& active);
+  // `full`: every active signature is in `active` (a new minute); else only those with new
+  // records, and the other alerts keep their condition.
+  void EvaluateChange(RuleState& rs, WallTime now, const std::vector<ChangeSignature*>& active,
+                      bool full);
   void InstallChange();
   void PublishChangeMetrics();
   SignatureState StateOf(const ChangeSignature& s) const;
@@ -151,8 +155,10 @@ struct Engine::Impl {
   std::unique_ptr<ChangeTracker> change;
   std::vector<bool> change_reads;
   std::vector<size_t> change_rules;
+  LevelMask change_new_levels = 0;  // Levels some new_signature rule reads.
   uint64_t change_tick = 0;
-  WallTime change_start{};  // First observed time (rates since the cutover).
+  int64_t change_minute = INT64_MIN;  // MinuteRing::MinuteOf of the last full evaluation.
+  WallTime change_start{};            // First observed time (rates since the cutover).
 };
 
 }  // namespace cg

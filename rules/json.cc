@@ -125,11 +125,11 @@ json ToJson(const ChangeSummary& c) {
   for (const auto& s : c.fresh) fresh.push_back(ToJson(s));
   json regressed = json::array();
   for (const auto& s : c.regressed) regressed.push_back(ToJson(s));
-  return json{{"baseline", ToJson(c.baseline)},
-              {"known", c.known},
-              {"unjudged", c.unjudged},
-              {"new", fresh},
-              {"regressed", regressed}};
+  json unjudged = json::array();
+  for (const auto& s : c.unjudged_top) unjudged.push_back(ToJson(s));
+  return json{{"baseline", ToJson(c.baseline)}, {"known", c.known},
+              {"unjudged", c.unjudged},         {"new", fresh},
+              {"regressed", regressed},         {"unjudged_top", unjudged}};
 }
 
 json ToJson(const AlertEvent& e) {

@@ -43,9 +43,11 @@ std::string Rate(double per_hour) {
 
 std::string SignatureLine(const SignatureReport& s) {
   std::string out = "  " + Pad(std::string(LevelName(s.level)), 6) + s.log + " " + s.id + "  " +
-                    std::to_string(s.count) + " since the cutover (" + Rate(s.rate_per_hour) +
-                    "), baseline " + std::to_string(s.baseline_count) + " (" +
-                    Rate(s.baseline_rate_per_hour) + ")";
+                    std::to_string(s.count) + " records (" + Rate(s.rate_per_hour) + ")";
+  if (s.state != SignatureState::kUnjudged) {
+    out += ", baseline " + std::to_string(s.baseline_count) + " (" +
+           Rate(s.baseline_rate_per_hour) + ")";
+  }
   if (s.ratio > 0 && s.state == SignatureState::kRegressed) {
     char buf[64];
     std::snprintf(buf, sizeof buf, ", %.3gx its share of traffic, p=%.2g", s.ratio, s.p_value);
@@ -72,6 +74,15 @@ std::string ChangeText(const ChangeSummary& c) {
       out += ", " + std::to_string(c.baseline.signatures) + " signatures from the snapshot";
     }
     out += "; " + std::to_string(c.known) + " known signature(s) seen again\n";
+  }
+  if (c.baseline.source == "none") {
+    // Nothing to compare with: what was seen, most frequent errors first (an error storm's
+    // signature is among them).
+    if (!c.unjudged_top.empty()) out += " Seen, no baseline to compare with:\n";
+    for (size_t i = 0; i < c.unjudged_top.size() && i < 10; ++i) {
+      out += SignatureLine(c.unjudged_top[i]);
+    }
+    return out;
   }
   if (c.fresh.empty() && c.regressed.empty()) out += "  (nothing new or growing)\n";
   constexpr size_t kListed = 20;

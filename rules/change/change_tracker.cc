@@ -74,6 +74,7 @@ ChangeTracker::ChangeTracker(ChangeTrackerOptions options, std::unique_ptr<Signa
     }
     slot->marks |= kMarkBaseline;
     slot->baseline_count += b.count;
+    if (slot->baseline_example.empty()) slot->baseline_example = b.example;
   }
 }
 
@@ -165,6 +166,10 @@ ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, boo
   s.last_seen = std::max(s.last_seen, now);
   s.recent.Add(now);
   s.covered |= covered;
+  if (!s.dirty || *previous_id != 0) {
+    s.dirty = true;
+    dirty_.push_back(Key(li, s.id));
+  }
   return &s;
 }
 
@@ -189,7 +194,24 @@ bool ChangeTracker::HasBaseline(std::string_view log) const {
   return l && l->HasBaseline();
 }
 
+std::vector<ChangeSignature*> ChangeTracker::TakeDirty() {
+  std::vector<ChangeSignature*> out;
+  for (uint64_t key : dirty_) {
+    auto it = sigs_.find(key);
+    // Gone (dropped, merged) or already listed (its key was pushed twice).
+    if (it == sigs_.end() || !it->second->dirty) continue;
+    it->second->dirty = false;
+    out.push_back(it->second.get());
+  }
+  dirty_.clear();
+  return out;
+}
+
 std::vector<ChangeSignature*> ChangeTracker::Active(WallTime now) {
+  for (uint64_t key : dirty_) {
+    if (auto it = sigs_.find(key); it != sigs_.end()) it->second->dirty = false;
+  }
+  dirty_.clear();
   std::vector<ChangeSignature*> out;
   const int64_t horizon = MinuteRing::MinuteOf(now) - 60;
   for (auto& [key, s] : sigs_) {

@@ -58,15 +58,27 @@ struct ChangeSignature {
   size_t log_index = 0;  // Into the tracker's logs.
   Level level = Level::kUnknown;
   std::string logger;
-  uint32_t marks = 0;           // kMark* bits: known when non-zero.
-  uint64_t baseline_count = 0;  // Snapshot count + records before the cutover.
-  uint64_t count = 0;           // Records since the cutover.
-  WallTime first_seen{};        // First and latest record since the cutover.
+  uint32_t marks = 0;            // kMark* bits: known when non-zero.
+  uint64_t baseline_count = 0;   // Snapshot count + records before the cutover.
+  std::string baseline_example;  // The snapshot's example message, if seeded.
+  uint64_t count = 0;            // Records since the cutover.
+  WallTime first_seen{};         // First and latest record since the cutover.
   WallTime last_seen{};
   MinuteRing recent;     // Records since the cutover, per minute.
   bool covered = false;  // A log rule matched one of its records.
   bool has_first = false;
-  Evidence first;  // Its first record since the cutover.
+  Evidence first;      // Its first record since the cutover.
+  bool dirty = false;  // Had a record since the last TakeDirty().
+  // The engine's scratch: its log slot, computed at evaluation `slot_tick`.
+  size_t slot = 0;
+  uint64_t slot_tick = 0;
+  // ... and the window counts it computed then: for `window_minutes`, k records in `busy`
+  // minutes (rules with the same window share them).
+  struct WindowCount {
+    int minutes = 0;
+    uint64_t k = 0, busy = 0;
+  };
+  WindowCount windows[2];
   // Set by the engine's signature_rate evaluation (the last one).
   bool regressed = false;
   double expected = 0, ratio = 0, p_value = 1;
@@ -122,8 +134,12 @@ class ChangeTracker {
   const ChangeLog* FindLog(std::string_view name) const;
   const std::vector<ChangeLog>& logs() const { return logs_; }
   bool HasBaseline(std::string_view log) const;
-  // Signatures with a record since the cutover within the last hour at `now`.
+  // Signatures with a record since the cutover within the last hour at `now` (clears the
+  // dirty list: everything that could have changed is in it).
   std::vector<ChangeSignature*> Active(WallTime now);
+  // Signatures with a record since the cutover since the last call (or Active()): the only
+  // ones whose counts changed while the minute did not.
+  std::vector<ChangeSignature*> TakeDirty();
   // Every tracked signature with records since the cutover.
   std::vector<const ChangeSignature*> Tracked() const;
   // The current template of a signature ("" if the miner evicted it).
@@ -151,6 +167,7 @@ class ChangeTracker {
     return id ^ ((log_index + 1) * 0x9e3779b97f4a7c15ULL);
   }
   std::unordered_map<uint64_t, std::unique_ptr<ChangeSignature>> sigs_;
+  std::vector<uint64_t> dirty_;  // Keys of signatures with records since the last take.
 };
 
 }  // namespace cg

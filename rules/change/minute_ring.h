@@ -28,18 +28,30 @@ class MinuteRing {
     return ms >= 0 ? ms / 60'000 : -((-ms + 59'999) / 60'000);
   }
 
-  void Add(WallTime t, uint32_t n = 1) { AddMinute(MinuteOf(t), n); }
+  void Add(WallTime t, uint32_t n = 1) {
+    // Fast path (every record of a watched log comes here): still in the newest minute.
+    const int64_t ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    if (started_ && ms >= newest_ms_ && ms < newest_ms_ + 60'000) {
+      uint32_t& c = counts_[Slot(newest_)];
+      c = c > UINT32_MAX - n ? UINT32_MAX : c + n;
+      return;
+    }
+    AddMinute(MinuteOf(t), n);
+  }
 
   void AddMinute(int64_t m, uint32_t n = 1) {
     if (!started_) {
       started_ = true;
       newest_ = m;
+      newest_ms_ = m * 60'000;
     }
     if (m > newest_) {
       // Clear the minutes skipped over (at most the whole ring).
       const int64_t gap = m - newest_;
       for (int64_t k = 1; k <= gap && k <= kMinutes; ++k) counts_[Slot(newest_ + k)] = 0;
       newest_ = m;
+      newest_ms_ = m * 60'000;
     }
     if (m <= newest_ - kMinutes) return;  // Older than the ring.
     uint32_t& c = counts_[Slot(m)];
@@ -87,6 +99,7 @@ class MinuteRing {
 
   std::array<uint32_t, kMinutes> counts_{};
   int64_t newest_ = 0;
+  int64_t newest_ms_ = 0;  // Start of the newest minute, in ms since the epoch.
   bool started_ = false;
 };
 
