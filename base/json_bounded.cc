@@ -4,8 +4,12 @@
 
 namespace cg {
 
-size_t JsonNestingDepth(std::string_view text, size_t limit) {
-  size_t depth = 0, deepest = 0;
+namespace {
+
+// Calls f(c) for every character of `text` outside JSON strings (strings and their escapes
+// skipped); stops when f returns false.
+template <typename F>
+void ForEachStructural(std::string_view text, F&& f) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
@@ -18,27 +22,37 @@ size_t JsonNestingDepth(std::string_view text, size_t limit) {
       }
       continue;
     }
-    switch (c) {
-      case '"':
-        in_string = true;
-        break;
-      case '[':
-      case '{':
-        if (++depth > deepest) {
-          deepest = depth;
-          if (deepest > limit) return limit + 1;
-        }
-        break;
-      case ']':
-      case '}':
-        // Unbalanced closers are the parser's to report; the depth only guards the stack.
-        if (depth > 0) --depth;
-        break;
-      default:
-        break;
+    if (c == '"') {
+      in_string = true;
+      continue;
     }
+    if (!f(c)) return;
   }
-  return deepest;
+}
+
+}  // namespace
+
+size_t JsonNestingDepth(std::string_view text, size_t limit) {
+  size_t depth = 0, deepest = 0;
+  ForEachStructural(text, [&](char c) {
+    if (c == '[' || c == '{') {
+      if (++depth > deepest) deepest = depth;
+      return deepest <= limit;
+    }
+    // Unbalanced closers are the parser's to report; the depth only guards the stack.
+    if ((c == ']' || c == '}') && depth > 0) --depth;
+    return true;
+  });
+  return deepest > limit ? limit + 1 : deepest;
+}
+
+size_t JsonValueBound(std::string_view text, size_t limit) {
+  size_t values = 1;
+  ForEachStructural(text, [&](char c) {
+    if (c == ',' || c == '[' || c == '{') ++values;
+    return values <= limit;
+  });
+  return values > limit ? limit + 1 : values;
 }
 
 Status ParseJsonBounded(std::string_view text, nlohmann::json* out, size_t max_depth,

@@ -19,6 +19,11 @@ inline constexpr size_t kDefaultMaxJsonDepth = 64;
 // as soon as it exceeds `limit` (the result is then limit + 1). Does not validate the text.
 size_t JsonNestingDepth(std::string_view text, size_t limit);
 
+// An upper bound of the number of values in `text` (each value but the first of a container
+// follows a comma, and containers are values; strings and escapes skipped), counting no further
+// than `limit` + 1. Bounds the memory a parse can take before parsing. Does not validate.
+size_t JsonValueBound(std::string_view text, size_t limit);
+
 // Parses `text` into *out. Errors: "larger than N bytes", "nested deeper than N levels",
 // "not valid JSON at byte N".
 Status ParseJsonBounded(std::string_view text, nlohmann::json* out,

@@ -5,8 +5,6 @@
 // (InferLogSpec: by file name, else by its first line); --log-format sets the layout of every
 // file and keeps the inferred name. A file that is a snapshot (LooksLikeBaselineSnapshot) is
 // merged in instead of being read as a log, so a baseline can be extended with more days.
-#include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -19,6 +17,7 @@
 #include "collectors/logs/log_format.h"
 #include "daemon/baseline_inputs.h"
 #include "daemon/commands.h"
+#include "daemon/shrink_guard.h"
 #include "rules/replay.h"
 #include "rules/signatures/baseline.h"
 #include "rules/signatures/hash.h"
@@ -27,25 +26,6 @@ namespace cg {
 namespace {
 
 constexpr int kExitError = 1;
-
-// The logs are read mapped (collectors/logs/read_records.cc). Learning runs on the old
-// environment, whose logs may still be written and rotated: a file that shrinks while mapped
-// (copytruncate) raises SIGBUS, which must end as an error that says why, not a core dump.
-// Only async-signal-safe calls here.
-void OnShrunkLog(int) {
-  static constexpr char kMsg[] =
-      "baseline: an input file shrank while it was being read (truncated or rewritten); "
-      "learn from a copy that is not being written\n";
-  [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
-  ::_exit(kExitError);
-}
-
-void InstallLearnShrinkGuard() {
-  struct sigaction sa {};
-  sa.sa_handler = OnShrunkLog;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGBUS, &sa, nullptr);
-}
 
 std::string Pad(std::string s, size_t width) {
   if (s.size() < width) s.resize(width, ' ');
@@ -171,7 +151,7 @@ int Show(const BaselineShowOptions& opts, std::ostream& out, std::ostream& err) 
 int BaselineLearnCommand(const BaselineLearnOptions& opts, std::ostream& out, std::ostream& err) {
   // Library edge: nothing below is expected to throw, but the command must end in an exit code.
   try {
-    InstallLearnShrinkGuard();
+    InstallShrinkGuard("baseline", "learn from a copy that is not being written", kExitError);
     return Learn(opts, out, err);
   } catch (const std::exception& e) {
     err << "baseline: " << e.what() << "\n";

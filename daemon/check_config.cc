@@ -4,6 +4,7 @@
 #include "daemon/config.h"
 #include "daemon/pipeline.h"
 #include "daemon/preflight.h"
+#include "rules/signatures/baseline.h"
 
 namespace cg {
 namespace {
@@ -63,6 +64,15 @@ int CheckConfigCommand(const CheckConfigOptions& opts, std::ostream& out, std::o
   }
   if (opts.host_checks) {
     RunPreflight(*cfg, PreflightOptions{.user = user}, &problems, &warnings);
+    // The snapshot is read at startup: a bad one stops `run`, so it is a problem here too.
+    if (!cfg->baseline.snapshot.empty()) {
+      if (auto b = LoadBaseline(cfg->baseline.snapshot); !b.ok()) {
+        auto at = cfg->positions.find("baseline.snapshot");
+        problems.Add(cfg->source.string(), at == cfg->positions.end() ? 0 : at->second.line,
+                     at == cfg->positions.end() ? 0 : at->second.column,
+                     "baseline.snapshot: " + b.error().message());
+      }
+    }
   }
   for (const auto& w : warnings.items()) err << "warning: " << w.ToString() << "\n";
   if (!problems.empty()) {

@@ -157,6 +157,7 @@ void ReadBaseline(YamlContext& ctx, const YAML::Node& node, const std::filesyste
   std::string snapshot;
   if (m.String("snapshot", &snapshot) && !snapshot.empty()) {
     cfg->baseline.snapshot = ResolveAgainst(dir, snapshot);
+    RecordPos(m, "snapshot", "baseline.snapshot", cfg);
   }
   m.Finish();
 }

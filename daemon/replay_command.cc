@@ -7,8 +7,6 @@
 // policy. Exit codes follow the Nagios plugin convention: 0 continue, 1 investigate,
 // 2 rollback, 3 error.
 #include <fnmatch.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <exception>
@@ -22,6 +20,7 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/pipeline.h"
+#include "daemon/shrink_guard.h"
 #include "rules/replay.h"
 #include "rules/replay_report.h"
 #include "rules/rule_loader.h"
@@ -30,25 +29,6 @@ namespace cg {
 namespace {
 
 constexpr int kExitError = 3;
-
-// Replay maps plain input files (collectors/logs/read_records.cc); if one shrinks while it is
-// being read (copytruncate, an editor), the kernel answers the lost pages with SIGBUS. The
-// report would be built on half a file, so the replay ends as an error (exit 3) with a message
-// that says why, not with a core dump. Only async-signal-safe calls here.
-void OnShrunkFile(int) {
-  static constexpr char kMsg[] =
-      "replay: an input file shrank while it was being read (truncated or rewritten); "
-      "replay a copy that is not being written\n";
-  [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
-  ::_exit(kExitError);
-}
-
-void InstallShrinkGuard() {
-  struct sigaction sa {};
-  sa.sa_handler = OnShrunkFile;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGBUS, &sa, nullptr);
-}
 
 bool GlobMatches(const std::string& pattern, const std::filesystem::path& file) {
   if (::fnmatch(pattern.c_str(), file.c_str(), 0) == 0) return true;
@@ -211,7 +191,7 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
 int ReplayCommand(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
   // Library edge: nothing below is expected to throw, but a replay must end in an exit code.
   try {
-    InstallShrinkGuard();
+    InstallShrinkGuard("replay", "replay a copy that is not being written", kExitError);
     return Replay(opts, out, err);
   } catch (const std::exception& e) {
     err << "replay: " << e.what() << "\n";

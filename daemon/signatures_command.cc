@@ -7,8 +7,6 @@
 // miner, so rotated siblings of a log mine into the same signatures. Results of separate
 // miners are combined by (log, id): the id is derived from level, logger and template, so
 // equal templates add up.
-#include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <exception>
@@ -24,6 +22,7 @@
 #include "collectors/logs/log_format.h"
 #include "collectors/logs/read_records.h"
 #include "daemon/commands.h"
+#include "daemon/shrink_guard.h"
 #include "rules/replay.h"
 #include "rules/signatures/baseline.h"
 #include "rules/signatures/hash.h"
@@ -33,22 +32,6 @@ namespace cg {
 namespace {
 
 constexpr int kExitError = 1;
-
-// See baseline_command.cc: a mapped input file that shrinks raises SIGBUS.
-void OnShrunkInput(int) {
-  static constexpr char kMsg[] =
-      "signatures: an input file shrank while it was being read (truncated or rewritten); "
-      "mine a copy that is not being written\n";
-  [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
-  ::_exit(kExitError);
-}
-
-void InstallMineShrinkGuard() {
-  struct sigaction sa {};
-  sa.sa_handler = OnShrunkInput;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGBUS, &sa, nullptr);
-}
 
 struct MineInput {
   std::filesystem::path path;
@@ -254,7 +237,7 @@ int Mine(const SignaturesOptions& opts, std::ostream& out, std::ostream& err) {
 int SignaturesCommand(const SignaturesOptions& opts, std::ostream& out, std::ostream& err) {
   // Library edge: nothing below is expected to throw, but the command must end in an exit code.
   try {
-    InstallMineShrinkGuard();
+    InstallShrinkGuard("signatures", "mine a copy that is not being written", kExitError);
     return Mine(opts, out, err);
   } catch (const std::exception& e) {
     err << "signatures: " << e.what() << "\n";

@@ -93,9 +93,10 @@ struct ChangeSummary {
   BaselineStatus baseline;
   uint64_t known = 0;
   uint64_t unjudged = 0;
-  std::vector<SignatureReport> fresh;      // state new, first seen first.
+  std::vector<SignatureReport> fresh;      // state new: ERROR/FATAL first, then most records.
   std::vector<SignatureReport> regressed;  // Highest ratio first.
-  // In logs without a baseline: the most frequent (at most kUnjudgedListed), ERROR first.
+  // In logs without a baseline: at most kUnjudgedListed, highest level first, then most
+  // records.
   std::vector<SignatureReport> unjudged_top;
 };
 inline constexpr size_t kUnjudgedListed = 20;

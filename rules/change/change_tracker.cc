@@ -57,25 +57,24 @@ ChangeTracker::ChangeTracker(ChangeTrackerOptions options, std::unique_ptr<Signa
     auto r = miner_->Seed(key, b.template_text, b.count, b.first_seen, b.last_seen, kMarkBaseline);
     if (!r.ok()) continue;  // An empty template: nothing to seed.
     ++seeded_;
-    const size_t li = LogIndex(b.log);
-    auto& slot = sigs_[Key(li, r->id)];
-    if (!slot) {
-      if (sigs_.size() > options_.max_tracked) {
-        sigs_.erase(Key(li, r->id));
-        continue;  // The miner still knows it: it is known, only its count is not kept.
-      }
-      slot = std::make_unique<ChangeSignature>();
-      slot->id = r->id;
-      slot->hex = HexId(r->id);
-      slot->log = b.log;
-      slot->log_index = li;
-      slot->level = b.level;
-      slot->logger = b.logger;
-    }
-    slot->marks |= kMarkBaseline;
-    slot->baseline_count += b.count;
-    if (slot->baseline_example.empty()) slot->baseline_example = b.example;
+    // Kept apart from the tracked statistics (which only hold signatures seen since the
+    // cutover, and drop the oldest past max_tracked): a seed's count must not be lost while
+    // it waits for its first record.
+    seeds_[Key(LogIndex(b.log), r->id)].push_back(
+        static_cast<uint32_t>(&b - baseline_->signatures.data()));
   }
+}
+
+void ChangeTracker::AddSeeds(size_t li, uint64_t id, ChangeSignature* s) {
+  auto it = seeds_.find(Key(li, id));
+  if (it == seeds_.end()) return;
+  for (uint32_t i : it->second) {
+    const BaselineSignature& b = baseline_->signatures[i];
+    s->marks |= kMarkBaseline;
+    s->baseline_count += b.count;
+    if (s->baseline_example.empty()) s->baseline_example = b.example;
+  }
+  seeds_.erase(it);  // Counted once: the entry carries it from now on.
 }
 
 ChangeTracker::~ChangeTracker() = default;
@@ -120,7 +119,11 @@ ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, boo
       sigs_.erase(it);
     }
   }
-  auto& entry = sigs_[Key(li, r.id)];
+  const uint64_t key = Key(li, r.id);
+  if (!moved && sigs_.size() >= options_.max_tracked && !sigs_.count(key)) {
+    DropOldest();  // Before inserting: the new entry must not be the one dropped.
+  }
+  auto& entry = sigs_[key];
   if (moved) {
     if (!entry) {
       entry = std::move(moved);
@@ -139,7 +142,6 @@ ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, boo
     }
   }
   if (!entry) {
-    if (sigs_.size() > options_.max_tracked) DropOldest();
     entry = std::make_unique<ChangeSignature>();
     entry->log = record.log;
     entry->log_index = li;
@@ -147,6 +149,11 @@ ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, boo
     entry->logger = record.logger;
   }
   ChangeSignature& s = *entry;
+  // The snapshot's counts for this signature (under its id now or the one it generalised).
+  if (!seeds_.empty()) {
+    AddSeeds(li, r.id, &s);
+    if (r.previous_id != 0) AddSeeds(li, r.previous_id, &s);
+  }
   if (s.id != r.id) {
     s.id = r.id;
     s.hex = HexId(r.id);
@@ -177,6 +184,7 @@ void ChangeTracker::DropOldest() {
   // Rare (only past max_tracked): a linear scan for the least recently seen signature.
   auto oldest = sigs_.end();
   for (auto it = sigs_.begin(); it != sigs_.end(); ++it) {
+    if (!it->second) continue;
     if (oldest == sigs_.end() || it->second->last_seen < oldest->second->last_seen) oldest = it;
   }
   if (oldest != sigs_.end()) sigs_.erase(oldest);

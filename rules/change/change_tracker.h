@@ -167,6 +167,10 @@ class ChangeTracker {
     return id ^ ((log_index + 1) * 0x9e3779b97f4a7c15ULL);
   }
   std::unordered_map<uint64_t, std::unique_ptr<ChangeSignature>> sigs_;
+  // Snapshot signatures not tracked yet: Key(log, seeded id) -> indices into
+  // baseline_->signatures (two snapshot entries can seed one signature).
+  std::unordered_map<uint64_t, std::vector<uint32_t>> seeds_;
+  void AddSeeds(size_t li, uint64_t id, ChangeSignature* s);
   std::vector<uint64_t> dirty_;  // Keys of signatures with records since the last take.
 };
 

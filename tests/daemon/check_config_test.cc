@@ -76,6 +76,16 @@ TEST_CASE("check-config accepts a host laid out for run", "[daemon][check-config
                    "user \"") != std::string::npos);
 }
 
+TEST_CASE("check-config reads the baseline snapshot run would load", "[daemon][check-config]") {
+  Host host;
+  host.dir.Write("old.json", "{\"format\": \"cutover-guard-baseline\", \"version\": 7}");
+  std::ofstream(host.config, std::ios::app) << "baseline:\n  snapshot: old.json\n";
+  auto r = host.Check();
+  CHECK(r.code == 1);
+  CHECK(r.err.find(host.At(12, 13) + "baseline.snapshot: ") != std::string::npos);
+  CHECK(r.err.find("version") != std::string::npos);
+}
+
 TEST_CASE("check-config reports a missing token file at its position", "[daemon][check-config]") {
   Host host("logs/wso2carbon.log", "missing-token");
   auto r = host.Check();

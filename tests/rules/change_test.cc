@@ -397,6 +397,46 @@ TEST_CASE("a baseline snapshot makes its signatures known", "[change][engine]") 
   CHECK(e->baseline_status().signatures == 1);
 }
 
+TEST_CASE("a snapshot's counts survive until their signature shows up past max_tracked",
+          "[change][engine]") {
+  auto baseline = std::make_shared<Baseline>();
+  BaselineLog log;
+  log.name = "carbon";
+  log.records = 100000;
+  log.first = Sec(-86400);
+  log.last = Sec(0);
+  baseline->logs.push_back(log);
+  BaselineSignature b;
+  b.log = "carbon";
+  b.level = Level::kWarn;
+  b.logger = "org.example.Cache";
+  b.template_text = "Cache refresh slow for region <NUM>";
+  b.count = 5000;  // 5% of the traffic: 20 in 400 records is no regression.
+  baseline->signatures.push_back(b);
+  EngineOptions o;
+  o.baseline = baseline;
+  o.change.max_tracked = 4;
+  auto e = testing::MakeEngine(kChgRules, o);
+  // Many other signatures first: the tracked table turns over several times.
+  for (int i = 0; i < 40; ++i) {
+    ChgFeed(*e, i,
+            "Distinct failure number " + std::string(1, static_cast<char>('a' + i % 26)) +
+                std::string(1, static_cast<char>('a' + i / 26)) + " happened",
+            Level::kWarn, "org.example.Other" + std::to_string(i));
+  }
+  ChgTraffic(*e, 60, 660, 40);
+  for (int i = 0; i < 25; ++i) {
+    ChgFeed(*e, 100 + i * 20, "Cache refresh slow for region " + std::to_string(i), Level::kWarn,
+            "org.example.Cache");
+  }
+  ChgTick(*e, 660);
+  CHECK(ChgFiring(*e, "rate").empty());
+  const SignatureReport* cache = ChgSignature(e->Signatures(), "Cache refresh");
+  REQUIRE(cache != nullptr);
+  CHECK(cache->state == SignatureState::kKnown);
+  CHECK(cache->baseline_count == 5000);
+}
+
 TEST_CASE("change alerts are not saved and restoring the rest still works", "[change][engine]") {
   auto e = testing::MakeEngine(kChgRules, ChgCutover());
   ChgBefore(*e);
