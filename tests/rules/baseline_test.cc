@@ -549,6 +549,11 @@ TEST_CASE("merging keeps the rarest signatures out when the file cap would be ex
   CHECK(into.signatures.size() > 6000);
   CHECK(into.signatures.size() < 8000);
   CHECK(into.signatures.back().count == 2);  // The rarest went.
+#if defined(__SANITIZE_ADDRESS__)
+  // Writing and parsing back 64 MiB of JSON takes half a minute under ASan; the plain pass
+  // checks it, this one the merge above.
+  return;
+#endif
   const auto file = dir / "big.json";
   REQUIRE(SaveBaseline(into, file).ok());
   CHECK(std::filesystem::file_size(file) <= kMaxBaselineFileBytes);
