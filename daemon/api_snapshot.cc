@@ -1,5 +1,6 @@
 #include "daemon/api_snapshot.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -71,6 +72,17 @@ json ArrayOf(const std::vector<T>& items) {
 
 }  // namespace
 
+std::shared_ptr<const nlohmann::json> RenderSignatures(const BaselineStatus& baseline,
+                                                       std::vector<SignatureReport> signatures) {
+  // New and regressed first (what an operator asks for), then the busiest.
+  std::stable_partition(signatures.begin(), signatures.end(), [](const SignatureReport& r) {
+    return r.state == SignatureState::kNew || r.state == SignatureState::kRegressed;
+  });
+  if (signatures.size() > kApiSignatures) signatures.resize(kApiSignatures);
+  return std::make_shared<const json>(
+      json{{"baseline", ToJson(baseline)}, {"signatures", ArrayOf(signatures)}});
+}
+
 std::shared_ptr<ApiSnapshot> RenderApiSnapshot(const StatusSnapshot& s) {
   auto snap = std::make_shared<ApiSnapshot>();
   json status = ToJson(s.recommendation);
@@ -84,7 +96,7 @@ std::shared_ptr<ApiSnapshot> RenderApiSnapshot(const StatusSnapshot& s) {
   status["daemon"] = DaemonJson(s.daemon);
   status["baseline"] = ToJson(s.baseline);
   snap->status = std::move(status);
-  snap->signatures = json{{"baseline", ToJson(s.baseline)}, {"signatures", ArrayOf(s.signatures)}};
+  snap->signatures = s.signatures;
   snap->alerts = ArrayOf(s.alerts);
   snap->rules = ArrayOf(s.rules);
   snap->samples = s.samples;

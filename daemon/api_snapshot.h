@@ -50,7 +50,8 @@ struct StatusSnapshot {
   // loaded) and the signatures seen since the cutover (at most kApiSignatures: new and
   // regressed first, then by count).
   BaselineStatus baseline;
-  std::vector<SignatureReport> signatures;
+  // The GET /api/v1/signatures document (RenderSignatures), shared between snapshots.
+  std::shared_ptr<const nlohmann::json> signatures;
   std::optional<WallTime> cutover_at;
   std::chrono::milliseconds warmup{0};
   HostSummary host;
@@ -64,6 +65,11 @@ struct StatusSnapshot {
 };
 
 inline constexpr size_t kApiSignatures = 1000;
+
+// The GET /api/v1/signatures document: {"baseline": ..., "signatures": [...]} with at most
+// kApiSignatures signatures, new and regressed first, then the busiest.
+std::shared_ptr<const nlohmann::json> RenderSignatures(const BaselineStatus& baseline,
+                                                       std::vector<SignatureReport> signatures);
 
 // Renders every JSON document of the snapshot. Never fails; the result is immutable once
 // published.

@@ -188,6 +188,10 @@ struct App::Impl {
   bool stopping = false;
   WallTime started_at{};
   MonoTime started_mono{};
+  // GET /api/v1/signatures, re-rendered at most every kSignaturesRefresh.
+  static constexpr std::chrono::seconds kSignaturesRefresh{2};
+  std::shared_ptr<const nlohmann::json> signatures_doc;
+  MonoTime signatures_at{};
   uint64_t reloads_ok = 0, reloads_failed = 0;
   std::string last_reload_error;
   std::optional<milliseconds> watchdog_every;
@@ -642,12 +646,14 @@ void App::Impl::Publish() {
   s.rules = engine->rule_status();
   if (engine->has_change_detectors()) {
     s.baseline = engine->baseline_status();
-    s.signatures = engine->Signatures();
-    // New and regressed first (what an operator asks for), then the busiest.
-    std::stable_partition(s.signatures.begin(), s.signatures.end(), [](const SignatureReport& r) {
-      return r.state == SignatureState::kNew || r.state == SignatureState::kRegressed;
-    });
-    if (s.signatures.size() > kApiSignatures) s.signatures.resize(kApiSignatures);
+    // Up to a thousand signatures: rendered every few seconds, shared by the snapshots between.
+    if (!signatures_doc || s.heartbeat - signatures_at >= kSignaturesRefresh) {
+      signatures_doc = RenderSignatures(s.baseline, engine->Signatures());
+      signatures_at = s.heartbeat;
+    }
+    s.signatures = signatures_doc;
+  } else {
+    signatures_doc.reset();
   }
   s.cutover_at = engine->cutover();
   s.warmup = config.cutover.warmup;

@@ -28,8 +28,9 @@ struct ApiSnapshot {
   nlohmann::json alerts = nlohmann::json::array();
   nlohmann::json rules = nlohmann::json::array();  // Array for GET /api/v1/rules.
   // GET /api/v1/signatures: {"baseline": {...}, "signatures": [{..., "state": ...}]}; the
-  // handler filters the array on "state".
-  nlohmann::json signatures = nlohmann::json::object();
+  // handler filters the array on "state". Shared between snapshots (the loop re-renders it
+  // every few seconds, not every tick); null: no change detector.
+  std::shared_ptr<const nlohmann::json> signatures;
   std::shared_ptr<const HistorySnapshot> samples;  // May be null (no history yet).
   bool ready = false;                              // GET /readyz answers 200 when true.
   MonoTime loop_heartbeat{};  // When the loop built this; /healthz is 503 when too old.

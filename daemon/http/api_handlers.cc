@@ -233,7 +233,8 @@ Router BuildApiRouter(const ApiHandlerOptions& o) {
     }
     if (states.count("all")) states.clear();
     json out = json::array();
-    const json& sigs = snap->signatures;
+    static const json kNone = json::object();
+    const json& sigs = snap->signatures ? *snap->signatures : kNone;
     if (auto it = sigs.find("signatures"); it != sigs.end() && it->is_array()) {
       for (const json& s : *it) {
         if (s.is_object() && FieldIn(s, "state", states)) out.push_back(s);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/fs.h"
+#include "rules/signatures/baseline.h"
 #include "tests/app/daemon_fixture.h"
 
 namespace cg {
@@ -242,6 +243,75 @@ TEST_CASE("SIGHUP reloads the rules and SIGTERM stops with exit 0 after checkpoi
   auto checkpoint = ReadFile(dir / "state/logs/carbon.json", 1ull << 30);
   REQUIRE(checkpoint.ok());
   CHECK(checkpoint->find(std::to_string(std::filesystem::file_size(dir / "logs/wso2carbon.log"))) !=
+        std::string::npos);
+}
+
+}  // namespace cg
+
+namespace cg {
+namespace {
+
+constexpr const char* kChangeRulesApp = R"(rules:
+  - id: chg.new
+    description: An ERROR the baseline never had keeps recurring
+    severity: warning
+    condition: new_signature
+    threshold: {count: 2, window: 10m}
+)";
+
+}  // namespace
+
+TEST_CASE("a baseline snapshot in the config: a new recurring ERROR is served as new and alerts",
+          "[app][change]") {
+  testing::TempDir dir;
+  Baseline old;
+  BaselineLog log;
+  log.name = "carbon";
+  log.records = 1000;
+  log.by_level[static_cast<size_t>(Level::kInfo)] = 988;  // Levels add up to the records.
+  log.by_level[static_cast<size_t>(Level::kError)] = 12;
+  log.first = WallTime(std::chrono::hours(24 * 20000));
+  log.last = log.first + std::chrono::hours(24);
+  old.logs.push_back(log);
+  BaselineSignature known;
+  known.log = "carbon";
+  known.level = Level::kError;
+  known.logger = "org.wso2.carbon.apimgt.impl.dao.ApiMgtDAO";
+  known.template_text =
+      "Error while retrieving subscriptions com.mysql.cj.jdbc.exceptions."
+      "CommunicationsException: Communications link failure";
+  known.count = 12;
+  old.signatures.push_back(known);
+  const Status saved = SaveBaseline(old, dir / "old.json");
+  INFO(saved.message());
+  REQUIRE(saved.ok());
+
+  Daemon d(dir, "baseline:\n  snapshot: old.json\n", kChangeRulesApp);
+  d.Start();
+  CHECK(d.Get("/api/v1/status")["baseline"]["source"] == "snapshot");
+  for (int i = 0; i < 2; ++i) {
+    d.Append(CarbonLine("ERROR",
+                        "Error while retrieving subscriptions com.mysql.cj.jdbc.exceptions."
+                        "CommunicationsException: Communications link failure"));
+    d.Append(CarbonLine("ERROR", "java.lang.NoSuchMethodError: org.example.Custom.call()V"));
+  }
+  REQUIRE(WaitUntil([&] { return d.Get("/api/v1/status")["recommendation"] == "investigate"; }));
+  json alerts = d.Get("/api/v1/alerts?state=firing")["alerts"];
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0]["rule"] == "chg.new");
+  CHECK(alerts[0]["labels"]["template"].get<std::string>().find("NoSuchMethodError") !=
+        std::string::npos);
+  REQUIRE(WaitUntil([&] { return d.Get("/api/v1/signatures")["signatures"].size() == 2; }));
+  json fresh = d.Get("/api/v1/signatures?state=new")["signatures"];
+  REQUIRE(fresh.size() == 1);
+  CHECK(fresh[0]["count"] == 2);
+  CHECK(fresh[0]["template"].get<std::string>().find("NoSuchMethodError") != std::string::npos);
+  json known_now = d.Get("/api/v1/signatures?state=known")["signatures"];
+  REQUIRE(known_now.size() == 1);
+  CHECK(known_now[0]["baseline_count"] == 12);
+  const std::string m = d.Metrics();
+  CHECK(m.find("cutover_guard_signatures{log=\"carbon\",state=\"new\"} 1") != std::string::npos);
+  CHECK(m.find("cutover_guard_signature_new_total{level=\"ERROR\",log=\"carbon\"} 1") !=
         std::string::npos);
 }
 

@@ -214,10 +214,11 @@ TEST_CASE("the index lists every endpoint", "[http][endpoints]") {
 TEST_CASE("signatures are filtered by state and a bad state is a 400", "[http][endpoints]") {
   TestServer s;
   auto snap = std::make_shared<ApiSnapshot>();
-  snap->signatures = json{{"baseline", {{"source", "snapshot"}}},
-                          {"signatures", json::array({json{{"id", "a"}, {"state", "new"}},
-                                                      json{{"id", "b"}, {"state", "known"}},
-                                                      json{{"id", "c"}, {"state", "regressed"}}})}};
+  snap->signatures = std::make_shared<const json>(
+      json{{"baseline", {{"source", "snapshot"}}},
+           {"signatures",
+            json::array({json{{"id", "a"}, {"state", "new"}}, json{{"id", "b"}, {"state", "known"}},
+                         json{{"id", "c"}, {"state", "regressed"}}})}});
   s.backend.Publish(snap);
   auto c = s.Client();
   auto all = c.Get("/api/v1/signatures");
