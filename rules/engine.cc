@@ -126,6 +126,7 @@ void Engine::Impl::Install(std::shared_ptr<const RuleSet> next) {
 
 void Engine::Impl::InstallChange() {
   change_rules.clear();
+  change_log_of_slot.clear();  // Slots are renumbered with the rule set.
   change_new_levels = 0;
   change_reads.assign(logs.size(), false);
   for (size_t i = 0; i < rule_states.size(); ++i) {

@@ -82,6 +82,14 @@ std::optional<SignatureState> ParseSignatureState(std::string_view name) {
 
 void Engine::Impl::OnChangeRecord(const Record& record, size_t slot, WallTime now, bool observing,
                                   bool covered) {
+  if (record.level < Level::kWarn) {
+    // Traffic only (most records): no mining, no string lookup of the log.
+    if (slot >= change_log_of_slot.size()) change_log_of_slot.resize(slot + 1, SIZE_MAX);
+    size_t& li = change_log_of_slot[slot];
+    if (li == SIZE_MAX) li = change->LogIndex(record.log);
+    change->CountTraffic(li, now, observing);
+    return;
+  }
   uint64_t previous = 0;
   ChangeSignature* s = change->OnRecord(record, now, observing, covered, &previous);
   if (!s || !observing) return;
@@ -123,7 +131,10 @@ void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
     // The current minute counts once it has a record; until then the window ends with the
     // minute before, so a steady stream does not look interrupted at every minute boundary
     // (which would restart `for` and flap the alert).
-    const WallTime at = s->recent.Sum(now, 1) > 0 ? now : now - std::chrono::minutes(1);
+    if (s->windows[0].minutes == 0) {  // First rule to look at it this evaluation.
+      s->at = s->recent.Sum(now, 1) > 0 ? now : now - std::chrono::minutes(1);
+    }
+    const WallTime at = s->at;
     ChangeSignature::WindowCount* w = nullptr;
     for (auto& c : s->windows) {
       if (c.minutes == minutes || c.minutes == 0) {
@@ -141,6 +152,11 @@ void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
     const uint64_t k = w->k;
     const uint64_t busy = w->busy;
     bool holds = k >= spec.threshold.count && busy >= spec.threshold.minutes;
+    // Most signatures most of the time: below the threshold and no alert to update.
+    if (!holds && rs.groups.empty()) {
+      if (spec.kind == RuleKind::kSignatureRate) s->regressed = false;  // Too few to tell.
+      continue;
+    }
     // The numbers first; the detail text only for an alert that exists or starts.
     bool baseline = true;
     const ChangeLog* tl = nullptr;
@@ -149,7 +165,7 @@ void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
     RateTest t;
     switch (spec.kind) {
       case RuleKind::kNewSignature:
-        baseline = change->HasBaseline(s->log);
+        baseline = change->logs()[s->log_index].HasBaseline();
         holds = holds && baseline && !s->known();
         break;
       case RuleKind::kErrorStorm:

@@ -154,6 +154,7 @@ struct Engine::Impl {
   // it (or counts its traffic); the change rules' indices into rule_states.
   std::unique_ptr<ChangeTracker> change;
   std::vector<bool> change_reads;
+  std::vector<size_t> change_log_of_slot;  // Log slot -> the tracker's log index (SIZE_MAX: ?).
   std::vector<size_t> change_rules;
   LevelMask change_new_levels = 0;  // Levels some new_signature rule reads.
   uint64_t change_tick = 0;

@@ -79,6 +79,12 @@ void ChangeTracker::AddSeeds(size_t li, uint64_t id, ChangeSignature* s) {
 
 ChangeTracker::~ChangeTracker() = default;
 
+void ChangeTracker::CountBefore(ChangeLog& log, WallTime now) {
+  ++log.before_records;
+  if (!log.before_first) log.before_first = now;
+  log.before_last = std::max(log.before_last.value_or(now), now);
+}
+
 size_t ChangeTracker::LogIndex(std::string_view name) {
   if (last_log_ < logs_.size() && logs_[last_log_].name == name) return last_log_;
   for (size_t i = 0; i < logs_.size(); ++i) {
@@ -94,14 +100,7 @@ ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, boo
   *previous_id = 0;
   const size_t li = LogIndex(record.log);
   ChangeLog& log = logs_[li];
-  if (observing) {
-    ++log.records;
-    log.recent.Add(now);
-  } else {
-    ++log.before_records;
-    if (!log.before_first) log.before_first = now;
-    log.before_last = std::max(log.before_last.value_or(now), now);
-  }
+  CountTraffic(li, now, observing);
   const int slot = LevelSlot(record.level);
   if (slot < 0) return nullptr;
   MineResult r = miner_->AddRecord(record);

@@ -79,6 +79,7 @@ struct ChangeSignature {
     uint64_t k = 0, busy = 0;
   };
   WindowCount windows[2];
+  WallTime at{};  // Where its windows end at that evaluation (engine_change.cc).
   // Set by the engine's signature_rate evaluation (the last one).
   bool regressed = false;
   double expected = 0, ratio = 0, p_value = 1;
@@ -130,6 +131,18 @@ class ChangeTracker {
   // pointer stays valid until the next call.
   ChangeSignature* OnRecord(const Record& record, WallTime now, bool observing, bool covered,
                             uint64_t* previous_id);
+  // The index of a log's traffic counters (stable for the tracker's life), and the fast path
+  // for a record below WARN: only counted as traffic (OnRecord does the same and mines).
+  size_t LogIndex(std::string_view name);
+  void CountTraffic(size_t log_index, WallTime now, bool observing) {
+    ChangeLog& log = logs_[log_index];
+    if (observing) {
+      ++log.records;
+      log.recent.Add(now);
+    } else {
+      CountBefore(log, now);
+    }
+  }
 
   const ChangeLog* FindLog(std::string_view name) const;
   const std::vector<ChangeLog>& logs() const { return logs_; }
@@ -151,8 +164,7 @@ class ChangeTracker {
  private:
   ChangeTracker(ChangeTrackerOptions options, std::unique_ptr<SignatureMiner> miner,
                 std::shared_ptr<const Baseline> baseline);
-  size_t LogIndex(std::string_view name);
-  ChangeSignature& Track(const MineResult& r, const Record& record, uint64_t* previous_id);
+  static void CountBefore(ChangeLog& log, WallTime now);
   void DropOldest();
 
   ChangeTrackerOptions options_;
