@@ -188,6 +188,10 @@ struct App::Impl {
   bool stopping = false;
   WallTime started_at{};
   MonoTime started_mono{};
+  // The records before the cutover as a snapshot in state_dir (kPreCutoverFile): how many of
+  // them the saved one holds (saved again when more were read, e.g. a backlog).
+  uint64_t pre_cutover_saved = 0;
+  void SavePreCutoverBaseline(WallTime now);
   // GET /api/v1/signatures, re-rendered at most every kSignaturesRefresh.
   static constexpr std::chrono::seconds kSignaturesRefresh{2};
   std::shared_ptr<const nlohmann::json> signatures_doc;
@@ -316,14 +320,33 @@ void App::Impl::CreateEngine(std::shared_ptr<const RuleSet> rules, Diagnostics* 
   eo.cutover_at = config.cutover.at;
   eo.warmup = config.cutover.warmup;
   eo.registry = registry.get();
+  std::optional<Baseline> baseline;
   if (!config.baseline.snapshot.empty()) {
     auto b = LoadBaseline(config.baseline.snapshot);
     if (!b.ok()) {
       problems->Add(config.baseline.snapshot.string(), 0, 0, "baseline: " + b.error().message());
       return;
     }
-    eo.baseline = std::make_shared<const Baseline>(std::move(b).value());
+    baseline = std::move(b).value();
   }
+  // The records before the mark, saved by an earlier run of this cutover: a restart resumes
+  // the logs after them, so without it the detectors would have no "before" any more.
+  const auto pre = config.state_dir / kPreCutoverFile;
+  std::error_code ec;
+  if (config.cutover.at && std::filesystem::exists(pre, ec)) {
+    auto b = LoadBaseline(pre);
+    if (!b.ok()) {
+      log->Warning("pre-cutover baseline not used: " + b.error().message());
+    } else if (b->sources != std::vector<std::string>{PreCutoverSource(*config.cutover.at)}) {
+      log->Info("pre-cutover baseline " + pre.string() + " is for another cutover mark: not used");
+    } else {
+      log->Info("pre-cutover baseline: " + std::to_string(b->signatures.size()) +
+                " signature(s) from " + pre.string());
+      if (!baseline) baseline.emplace();
+      MergeBaseline(*b, &*baseline);
+    }
+  }
+  if (baseline) eo.baseline = std::make_shared<const Baseline>(std::move(*baseline));
   auto e = Engine::Create(std::move(rules), std::move(eo));
   if (!e.ok()) {
     problems->Add("", 0, 0, "rule engine: " + e.error().message());
@@ -555,6 +578,7 @@ void App::Impl::EvalTick() {
   const WallTime now = clock->Now();
   UpdateCoverage(now);
   engine->Evaluate(now, *sampler);
+  if (engine->records_before_cutover() > pre_cutover_saved) SavePreCutoverBaseline(now);
   std::vector<AlertEvent> events = engine->TakeTransitions();
   Notify(events);
   for (const AlertEvent& e : events) {
@@ -697,9 +721,23 @@ void App::Impl::UpdateSystemdStatus() {
   service->Status(SystemdStatusLine(engine->recommendation(), logs));
 }
 
+void App::Impl::SavePreCutoverBaseline(WallTime now) {
+  auto b = engine->PreCutoverBaseline(now);
+  if (!b) return;  // The mark has not passed yet, or no change detector.
+  const uint64_t records = engine->records_before_cutover();
+  Status s = SaveBaseline(*b, config.state_dir / kPreCutoverFile);
+  if (!s.ok()) {
+    log_limiter.Write(LogLevel::kError, "baseline:pre-cutover",
+                      "pre-cutover baseline: " + s.message());
+    return;  // Tried again at the next tick.
+  }
+  pre_cutover_saved = records;
+}
+
 ApiResult App::Impl::DoSetCutover(std::optional<WallTime> at) {
   WallTime mark = at.value_or(clock->Now());
   engine->SetCutover(mark);
+  pre_cutover_saved = 0;  // Another mark: another "before".
   log->Info("cutover mark set to " + FormatRfc3339(mark));
   Publish();
   return json{{"cutover", FormatRfc3339(mark)}};
@@ -826,7 +864,10 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   CommitLogs(std::move(prepared).value(), next);
   StartWatcher();
   engine->SetRuleSet(std::move(rules).value());
-  if (plan.cutover) engine->SetCutover(next.cutover.at);
+  if (plan.cutover) {
+    engine->SetCutover(next.cutover.at);
+    pre_cutover_saved = 0;
+  }
   if (plan.baseline) engine->SetBaseline(std::move(new_baseline));
   for (const auto& key : plan.restart_only) {
     log->Warning("reload: the change to `" + key + "` takes effect at the next restart");

@@ -25,6 +25,11 @@ namespace cg {
 
 inline constexpr size_t kMaxStateDepth = 32;
 
+// The records before the cutover mark as a baseline snapshot (rules/signatures/baseline.h),
+// written by the daemon once the mark has passed and read at start when its source names the
+// configured mark (README "Change detectors").
+inline constexpr const char* kPreCutoverFile = "baseline-before-cutover.json";
+
 struct StateBundle {
   nlohmann::json engine;                        // Engine::RestoreState input.
   std::map<std::string, CheckpointState> logs;  // By log name.

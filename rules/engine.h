@@ -89,6 +89,10 @@ struct SignatureReport {
   WallTime last_seen{};
 };
 
+// "records before the cutover mark <RFC 3339>": the source of a pre-cutover snapshot, so that
+// one saved for another mark is not used.
+std::string PreCutoverSource(WallTime cutover);
+
 struct ChangeSummary {
   BaselineStatus baseline;
   uint64_t known = 0;
@@ -154,6 +158,10 @@ class Engine {
   std::vector<SignatureReport> Signatures() const;
   ChangeSummary change_summary() const;
   BaselineStatus baseline_status() const;  // source "" without change detectors.
+  // The records before the cutover mark as a baseline snapshot (ChangeTracker::
+  // PreCutoverBaseline), once observation has started; nullopt without change detectors, a
+  // mark, or records before it. Its `sources` is {PreCutoverSource(mark)}.
+  std::optional<Baseline> PreCutoverBaseline(WallTime now) const;
   bool has_change_detectors() const;
 
   uint64_t records() const;  // Records seen.

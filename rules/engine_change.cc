@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <map>
 
+#include "base/units.h"
 #include "base/utf8.h"
 #include "rules/change/poisson.h"
 #include "rules/engine_impl.h"
@@ -87,7 +88,7 @@ void Engine::Impl::OnChangeRecord(const Record& record, size_t slot, WallTime no
     if (slot >= change_log_of_slot.size()) change_log_of_slot.resize(slot + 1, SIZE_MAX);
     size_t& li = change_log_of_slot[slot];
     if (li == SIZE_MAX) li = change->LogIndex(record.log);
-    change->CountTraffic(li, now, observing);
+    change->CountTraffic(li, now, observing, record.level);
     return;
   }
   uint64_t previous = 0;
@@ -294,6 +295,19 @@ void Engine::SetBaseline(std::shared_ptr<const Baseline> baseline) {
   impl_->options.baseline = std::move(baseline);
   impl_->change.reset();
   impl_->InstallChange();
+}
+
+std::optional<Baseline> Engine::PreCutoverBaseline(WallTime now) const {
+  const Impl& m = *impl_;
+  // Complete only once observation has started (every record before the mark was read).
+  if (!m.change || !m.cutover || !m.observe_start) return std::nullopt;
+  Baseline b = m.change->PreCutoverBaseline(now, {PreCutoverSource(*m.cutover)});
+  if (b.logs.empty()) return std::nullopt;
+  return b;
+}
+
+std::string PreCutoverSource(WallTime cutover) {
+  return "records before the cutover mark " + FormatRfc3339(cutover);
 }
 
 BaselineStatus Engine::baseline_status() const {

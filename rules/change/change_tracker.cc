@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/utf8.h"
 #include "rules/signatures/hash.h"
 
 namespace cg {
@@ -79,8 +80,9 @@ void ChangeTracker::AddSeeds(size_t li, uint64_t id, ChangeSignature* s) {
 
 ChangeTracker::~ChangeTracker() = default;
 
-void ChangeTracker::CountBefore(ChangeLog& log, WallTime now) {
+void ChangeTracker::CountBefore(ChangeLog& log, WallTime now, Level level) {
   ++log.before_records;
+  ++log.before_by_level[std::min<size_t>(static_cast<size_t>(level), kBaselineLevelCount - 1)];
   if (!log.before_first) log.before_first = now;
   log.before_last = std::max(log.before_last.value_or(now), now);
 }
@@ -100,7 +102,7 @@ ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, boo
   *previous_id = 0;
   const size_t li = LogIndex(record.log);
   ChangeLog& log = logs_[li];
-  CountTraffic(li, now, observing);
+  CountTraffic(li, now, observing, record.level);
   const int slot = LevelSlot(record.level);
   if (slot < 0) return nullptr;
   MineResult r = miner_->AddRecord(record);
@@ -160,6 +162,7 @@ ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, boo
   s.marks |= r.marks;
   if (!observing) {
     ++s.baseline_count;
+    ++s.before_count;
     return &s;
   }
   if (s.count == 0 && !s.known() && log.HasBaseline()) ++log.new_signatures[slot];
@@ -267,6 +270,48 @@ BaselineStatus ChangeTracker::baseline_status() const {
   st.signatures = seeded_;
   if (baseline_) st.sources = baseline_->sources;
   return st;
+}
+
+Baseline ChangeTracker::PreCutoverBaseline(WallTime now, std::vector<std::string> sources) const {
+  Baseline b;
+  b.sources = std::move(sources);
+  b.learned_at = now;
+  for (const ChangeLog& l : logs_) {
+    if (l.before_records == 0) continue;
+    BaselineLog bl;
+    bl.name = l.name;
+    bl.records = l.before_records;
+    bl.by_level = l.before_by_level;
+    bl.first = l.before_first.value_or(now);
+    bl.last = l.before_last.value_or(now);
+    b.logs.push_back(std::move(bl));
+  }
+  std::sort(b.logs.begin(), b.logs.end(),
+            [](const BaselineLog& x, const BaselineLog& y) { return x.name < y.name; });
+  for (const auto& [key, s] : sigs_) {
+    if (s->before_count == 0) continue;
+    auto sig = miner_->Find(s->log, s->id);
+    if (!sig) continue;  // Evicted by the miner's cap: its template is gone.
+    const BaselineLog* log = b.FindLog(s->log);
+    BaselineSignature bs;
+    bs.id = s->id;
+    bs.log = s->log;
+    bs.level = s->level;
+    bs.logger = s->logger;
+    bs.template_text = sig->template_text;
+    bs.count = s->before_count;
+    bs.first_seen = log ? log->first : now;
+    bs.last_seen = log ? log->last : now;
+    bs.example = sig->example.substr(0, Utf8PrefixLength(sig->example, 256));
+    b.signatures.push_back(std::move(bs));
+  }
+  std::sort(b.signatures.begin(), b.signatures.end(),
+            [](const BaselineSignature& x, const BaselineSignature& y) {
+              if (x.count != y.count) return x.count > y.count;
+              if (x.log != y.log) return x.log < y.log;
+              return x.id < y.id;
+            });
+  return b;
 }
 
 const SignatureMinerStats& ChangeTracker::miner_stats() const { return miner_->stats(); }

@@ -28,6 +28,7 @@
 // evidence (<= kEvidenceMaxBytes). Not thread-safe: the engine's loop owns it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,6 +61,7 @@ struct ChangeSignature {
   std::string logger;
   uint32_t marks = 0;            // kMark* bits: known when non-zero.
   uint64_t baseline_count = 0;   // Snapshot count + records before the cutover.
+  uint64_t before_count = 0;     // Of which records before the cutover.
   std::string baseline_example;  // The snapshot's example message, if seeded.
   uint64_t count = 0;            // Records since the cutover.
   WallTime first_seen{};         // First and latest record since the cutover.
@@ -91,7 +93,8 @@ struct ChangeLog {
   std::string name;
   uint64_t snapshot_records = 0;  // From the baseline snapshot.
   double snapshot_hours = 0;
-  uint64_t before_records = 0;  // Records before the cutover mark.
+  uint64_t before_records = 0;  // Records before the cutover mark ...
+  std::array<uint64_t, kBaselineLevelCount> before_by_level{};  // ... by level.
   std::optional<WallTime> before_first, before_last;
   uint64_t records = 0;                    // Records since the cutover.
   MinuteRing recent;                       // Records since the cutover, per minute.
@@ -134,15 +137,21 @@ class ChangeTracker {
   // The index of a log's traffic counters (stable for the tracker's life), and the fast path
   // for a record below WARN: only counted as traffic (OnRecord does the same and mines).
   size_t LogIndex(std::string_view name);
-  void CountTraffic(size_t log_index, WallTime now, bool observing) {
+  void CountTraffic(size_t log_index, WallTime now, bool observing, Level level) {
     ChangeLog& log = logs_[log_index];
     if (observing) {
       ++log.records;
       log.recent.Add(now);
     } else {
-      CountBefore(log, now);
+      CountBefore(log, now, level);
     }
   }
+
+  // What the records before the cutover mark looked like, as a snapshot (the daemon keeps it
+  // in its state directory, so that a restart after the cutover still has a baseline): every
+  // log with records before the mark (records by level, span) and the WARN+ signatures seen
+  // then, with their counts before the mark. `sources` names where it came from.
+  Baseline PreCutoverBaseline(WallTime now, std::vector<std::string> sources) const;
 
   const ChangeLog* FindLog(std::string_view name) const;
   const std::vector<ChangeLog>& logs() const { return logs_; }
@@ -164,7 +173,7 @@ class ChangeTracker {
  private:
   ChangeTracker(ChangeTrackerOptions options, std::unique_ptr<SignatureMiner> miner,
                 std::shared_ptr<const Baseline> baseline);
-  static void CountBefore(ChangeLog& log, WallTime now);
+  static void CountBefore(ChangeLog& log, WallTime now, Level level);
   void DropOldest();
 
   ChangeTrackerOptions options_;

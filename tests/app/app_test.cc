@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/fs.h"
+#include "daemon/state_bundle.h"
 #include "rules/signatures/baseline.h"
 #include "tests/app/daemon_fixture.h"
 
@@ -313,6 +314,55 @@ TEST_CASE("a baseline snapshot in the config: a new recurring ERROR is served as
   CHECK(m.find("cutover_guard_signatures{log=\"carbon\",state=\"new\"} 1") != std::string::npos);
   CHECK(m.find("cutover_guard_signature_new_total{level=\"ERROR\",log=\"carbon\"} 1") !=
         std::string::npos);
+}
+
+}  // namespace cg
+
+namespace cg {
+
+TEST_CASE("the records before the cutover stay the baseline across a restart", "[app][change]") {
+  testing::TempDir dir;
+  auto line = [](const std::string& time, const std::string& level, const std::string& msg) {
+    return "TID: [] [] [2026-11-25 " + time + ",000] " + std::string(5 - level.size(), ' ') +
+           level + " {org.wso2.carbon.apimgt.impl.dao.ApiMgtDAO} - " + msg + "\n";
+  };
+  const std::string known = "Database unreachable at 10.0.0.7:5432 after 3000 ms";
+  {
+    Daemon d(dir, "cutover:\n  at: \"2026-11-25 02:15:00\"\n", kChangeRulesApp);
+    d.Start();
+    for (int i = 0; i < 3; ++i) d.Append(line("02:1" + std::to_string(i) + ":00", "ERROR", known));
+    d.Append(line("02:20:00", "INFO", "Throttle data refreshed"));
+    REQUIRE(WaitUntil([&] { return std::filesystem::exists(dir / "state" / kPreCutoverFile); }));
+    CHECK(d.Get("/api/v1/status")["baseline"]["source"] == "pre-cutover");
+    CHECK(d.Stop() == 0);
+  }
+  auto saved = LoadBaseline(dir / "state" / kPreCutoverFile);
+  REQUIRE(saved.ok());
+  REQUIRE(saved->signatures.size() == 1);
+  CHECK(saved->signatures[0].count == 3);
+  REQUIRE(saved->logs.size() == 1);
+  CHECK(saved->logs[0].records == 3);
+
+  // The restart resumes after those records: the saved snapshot is the baseline now.
+  Daemon d(dir, "", kChangeRulesApp);
+  d.Start();
+  json status = d.Get("/api/v1/status");
+  CHECK(status["baseline"]["source"] == "snapshot");
+  REQUIRE(status["baseline"]["learned_from"].size() == 1);
+  CHECK(status["baseline"]["learned_from"][0].get<std::string>().find(
+            "records before the cutover mark") == 0);
+  for (int i = 0; i < 2; ++i) {
+    d.Append(line("02:21:0" + std::to_string(i), "ERROR",
+                  "Database unreachable at 10.0.0.9:5432 after 4000 ms"));
+    d.Append(line("02:22:0" + std::to_string(i), "ERROR",
+                  "java.lang.NoSuchMethodError: org.example.Custom.call()V"));
+  }
+  REQUIRE(WaitUntil([&] { return d.Get("/api/v1/status")["recommendation"] == "investigate"; }));
+  REQUIRE(WaitUntil([&] { return d.Get("/api/v1/signatures")["signatures"].size() == 2; }));
+  json known_now = d.Get("/api/v1/signatures?state=known")["signatures"];
+  REQUIRE(known_now.size() == 1);
+  CHECK(known_now[0]["baseline_count"] == 3);
+  CHECK(d.Get("/api/v1/signatures?state=new")["signatures"].size() == 1);
 }
 
 }  // namespace cg
