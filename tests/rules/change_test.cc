@@ -431,7 +431,8 @@ TEST_CASE("a snapshot's counts survive until their signature shows up past max_t
   }
   ChgTick(*e, 660);
   CHECK(ChgFiring(*e, "rate").empty());
-  const SignatureReport* cache = ChgSignature(e->Signatures(), "Cache refresh");
+  const auto sigs = e->Signatures();  // The pointer below points into it.
+  const SignatureReport* cache = ChgSignature(sigs, "Cache refresh");
   REQUIRE(cache != nullptr);
   CHECK(cache->state == SignatureState::kKnown);
   CHECK(cache->baseline_count == 5000);
