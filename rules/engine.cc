@@ -141,6 +141,7 @@ void Engine::Impl::InstallChange() {
     }
     if (r.traffic_log >= 0) change_reads[static_cast<size_t>(r.traffic_log)] = true;
   }
+  UpdateMineLevels();
   if (change_rules.empty()) {
     change.reset();
     return;
@@ -165,6 +166,7 @@ void Engine::SetRuleSet(std::shared_ptr<const RuleSet> rules) {
 void Engine::SetCutover(std::optional<WallTime> at) {
   impl_->cutover = at;
   impl_->observe_start.reset();
+  impl_->UpdateMineLevels();
 }
 
 std::optional<WallTime> Engine::cutover() const { return impl_->cutover; }

@@ -81,9 +81,21 @@ std::optional<SignatureState> ParseSignatureState(std::string_view name) {
   return std::nullopt;
 }
 
+void Engine::Impl::UpdateMineLevels() {
+  const bool baseline_possible = options.baseline != nullptr || cutover.has_value();
+  change_mine_levels = 0;
+  for (size_t i : change_rules) {
+    const RuleSpec& spec = rule_states[i]->rule->spec;
+    if (spec.kind == RuleKind::kErrorStorm || baseline_possible) {
+      change_mine_levels |= spec.levels == 0 ? LevelMask{0xff} : spec.levels;
+    }
+  }
+}
+
 void Engine::Impl::OnChangeRecord(const Record& record, size_t slot, WallTime now, bool observing,
                                   bool covered) {
-  if (record.level < Level::kWarn) {
+  if (record.level < Level::kWarn || !LevelIn(change_mine_levels, record.level) ||
+      change_mine_levels == 0) {
     // Traffic only (most records): no mining, no string lookup of the log.
     if (slot >= change_log_of_slot.size()) change_log_of_slot.resize(slot + 1, SIZE_MAX);
     size_t& li = change_log_of_slot[slot];

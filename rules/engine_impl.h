@@ -157,6 +157,11 @@ struct Engine::Impl {
   std::vector<size_t> change_log_of_slot;  // Log slot -> the tracker's log index (SIZE_MAX: ?).
   std::vector<size_t> change_rules;
   LevelMask change_new_levels = 0;  // Levels some new_signature rule reads.
+  // Levels worth mining: those of the detectors that can act. new_signature and signature_rate
+  // need a baseline; with no snapshot and no cutover mark (so no record before it) there can
+  // be none, and only error_storm's levels are mined (the rest is counted as traffic).
+  LevelMask change_mine_levels = 0;
+  void UpdateMineLevels();
   uint64_t change_tick = 0;
   int64_t change_minute = INT64_MIN;  // MinuteRing::MinuteOf of the last full evaluation.
   WallTime change_start{};            // First observed time (rates since the cutover).

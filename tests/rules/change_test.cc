@@ -438,6 +438,21 @@ TEST_CASE("a snapshot's counts survive until their signature shows up past max_t
   CHECK(cache->baseline_count == 5000);
 }
 
+TEST_CASE("with no baseline possible only what error_storm reads is mined", "[change][engine]") {
+  auto none = testing::MakeEngine(kChgRules);  // No snapshot, no cutover mark.
+  ChgFeed(*none, 1, "Slow backend response from pizzashack", Level::kWarn, "org.example.Backend");
+  ChgFeed(*none, 2, "Brand new failure in flow 42");
+  ChgTick(*none, 3);
+  auto sigs = none->Signatures();
+  REQUIRE(sigs.size() == 1);  // The ERROR; the WARN only counts as traffic.
+  CHECK(sigs[0].level == Level::kError);
+  // A cutover mark makes a baseline possible: WARNs are mined from then on.
+  none->SetCutover(Sec(10));
+  ChgFeed(*none, 20, "Slow backend response from pizzashack", Level::kWarn, "org.example.Backend");
+  ChgTick(*none, 21);
+  CHECK(none->Signatures().size() == 2);
+}
+
 TEST_CASE("change alerts are not saved and restoring the rest still works", "[change][engine]") {
   auto e = testing::MakeEngine(kChgRules, ChgCutover());
   ChgBefore(*e);
