@@ -724,14 +724,14 @@ void App::Impl::UpdateSystemdStatus() {
 void App::Impl::SavePreCutoverBaseline(WallTime now) {
   auto b = engine->PreCutoverBaseline(now);
   if (!b) return;  // The mark has not passed yet, or no change detector.
-  const uint64_t records = engine->records_before_cutover();
+  // Tried once per growth of the records before the mark, not at every tick after a failure
+  // (a full state disk would otherwise cost a snapshot build and a write every second).
+  pre_cutover_saved = engine->records_before_cutover();
   Status s = SaveBaseline(*b, config.state_dir / kPreCutoverFile);
   if (!s.ok()) {
     log_limiter.Write(LogLevel::kError, "baseline:pre-cutover",
                       "pre-cutover baseline: " + s.message());
-    return;  // Tried again at the next tick.
   }
-  pre_cutover_saved = records;
 }
 
 ApiResult App::Impl::DoSetCutover(std::optional<WallTime> at) {

@@ -17,6 +17,7 @@
 #include "collectors/logs/log_format.h"
 #include "daemon/baseline_inputs.h"
 #include "daemon/commands.h"
+#include "daemon/format_option.h"
 #include "daemon/shrink_guard.h"
 #include "rules/replay.h"
 #include "rules/signatures/baseline.h"
@@ -64,21 +65,10 @@ void PrintSummary(const Baseline& b, std::ostream& out) {
   }
 }
 
-std::optional<LogFormat> ParseFormatOption(const std::string& name, std::ostream& err) {
-  auto format = ParseLogFormat(name);
-  if (format && *format != LogFormat::kCustom) return format;
-  std::string names;
-  for (const auto& n : LogFormatNames()) {
-    if (n != LogFormatName(LogFormat::kCustom)) names += (names.empty() ? "" : ", ") + n;
-  }
-  err << "baseline: --log-format \"" << name << "\" is not one of " << names << "\n";
-  return std::nullopt;
-}
-
 int Learn(const BaselineLearnOptions& opts, std::ostream& out, std::ostream& err) {
   std::optional<LogFormat> format;
   if (!opts.log_format.empty()) {
-    format = ParseFormatOption(opts.log_format, err);
+    format = ParseLogFormatOption("baseline", opts.log_format, err);
     if (!format) return kExitError;
   }
   auto learned = BaselineFromFiles(opts.files, InferLogSpec, format, ParseLevel(opts.min_level),

@@ -19,6 +19,7 @@
 #include "daemon/baseline_inputs.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/format_option.h"
 #include "daemon/pipeline.h"
 #include "daemon/shrink_guard.h"
 #include "rules/replay.h"
@@ -69,16 +70,8 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
   }
   std::optional<LogFormat> log_format;
   if (!opts.log_format.empty()) {
-    log_format = ParseLogFormat(opts.log_format);
-    if (!log_format || *log_format == LogFormat::kCustom) {
-      std::string names;
-      for (const auto& n : LogFormatNames()) {
-        if (n != LogFormatName(LogFormat::kCustom)) names += (names.empty() ? "" : ", ") + n;
-      }
-      err << "replay: --log-format \"" << opts.log_format << "\" is not one of " << names
-          << " (custom formats need a config)\n";
-      return kExitError;
-    }
+    log_format = ParseLogFormatOption("replay", opts.log_format, err);
+    if (!log_format) return kExitError;
   }
 
   ReplayInput input;

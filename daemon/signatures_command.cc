@@ -22,6 +22,7 @@
 #include "collectors/logs/log_format.h"
 #include "collectors/logs/read_records.h"
 #include "daemon/commands.h"
+#include "daemon/format_option.h"
 #include "daemon/shrink_guard.h"
 #include "rules/replay.h"
 #include "rules/signatures/baseline.h"
@@ -150,16 +151,8 @@ void PrintPerRecord(const Combined& c, std::ostream& out) {
 int Mine(const SignaturesOptions& opts, std::ostream& out, std::ostream& err) {
   std::optional<LogFormat> format;
   if (!opts.log_format.empty()) {
-    format = ParseLogFormat(opts.log_format);
-    if (!format || *format == LogFormat::kCustom) {
-      std::string names;
-      for (const auto& n : LogFormatNames()) {
-        if (n != LogFormatName(LogFormat::kCustom)) names += (names.empty() ? "" : ", ") + n;
-      }
-      err << "signatures: --log-format \"" << opts.log_format << "\" is not one of " << names
-          << "\n";
-      return kExitError;
-    }
+    format = ParseLogFormatOption("signatures", opts.log_format, err);
+    if (!format) return kExitError;
   }
   const std::optional<Level> min_level =
       opts.min_level.empty() ? std::nullopt : std::optional<Level>(ParseLevel(opts.min_level));

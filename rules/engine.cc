@@ -40,8 +40,8 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const RuleSet> ru
   if (options.policy.rollback_severity < options.policy.investigate_severity) {
     return Status::Error("rule engine: rollback severity is below investigate severity");
   }
-  if (auto check = SignatureMiner::Create(options.change.miner); !check.ok()) {
-    return Status::Error("rule engine: signatures: " + check.error().message());
+  if (Status check = SignatureMiner::CheckOptions(options.change.miner); !check.ok()) {
+    return Status::Error("rule engine: signatures: " + check.message());
   }
   auto impl = std::make_unique<Impl>(std::move(options));
   impl->Install(std::move(rules));
@@ -513,7 +513,9 @@ void Engine::Impl::EvaluateSampled(RuleState& rs, Group& g, WallTime now, bool a
       g.cond = true;
       g.cond_since = active_since;
       if (g.count == 0) g.first_seen = active_since;
-      ++g.count;
+      // Sampled conditions count their activations; change detectors count records (their
+      // caller sets the count from the signature's statistics).
+      if (!IsChangeKind(rs.rule->spec.kind)) ++g.count;
     }
     g.last_seen = now;
     g.clear_since.reset();

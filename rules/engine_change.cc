@@ -131,7 +131,6 @@ void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
                                   const std::vector<ChangeSignature*>& active, bool full) {
   const RuleSpec& spec = rs.rule->spec;
   const int minutes = WindowMinutes(spec.threshold.window);
-  const std::string window_name = std::to_string(minutes) + "m";
   for (ChangeSignature* s : active) {
     if (!LevelIn(spec.levels, s->level)) continue;
     if (s->slot_tick != change_tick) {  // Once per signature and evaluation, not per rule.
@@ -237,7 +236,7 @@ void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
     g->window_count = k;
     std::string detail = std::to_string(s->count) +
                          (cutover ? " since the cutover, " : " since the start, ") +
-                         std::to_string(k) + " in the last " + window_name + " (" +
+                         std::to_string(k) + " in the last " + std::to_string(minutes) + "m (" +
                          std::to_string(busy) + " distinct minutes)";
     switch (spec.kind) {
       case RuleKind::kNewSignature:
@@ -263,12 +262,10 @@ void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
     }
     g->detail = std::move(detail);
     g->last_seen = std::max(g->last_seen, s->last_seen);
-    // EvaluateSampled counts activations; these alerts count records.
-    g->count = s->count - (holds && !g->cond && s->count > 0 ? 1 : 0);
+    g->count = s->count;
     // Counts only grow with a record, so a condition that starts holding started with the
     // signature's latest one: the alert's times are the record's, not the evaluation's.
     EvaluateSampled(rs, *g, now, holds, std::min(s->last_seen, now), now);
-    g->count = s->count;
   }
   for (auto& g : rs.groups) {
     if (g->seen == change_tick) continue;

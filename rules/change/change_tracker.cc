@@ -292,25 +292,15 @@ Baseline ChangeTracker::PreCutoverBaseline(WallTime now, std::vector<std::string
     if (s->before_count == 0) continue;
     auto sig = miner_->Find(s->log, s->id);
     if (!sig) continue;  // Evicted by the miner's cap: its template is gone.
-    const BaselineLog* log = b.FindLog(s->log);
-    BaselineSignature bs;
-    bs.id = s->id;
-    bs.log = s->log;
-    bs.level = s->level;
-    bs.logger = s->logger;
-    bs.template_text = sig->template_text;
-    bs.count = s->before_count;
-    bs.first_seen = log ? log->first : now;
-    bs.last_seen = log ? log->last : now;
-    bs.example = sig->example.substr(0, Utf8PrefixLength(sig->example, 256));
+    BaselineSignature bs = ToBaselineSignature(*sig, s->before_count);
+    // The miner's times include records since the cutover: the log's span before it instead.
+    if (const BaselineLog* log = b.FindLog(s->log)) {
+      bs.first_seen = log->first;
+      bs.last_seen = log->last;
+    }
     b.signatures.push_back(std::move(bs));
   }
-  std::sort(b.signatures.begin(), b.signatures.end(),
-            [](const BaselineSignature& x, const BaselineSignature& y) {
-              if (x.count != y.count) return x.count > y.count;
-              if (x.log != y.log) return x.log < y.log;
-              return x.id < y.id;
-            });
+  FinishBaseline(&b);
   return b;
 }
 

@@ -491,25 +491,40 @@ Result<Baseline> LearnBaseline(const std::vector<LearnInput>& inputs, const Lear
   }
   const std::vector<Signature> mined = (*miner)->Signatures();
   b.signatures.reserve(mined.size());
-  for (const Signature& s : mined) {
-    BaselineSignature bs;
-    bs.log = s.log;
-    bs.level = s.level;
-    // The miner keeps templates and examples valid UTF-8; a logger is copied from the log line
-    // as is. Whatever is changed here changes the id too, which is derived.
-    bs.logger = SanitizedUtf8(s.logger);
-    bs.template_text = SanitizedUtf8(s.template_text);
-    bs.id = (bs.logger == s.logger && bs.template_text == s.template_text)
-                ? s.id
-                : SignatureId(bs.level, bs.logger, bs.template_text);
-    bs.count = s.count;
-    bs.first_seen = FloorMs(s.first_seen);
-    bs.last_seen = FloorMs(s.last_seen);
-    bs.example = CutUtf8(SanitizedUtf8(s.example), kBaselineExampleBytes);
-    b.signatures.push_back(std::move(bs));
-  }
-  SortAndCap(&b);
+  for (const Signature& s : mined) b.signatures.push_back(ToBaselineSignature(s, s.count));
+  FinishBaseline(&b);
   return b;
+}
+
+BaselineSignature ToBaselineSignature(const Signature& s, uint64_t count) {
+  BaselineSignature bs;
+  bs.log = s.log;
+  bs.level = s.level;
+  // The miner keeps templates and examples valid UTF-8; a logger is copied from the log line
+  // as is. Whatever is changed here changes the id too, which is derived.
+  bs.logger = SanitizedUtf8(s.logger);
+  bs.template_text = SanitizedUtf8(s.template_text);
+  bs.id = (bs.logger == s.logger && bs.template_text == s.template_text)
+              ? s.id
+              : SignatureId(bs.level, bs.logger, bs.template_text);
+  bs.count = count;
+  bs.first_seen = FloorMs(s.first_seen);
+  bs.last_seen = FloorMs(s.last_seen);
+  bs.example = CutUtf8(SanitizedUtf8(s.example), kBaselineExampleBytes);
+  return bs;
+}
+
+void FinishBaseline(Baseline* b) {
+  b->learned_at = FloorMs(b->learned_at);
+  for (auto& l : b->logs) {
+    l.first = FloorMs(l.first);
+    l.last = FloorMs(l.last);
+  }
+  for (auto& s : b->signatures) {
+    s.first_seen = FloorMs(s.first_seen);
+    s.last_seen = FloorMs(s.last_seen);
+  }
+  SortAndCap(b);
 }
 
 void MergeBaseline(const Baseline& from, Baseline* into) {

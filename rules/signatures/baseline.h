@@ -149,6 +149,16 @@ struct LearnInput {
 // LearnBaseline's. `into` must not be `&from`.
 void MergeBaseline(const Baseline& from, Baseline* into);
 
+// A mined signature as a snapshot entry, as LearnBaseline writes it: logger and template
+// sanitised to UTF-8 (the id recomputed if that changed them), times to the millisecond, the
+// example cut at kBaselineExampleBytes; `count` is the entry's count.
+BaselineSignature ToBaselineSignature(const Signature& s, uint64_t count);
+// What LearnBaseline does last, for a Baseline built another way (ChangeTracker's records
+// before the cutover): times to the millisecond, then sorted and capped like a learned one
+// (entries that could not be loaded back dropped, the rarest beyond the caps left out), so
+// that SaveBaseline accepts it.
+void FinishBaseline(Baseline* b);
+
 // The snapshot file's text (see the top of this file). Strings that are not valid UTF-8 are
 // written with U+FFFD in place of the bad bytes.
 std::string BaselineToJson(const Baseline& b);

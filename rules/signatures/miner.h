@@ -159,6 +159,8 @@ class SignatureMiner {
  public:
   // Errors: max_signatures_per_log, mask.max_tokens or max_bytes 0; similarity outside (0, 1].
   static Result<std::unique_ptr<SignatureMiner>> Create(SignatureMinerOptions options);
+  // The same checks, without building a miner (for a caller that builds one later).
+  static Status CheckOptions(const SignatureMinerOptions& options);
   ~SignatureMiner();
   SignatureMiner(const SignatureMiner&) = delete;
   SignatureMiner& operator=(const SignatureMiner&) = delete;

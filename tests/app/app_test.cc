@@ -366,3 +366,19 @@ TEST_CASE("the records before the cutover stay the baseline across a restart", "
 }
 
 }  // namespace cg
+
+namespace cg {
+
+TEST_CASE("a damaged pre-cutover baseline in the state dir is ignored and the daemon starts",
+          "[app][change]") {
+  testing::TempDir dir;
+  // Written by "an earlier run": nested far deeper than the snapshot's depth cap.
+  dir.Write("state/" + std::string(kPreCutoverFile), std::string(100000, '['));
+  Daemon d(dir, "cutover:\n  at: \"2026-11-25 02:15:00\"\n", kChangeRulesApp);
+  d.Start();
+  json status = d.Get("/api/v1/status");
+  CHECK(status["baseline"]["source"] == "none");
+  CHECK(status["baseline"]["learned_from"].empty());
+}
+
+}  // namespace cg
