@@ -191,6 +191,11 @@ struct App::Impl {
   // The records before the cutover as a snapshot in state_dir (kPreCutoverFile): how many of
   // them the saved one holds (saved again when more were read, e.g. a backlog).
   uint64_t pre_cutover_saved = 0;
+  // The one an earlier run saved (read at start for the same mark): this run only sees the
+  // records before the mark that it reads itself, so every save and reload adds it back.
+  std::optional<Baseline> pre_cutover_loaded;
+  // This run's records before the mark plus pre_cutover_loaded; nullopt if neither.
+  std::optional<Baseline> PreCutoverNow(WallTime now) const;
   void SavePreCutoverBaseline(WallTime now);
   // GET /api/v1/signatures, re-rendered at most every kSignaturesRefresh.
   static constexpr std::chrono::seconds kSignaturesRefresh{2};
@@ -344,6 +349,7 @@ void App::Impl::CreateEngine(std::shared_ptr<const RuleSet> rules, Diagnostics* 
                 " signature(s) from " + pre.string());
       if (!baseline) baseline.emplace();
       MergeBaseline(*b, &*baseline);
+      pre_cutover_loaded = std::move(b).value();
     }
   }
   if (baseline) eo.baseline = std::make_shared<const Baseline>(std::move(*baseline));
@@ -721,9 +727,18 @@ void App::Impl::UpdateSystemdStatus() {
   service->Status(SystemdStatusLine(engine->recommendation(), logs));
 }
 
+std::optional<Baseline> App::Impl::PreCutoverNow(WallTime now) const {
+  std::optional<Baseline> b = engine->PreCutoverBaseline(now);
+  if (pre_cutover_loaded) {
+    if (!b) b.emplace();
+    MergeBaseline(*pre_cutover_loaded, &*b);
+  }
+  return b;
+}
+
 void App::Impl::SavePreCutoverBaseline(WallTime now) {
-  auto b = engine->PreCutoverBaseline(now);
-  if (!b) return;  // The mark has not passed yet, or no change detector.
+  if (!engine->PreCutoverBaseline(now)) return;  // The mark has not passed yet, or no detector.
+  auto b = PreCutoverNow(now);
   // Tried once per growth of the records before the mark, not at every tick after a failure
   // (a full state disk would otherwise cost a snapshot build and a write every second).
   pre_cutover_saved = engine->records_before_cutover();
@@ -738,6 +753,7 @@ ApiResult App::Impl::DoSetCutover(std::optional<WallTime> at) {
   WallTime mark = at.value_or(clock->Now());
   engine->SetCutover(mark);
   pre_cutover_saved = 0;  // Another mark: another "before".
+  pre_cutover_loaded.reset();
   log->Info("cutover mark set to " + FormatRfc3339(mark));
   Publish();
   return json{{"cutover", FormatRfc3339(mark)}};
@@ -838,10 +854,21 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   }
 
   std::shared_ptr<const Baseline> new_baseline;
-  if (plan.baseline && !next.baseline.snapshot.empty()) {
-    auto b = LoadBaseline(next.baseline.snapshot);
-    if (!b.ok()) return fail("baseline: " + b.error().message());
-    new_baseline = std::make_shared<const Baseline>(std::move(b).value());
+  std::optional<Baseline> pre_cutover;
+  if (plan.baseline) {
+    Baseline b;
+    if (!next.baseline.snapshot.empty()) {
+      auto snapshot = LoadBaseline(next.baseline.snapshot);
+      if (!snapshot.ok()) return fail("baseline: " + snapshot.error().message());
+      b = std::move(snapshot).value();
+    }
+    // The new tracker starts over: the records before the mark (this run's and the saved
+    // ones) are not read again, so they go into its baseline.
+    if (!plan.cutover) pre_cutover = PreCutoverNow(clock->Now());
+    if (pre_cutover) MergeBaseline(*pre_cutover, &b);
+    if (!next.baseline.snapshot.empty() || pre_cutover) {
+      new_baseline = std::make_shared<const Baseline>(std::move(b));
+    }
   }
 
   auto prepared = PrepareLogs(next, plan);
@@ -867,8 +894,12 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
   if (plan.cutover) {
     engine->SetCutover(next.cutover.at);
     pre_cutover_saved = 0;
+    pre_cutover_loaded.reset();
   }
-  if (plan.baseline) engine->SetBaseline(std::move(new_baseline));
+  if (plan.baseline) {
+    engine->SetBaseline(std::move(new_baseline));
+    pre_cutover_loaded = std::move(pre_cutover);  // Kept for the next saves.
+  }
   for (const auto& key : plan.restart_only) {
     log->Warning("reload: the change to `" + key + "` takes effect at the next restart");
   }

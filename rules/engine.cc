@@ -587,7 +587,8 @@ void Engine::Impl::Evaluate(WallTime now, const MetricSource& src) {
       }
       Evict(rs, now);
     }
-    if (change && options.registry) PublishChangeMetrics();
+    // The counts only change with a record or when the minute turns.
+    if (change && options.registry && (full || !active.empty())) PublishChangeMetrics();
   }
   UpdateRecommendation(now);
 }

@@ -204,7 +204,6 @@ void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
         const double share = BaselineShare(s->baseline_count, tl->BaselineRecords());
         t = TestRate(k, n, share, spec.threshold.count, spec.ratio, spec.significance);
         s->regressed = t.regressed;
-        s->expected = t.expected;
         s->ratio = t.ratio;
         s->p_value = t.p_value;
         holds = holds && t.regressed;
@@ -281,7 +280,7 @@ void Engine::Impl::EvaluateChange(RuleState& rs, WallTime now,
 }
 
 SignatureState Engine::Impl::StateOf(const ChangeSignature& s) const {
-  if (!change->HasBaseline(s.log)) return SignatureState::kUnjudged;
+  if (!change->logs()[s.log_index].HasBaseline()) return SignatureState::kUnjudged;
   if (!s.known()) return SignatureState::kNew;
   return s.regressed ? SignatureState::kRegressed : SignatureState::kKnown;
 }

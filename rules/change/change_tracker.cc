@@ -131,6 +131,8 @@ ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, boo
     } else {
       // Two signatures merged: their statistics add up.
       entry->baseline_count += moved->baseline_count;
+      entry->before_count += moved->before_count;
+      if (entry->baseline_example.empty()) entry->baseline_example = moved->baseline_example;
       entry->count += moved->count;
       entry->recent.Merge(moved->recent);
       entry->covered |= moved->covered;
@@ -163,6 +165,9 @@ ChangeSignature* ChangeTracker::OnRecord(const Record& record, WallTime now, boo
   if (!observing) {
     ++s.baseline_count;
     ++s.before_count;
+    // Seen now, for the eviction order: a signature known from before the cutover is not the
+    // first to go.
+    s.last_seen = std::max(s.last_seen, now);
     return &s;
   }
   if (s.count == 0 && !s.known() && log.HasBaseline()) ++log.new_signatures[slot];

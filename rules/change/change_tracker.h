@@ -84,7 +84,7 @@ struct ChangeSignature {
   WallTime at{};  // Where its windows end at that evaluation (engine_change.cc).
   // Set by the engine's signature_rate evaluation (the last one).
   bool regressed = false;
-  double expected = 0, ratio = 0, p_value = 1;
+  double ratio = 0, p_value = 1;
   bool known() const { return marks != 0; }
 };
 

@@ -363,6 +363,17 @@ TEST_CASE("the records before the cutover stay the baseline across a restart", "
   REQUIRE(known_now.size() == 1);
   CHECK(known_now[0]["baseline_count"] == 3);
   CHECK(d.Get("/api/v1/signatures?state=new")["signatures"].size() == 1);
+  // A late record from before the mark: the saved snapshot grows by it, keeping the earlier
+  // run's three (it is not replaced by what this run alone saw).
+  d.Append(line("02:14:30", "ERROR", known));
+  REQUIRE(WaitUntil([&] {
+    auto b = LoadBaseline(dir / "state" / kPreCutoverFile);
+    return b.ok() && b->signatures.size() == 1 && b->signatures[0].count == 4;
+  }));
+  auto grown = LoadBaseline(dir / "state" / kPreCutoverFile);
+  REQUIRE(grown.ok());
+  REQUIRE(grown->logs.size() == 1);
+  CHECK(grown->logs[0].records == 4);
 }
 
 }  // namespace cg
