@@ -71,8 +71,9 @@ int Learn(const BaselineLearnOptions& opts, std::ostream& out, std::ostream& err
     format = ParseLogFormatOption("baseline", opts.log_format, err);
     if (!format) return kExitError;
   }
-  auto learned = BaselineFromFiles(opts.files, InferLogSpec, format, ParseLevel(opts.min_level),
-                                   RealClock::Instance().Now());
+  auto learned = BaselineFromFiles(
+      opts.files, [](const std::filesystem::path& p) { return InferLogSpec(p); }, format,
+      ParseLevel(opts.min_level), RealClock::Instance().Now());
   if (!learned.ok()) {
     err << "baseline: " << learned.error().message() << "\n";
     return kExitError;

@@ -2,6 +2,7 @@
 
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/layout_check.h"
 #include "daemon/pipeline.h"
 #include "daemon/preflight.h"
 #include "rules/signatures/baseline.h"
@@ -55,6 +56,7 @@ int CheckConfigCommand(const CheckConfigOptions& opts, std::ostream& out, std::o
   // files and directories the config names, accessible to the daemon's user. Every problem is
   // listed, not just the first.
   Diagnostics problems, warnings;
+  std::vector<std::string> layouts;  // What each log's file looks like (host checks only).
   if (rules.ok() && rule_count == 0) {
     auto at = cfg->positions.find("rule_files");
     problems.Add(cfg->source.string(), at == cfg->positions.end() ? 0 : at->second.line,
@@ -64,6 +66,7 @@ int CheckConfigCommand(const CheckConfigOptions& opts, std::ostream& out, std::o
   }
   if (opts.host_checks) {
     RunPreflight(*cfg, PreflightOptions{.user = user}, &problems, &warnings);
+    layouts = CheckLogLayouts(*cfg, &warnings);
     // The snapshot is read at startup: a bad one stops `run`, so it is a problem here too.
     if (!cfg->baseline.snapshot.empty()) {
       if (auto b = LoadBaseline(cfg->baseline.snapshot); !b.ok()) {
@@ -87,6 +90,7 @@ int CheckConfigCommand(const CheckConfigOptions& opts, std::ostream& out, std::o
       << " log(s), " << cfg->rule_paths.size() << " rule file(s), " << rule_count << " rule(s))";
   if (opts.host_checks) out << ", host checked as user \"" << user.name << "\"";
   out << "\n";
+  for (const auto& l : layouts) out << "  " << l << "\n";
   return 0;
 }
 

@@ -113,6 +113,7 @@ void ReadLogs(YamlContext& ctx, const YAML::Node& node, const std::filesystem::p
     } else if (l.format != LogFormat::kCustom && !l.entry_start.empty()) {
       m.ErrorAt("entry_start", m.what() + ".entry_start: only used with format \"custom\"");
     }
+    if (m.Enum("envelope", EnvelopeNames(), &text)) l.envelope = *ParseEnvelope(text);
     if (m.Enum("start_at", StartAtNames(), &text)) l.start_at = *ParseStartAt(text);
     if (m.String("timezone", &text)) {
       auto tz = TimeZone::Parse(text);

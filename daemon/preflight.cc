@@ -244,6 +244,8 @@ std::filesystem::path LogDirectory(const std::string& path) {
 namespace {
 
 // Adds `message` at the position recorded for `key`, or at the file alone.
+}  // namespace
+
 void AddAt(Diagnostics* d, const Config& config, const std::string& key,
            const std::string& message) {
   auto it = config.positions.find(key);
@@ -251,6 +253,8 @@ void AddAt(Diagnostics* d, const Config& config, const std::string& key,
   int column = it == config.positions.end() ? 0 : it->second.column;
   d->Add(config.source.string(), line, column, message);
 }
+
+namespace {
 
 void CheckTokenFile(const Config& config, const PreflightOptions& o, Diagnostics* errors) {
   if (config.api.token_file.empty()) return;

@@ -86,6 +86,11 @@ Status CheckCreatableDir(const std::filesystem::path& dir, const UserIdentity& u
 // glob metacharacters.
 std::filesystem::path LogDirectory(const std::string& path);
 
+// Adds `message` to *d at the config position of `key` ("logs[0].path"), or at the file when
+// the config has no position for it.
+void AddAt(Diagnostics* d, const Config& config, const std::string& key,
+           const std::string& message);
+
 struct PreflightOptions {
   UserIdentity user;
   StatFn stat = SystemStat;

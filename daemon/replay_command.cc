@@ -2,8 +2,8 @@
 //
 // Files are matched to the config's logs by path (glob, or the glob's file-name part) so they
 // get that log's name, format and time zone; a file no log claims gets its name and format from
-// its file name or first line (rules/replay.h InferLogSpec), and the config log of that format
-// when there is exactly one. Without --config the shipped rule pack is used with the default
+// its content (rules/replay.h InferLogSpec; the file name breaks ties), and the config log of that
+// format when there is exactly one. Without --config the shipped rule pack is used with the default
 // policy. Exit codes follow the Nagios plugin convention: 0 continue, 1 investigate,
 // 2 rollback, 3 error.
 #include <fnmatch.h>
@@ -37,25 +37,46 @@ bool GlobMatches(const std::string& pattern, const std::filesystem::path& file) 
   return ::fnmatch(base.c_str(), file.filename().c_str(), 0) == 0;
 }
 
-LogSpec SpecFor(const std::filesystem::path& file, const Config* cfg) {
+// The spec of `file` and how its layout was chosen: the config's log that claims the path (with
+// a word when the content looks like another layout), else content detection; a config log of
+// the detected format lends its name and zone when it is the only one of that format.
+ReplayFile FileFor(const std::filesystem::path& file, const Config* cfg) {
+  ReplayFile rf;
+  rf.path = file;
+  LayoutDetection d;
   if (cfg) {
-    for (const auto& l : cfg->logs) {
-      if (GlobMatches(l.path, file)) return l;
+    for (size_t i = 0; i < cfg->logs.size(); ++i) {
+      const LogSpec& l = cfg->logs[i];
+      if (!GlobMatches(l.path, file)) continue;
+      rf.spec = l;
+      rf.layout_reason = std::string(LogFormatName(l.format)) + ": the config's logs[" +
+                         std::to_string(i) + "] (\"" + l.name + "\")";
+      InferLogSpec(file, &d);
+      if (d.decided && d.format != l.format && l.format != LogFormat::kCustom) {
+        rf.layout_reason += "; but the content looks like " + d.reason;
+      }
+      return rf;
     }
   }
-  LogSpec inferred = InferLogSpec(file);
+  rf.spec = InferLogSpec(file, &d);
+  rf.layout_reason = d.reason;
+  rf.layout_recognised = d.decided;
   if (cfg) {
     const LogSpec* only = nullptr;
     int same_format = 0;
     for (const auto& l : cfg->logs) {
-      if (l.format == inferred.format) {
+      if (l.format == rf.spec.format) {
         only = &l;
         ++same_format;
       }
     }
-    if (same_format == 1) return *only;
+    if (same_format == 1) {
+      const Envelope envelope = rf.spec.envelope;
+      rf.spec = *only;
+      if (envelope != Envelope::kAuto) rf.spec.envelope = envelope;
+    }
   }
-  return inferred;
+  return rf;
 }
 
 int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
@@ -82,10 +103,20 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
       err << "replay: " << f << ": not a readable file\n";
       return kExitError;
     }
-    ReplayFile rf{p, SpecFor(p, cfg ? &*cfg : nullptr)};
-    if (log_format) {
+    ReplayFile rf = FileFor(p, cfg ? &*cfg : nullptr);
+    if (log_format && rf.spec.format != *log_format) {
+      // The operator's word: the layout, and the name a log of that layout has.
+      if (!rf.layout_recognised || rf.spec.name == DefaultLogName(rf.spec.format)) {
+        rf.spec.name = std::string(DefaultLogName(*log_format));
+      }
       rf.spec.format = *log_format;
       rf.spec.entry_start.clear();
+      rf.layout_reason = std::string(LogFormatName(*log_format)) +
+                         ": --log-format (detection: " + rf.layout_reason + ")";
+      rf.layout_recognised = true;
+    } else if (log_format) {
+      rf.layout_reason += " (as --log-format says)";
+      rf.layout_recognised = true;
     }
     rf.spec.path = p.string();
     input.files.push_back(std::move(rf));
@@ -147,8 +178,8 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
   if (!opts.baselines.empty()) {
     const Config* c = cfg ? &*cfg : nullptr;
     auto b = BaselineFromFiles(
-        opts.baselines, [c](const std::filesystem::path& p) { return SpecFor(p, c); }, log_format,
-        Level::kWarn, RealClock::Instance().Now());
+        opts.baselines, [c](const std::filesystem::path& p) { return FileFor(p, c).spec; },
+        log_format, Level::kWarn, RealClock::Instance().Now());
     if (!b.ok()) {
       err << "replay: --baseline: " << b.error().message() << "\n";
       return kExitError;

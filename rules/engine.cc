@@ -286,7 +286,10 @@ void Engine::Impl::OnRecord(const Record& record, WallTime now) {
     ++records_before_cutover;
   } else {
     ls.last_record = now;
-    ++ls.records;
+    // Only records in the log's layout tell that a JVM ran before a boot: the start scripts'
+    // own lines ahead of a console's first record (nohup.out, a container) are not a run, nor
+    // are the booting JVM's own lines before its start marker.
+    if (record.recognised && !IsPreBootLogger(record.logger)) ++ls.records;
     if (!observe_start) observe_start = cutover ? Max(*cutover, now) : now;
     // Errors during a boot become the evidence of a failed boot.
     if (ls.boot_in_progress && record.level >= Level::kError) ls.boot_errors.Add(record);

@@ -50,31 +50,6 @@ class Driver {
   std::vector<AlertEvent> timeline_;
 };
 
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-// The first bytes of a file (decompressed if it is gzip).
-std::string Head(const std::filesystem::path& path, size_t max) {
-  int fd = OpenForReading(path);
-  if (fd < 0) return "";
-  std::string out;
-  if (LooksGzip(fd)) {
-    auto gz = GzipReader::FromFd(fd, path.string());
-    if (!gz.ok()) return "";
-    out.resize(max);
-    size_t got = 0;
-    while (got < max) {
-      auto n = (*gz)->Read(out.data() + got, max - got);
-      if (!n.ok() || *n == 0) break;
-      got += *n;
-    }
-    out.resize(got);
-    return out;
-  }
-  if (PreadUpTo(fd, 0, max, &out) != 0) out.clear();
-  ::close(fd);
-  return out;
-}
-
 }  // namespace
 
 std::vector<BlindSpot> ReplayBlindSpots(const ReplayResult& r, WallTime at) {
@@ -84,6 +59,10 @@ std::vector<BlindSpot> ReplayBlindSpots(const ReplayResult& r, WallTime at) {
     return out;
   }
   for (const auto& f : r.files) {
+    if (!f.layout_recognised) {
+      out.push_back({"file " + f.path, "layout not recognised: " + f.layout_reason, at});
+      continue;
+    }
     if (f.lines < kMinLinesToJudgeLayout || 2 * f.recognised_lines >= f.lines) continue;
     const uint64_t percent = 100 * (f.lines - f.recognised_lines) / f.lines;
     out.push_back({"file " + f.path,
@@ -110,7 +89,8 @@ Result<ReplayResult> Replay(const ReplayInput& input) {
     Status st = ReadRecordsFromFile(f.path, f.spec, sink, &stats);
     if (!st.ok()) return st;
     result.files.push_back(ReplayFileStats{f.path.string(), f.spec.name, f.spec.format, stats.lines,
-                                           stats.records, stats.bytes, stats.recognised_lines});
+                                           stats.records, stats.bytes, stats.recognised_lines,
+                                           f.spec.envelope, f.layout_reason, f.layout_recognised});
     result.lines += stats.lines;
     result.records += stats.records;
     result.bytes += stats.bytes;
@@ -150,50 +130,23 @@ Result<ReplayResult> Replay(const ReplayInput& input) {
   return result;
 }
 
-LogSpec InferLogSpec(const std::filesystem::path& file) {
+LogSpec InferLogSpec(const std::filesystem::path& file, LayoutDetection* detection) {
   LogSpec spec;
   spec.path = file.string();
   const std::string name = file.filename().string();
-  struct Known {
-    const char* prefix;
-    const char* log;
-    LogFormat format;
-  };
-  static constexpr Known kKnown[] = {{"wso2carbon", "carbon", LogFormat::kWso2Carbon},
-                                     {"wso2-apigw-errors", "gw-errors", LogFormat::kWso2Errors},
-                                     {"audit", "audit", LogFormat::kWso2Audit},
-                                     {"http_access", "access", LogFormat::kTomcatAccess}};
-  for (const auto& k : kKnown) {
-    if (StartsWith(name, k.prefix)) {
-      spec.name = k.log;
-      spec.format = k.format;
-      return spec;
+  LayoutDetection d = DetectLayout(ReadFileHead(file, kLayoutHeadBytes), name);
+  if (!d.decided && d.sampled == 0) {
+    // Nothing to judge (an empty file): the name WSO2 gives the file is all there is.
+    if (auto by_name = LayoutFromFileName(name)) {
+      d.decided = true;
+      d.format = *by_name;
+      d.reason = std::string(LogFormatName(*by_name)) + ": by the file name (no line to judge)";
     }
   }
-  // Unknown name: recognise the first record line.
-  const std::string head = Head(file, 64 * 1024);
-  std::string_view first = head;
-  while (!first.empty()) {
-    const size_t nl = first.find('\n');
-    std::string_view line = first.substr(0, nl);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.empty()) {
-      for (const auto& k : kKnown) {
-        auto format = RecordFormat::Create(k.format, "");
-        EntryHeader h;
-        if (format.ok() && (*format)->Match(line, &h)) {
-          spec.name = k.log;
-          spec.format = k.format;
-          return spec;
-        }
-      }
-      break;
-    }
-    if (nl == std::string_view::npos) break;
-    first.remove_prefix(nl + 1);
-  }
-  spec.name = "plain";
-  spec.format = LogFormat::kPlain;
+  spec.format = d.decided ? d.format : LogFormat::kPlain;
+  if (d.envelope != Envelope::kNone) spec.envelope = d.envelope;
+  spec.name = std::string(DefaultLogName(spec.format));
+  if (detection) *detection = std::move(d);
   return spec;
 }
 

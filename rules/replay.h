@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "collectors/logs/layout_detect.h"
 #include "collectors/logs/log_spec.h"
 #include "rules/engine.h"
 
@@ -23,7 +24,12 @@ namespace cg {
 
 struct ReplayFile {
   std::filesystem::path path;
-  LogSpec spec;  // name, format, entry_start, timezone, max_line are used.
+  LogSpec spec;  // name, format, envelope, entry_start, timezone, max_line are used.
+  // How the layout was chosen (InferLogSpec's detection, the config, --log-format), for the
+  // report; `layout_recognised` false: no layout explains the file, it is read as plain text
+  // and the verdict is `unknown`.
+  std::string layout_reason;
+  bool layout_recognised = true;
 };
 
 struct ReplayInput {
@@ -41,6 +47,9 @@ struct ReplayFileStats {
   uint64_t records = 0;
   uint64_t bytes = 0;
   uint64_t recognised_lines = 0;  // Lines in records whose first line is in the layout.
+  Envelope envelope = Envelope::kAuto;
+  std::string layout_reason;  // ReplayFile's.
+  bool layout_recognised = true;
 };
 
 struct ReplayResult {
@@ -72,11 +81,13 @@ inline constexpr uint64_t kMinLinesToJudgeLayout = 10;
 // lines then fold into one undated record, or become records no header was parsed from).
 std::vector<BlindSpot> ReplayBlindSpots(const ReplayResult& r, WallTime at);
 
-// The log name and format for a file replayed without a matching config entry: by file name
-// (wso2carbon*.log -> carbon/wso2-carbon, wso2-apigw-errors* -> gw-errors/wso2-errors,
-// audit* -> audit/wso2-audit, http_access* -> access/tomcat-access), else by the shape of its
-// first line, else plain. Reads at most the first 64 KiB (gzip-aware).
-LogSpec InferLogSpec(const std::filesystem::path& file);
+// The log name and layout for a file replayed without a matching config entry: by the content
+// of its first 64 KiB (gzip-aware; collectors/logs/layout_detect.h DetectLayout, the file name
+// only breaking ties), else by its file name when there is no line to judge (wso2carbon* ->
+// carbon/wso2-carbon, *.out -> console/wso2-console, wso2-apigw-errors* -> gw-errors/wso2-errors,
+// audit* -> audit/wso2-audit, http_access* -> access/tomcat-access), else plain. The log name
+// is DefaultLogName(format). `detection` (optional) receives the evidence.
+LogSpec InferLogSpec(const std::filesystem::path& file, LayoutDetection* detection = nullptr);
 
 // Where the WSO2 rule pack is: the installed copy (<prefix>/share/cutover-guard/rules/wso2-apim)
 // if it exists, else the source tree's rules/wso2-apim (a build that is not installed).

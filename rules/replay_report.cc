@@ -118,7 +118,10 @@ json ReplayJson(const ReplayResult& r, std::optional<WallTime> cutover_at) {
                          {"lines", f.lines},
                          {"records", f.records},
                          {"bytes", f.bytes},
-                         {"recognised_lines", f.recognised_lines}});
+                         {"recognised_lines", f.recognised_lines},
+                         {"envelope", EnvelopeName(f.envelope)},
+                         {"layout_recognised", f.layout_recognised},
+                         {"layout_reason", f.layout_reason}});
   }
   json matches = json::array();
   for (const auto& s : r.rules) {
@@ -152,6 +155,11 @@ std::string ReplayText(const ReplayResult& r, std::optional<WallTime> cutover_at
     out += ", " + FormatRfc3339(*r.first_record) + " .. " + FormatRfc3339(*r.last_record);
   }
   out += "\n";
+  for (const auto& f : r.files) {
+    if (f.layout_reason.empty()) continue;
+    out += "  " + f.path + ": " + (f.layout_recognised ? "" : "layout NOT recognised: ") +
+           f.layout_reason + "\n";
+  }
   if (cutover_at) {
     out += "Cutover mark " + FormatRfc3339(*cutover_at) + " (" +
            std::to_string(r.records_before_cutover) + " records before it not evaluated)\n";

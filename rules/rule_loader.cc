@@ -132,6 +132,7 @@ void RuleReader::ReadCommon(MapReader& m, RuleSpec& r) {
   }
   m.String("description", &r.description, /*required=*/true);
   m.String("runbook", &r.runbook);
+  m.StringList("checked_against", &r.checked_against);
   std::string sev;
   if (!m.Has("severity")) {
     ctx_.Error(m.mark(), m.what() + ": missing required key \"severity\"");

@@ -111,6 +111,14 @@ inline constexpr const char* kShutdownPattern =
     R"(Shutdown hook triggered|Gracefully (?:shutting down|restarting)|Starting a new Carbon instance)";
 inline constexpr const char* kShutdownLogger = R"(CarbonServerManager$)";
 
+// Loggers that write in a booting JVM before its start marker: the 4.x config mapper
+// (org.wso2.config.mapper.ConfigParser, "Writing Metadata Entries...") runs ahead of the Carbon
+// kernel. Their records belong to the boot that follows, not to a previous run that a start
+// marker without a shutdown marker would make a crash (process_restarted).
+inline bool IsPreBootLogger(std::string_view logger) {
+  return logger.starts_with("org.wso2.config.mapper.") || logger == "ConfigParser";
+}
+
 // Compiles `specs` (ids must be unique, as LoadRuleFiles guarantees) for `ctx`. Reports unknown
 // log and target names (with position and a hint) and any pattern RE2 refuses.
 Result<std::shared_ptr<const RuleSet>, Diagnostics> CompileRules(std::vector<RuleSpec> specs,

@@ -85,6 +85,9 @@ struct RuleSpec {
   std::string id;
   std::string description;
   std::string runbook;  // Optional: what to check first, shown with the alert.
+  // Optional, documentation only: the WSO2 versions whose log text this rule was checked
+  // against ("2.6", "4.2"...). Shown by `check-config --rules`; never affects matching.
+  std::vector<std::string> checked_against;
   Severity severity = Severity::kWarning;
   RuleKind kind = RuleKind::kLog;
   SourcePos pos;                      // The rule's mapping.

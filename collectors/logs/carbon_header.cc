@@ -64,12 +64,15 @@ bool ReadShapedTimestamp(std::string_view s, CivilTime* out) {
 // JUL:      TID: [-1234] [] [2024-11-16 3:05:41,220]  INFO {logger} - msg   (hour via %tk)
 // 2.6:      TID: [-1234] [] [2019-03-15 10:24:07,882] ERROR {logger} -  msg {logger}
 // 2.6 %P:   TID: [5] [] [date] user@domain [5] [server] ERROR {logger} - ...
-// `(?:[^{]*? )?` lets the 2.6 tenant prefix sit between the date and the level (not a '{':
+// 2.6 %P with a five-letter level: log4j 1 pads %5p only for shorter names, so the level is
+// glued to the tenant bracket: TID: [5] [] [date] @t.com [5] [AM]ERROR {logger} - ...
+// %-5p (and %p) move or drop the padding: "INFO  {logger}", "INFO {logger}".
+// `(?:[^{]*?[ \]])?` lets the 2.6 tenant prefix sit between the date and the level (not a '{':
 // a message quoting "WARN {x} - " must not move the level there).
 std::string CarbonEntryPattern() {
   return std::string(
-             R"(^TID: \[-?\d*\] \[[^\]]*\] \[(\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2},\d{3})\] (?:[^{]*? )?)") +
-         std::string(kLevelAlternatives) + R"( \{([^}]*)\} - )";
+             R"(^TID: \[-?\d*\] \[[^\]]*\] \[(\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2},\d{3})\] (?:[^{]*?[ \]])? *)") +
+         std::string(kLevelAlternatives) + R"( +\{([^}]*)\} - )";
 }
 
 bool ParseCarbonHeader(std::string_view line, EntryHeader* h) {
@@ -98,8 +101,10 @@ bool ParseCarbonHeader(std::string_view line, EntryHeader* h) {
       level != "TRACE" && level != "FATAL" && level != "WARNING" && level != "SEVERE") {
     return false;
   }
+  // %-5p pads after the level instead.
   p = level_end;
-  if (!Expect(line, &p, " {")) return false;
+  while (p < line.size() && line[p] == ' ') ++p;
+  if (!Expect(line, &p, "{")) return false;
   const size_t logger_end = line.find('}', p);
   if (logger_end == std::string_view::npos) return false;
   const std::string_view logger = line.substr(p, logger_end - p);

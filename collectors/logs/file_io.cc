@@ -25,6 +25,28 @@ gzFile AsGz(void* p) { return static_cast<gzFile>(p); }
 
 }  // namespace
 
+std::string ReadFileHead(const std::filesystem::path& path, size_t max) {
+  int fd = OpenForReading(path);
+  if (fd < 0) return "";
+  std::string out;
+  if (LooksGzip(fd)) {
+    auto gz = GzipReader::FromFd(fd, path.string());  // Owns fd from here.
+    if (!gz.ok()) return "";
+    out.resize(max);
+    size_t got = 0;
+    while (got < max) {
+      auto n = (*gz)->Read(out.data() + got, max - got);
+      if (!n.ok() || *n == 0) break;
+      got += *n;
+    }
+    out.resize(got);
+    return out;
+  }
+  if (PreadUpTo(fd, 0, max, &out) != 0) out.clear();
+  ::close(fd);
+  return out;
+}
+
 std::string ErrnoText(int err) { return std::strerror(err); }
 
 uint64_t FingerprintOf(std::string_view head) {

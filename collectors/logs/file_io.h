@@ -70,6 +70,9 @@ class GzipReader {
   std::string name_;
 };
 
+// The first `max` bytes of a file, decompressed if it is gzip ("" if it cannot be read).
+std::string ReadFileHead(const std::filesystem::path& path, size_t max);
+
 std::string ErrnoText(int err);
 
 }  // namespace cg

@@ -7,8 +7,9 @@ namespace cg {
 namespace {
 
 // One table per enum: the names are written once, and the enum order is the table order.
-constexpr std::array<std::pair<LogFormat, std::string_view>, 6> kFormats = {{
+constexpr std::array<std::pair<LogFormat, std::string_view>, 7> kFormats = {{
     {LogFormat::kWso2Carbon, "wso2-carbon"},
+    {LogFormat::kWso2Console, "wso2-console"},
     {LogFormat::kWso2Errors, "wso2-errors"},
     {LogFormat::kWso2Audit, "wso2-audit"},
     {LogFormat::kTomcatAccess, "tomcat-access"},

@@ -12,7 +12,8 @@
 namespace cg {
 
 enum class LogFormat {
-  kWso2Carbon,    // wso2carbon.log and the console (log4j2 CARBON_LOGFILE layout).
+  kWso2Carbon,    // wso2carbon.log (log4j2 CARBON_LOGFILE layout, 2.6 with its tenant prefix).
+  kWso2Console,   // What wso2server.sh/api-manager.sh print: nohup.out, wso2carbon.out, stdout.
   kWso2Errors,    // wso2-apigw-errors.log.
   kWso2Audit,     // audit.log.
   kTomcatAccess,  // http_access_*.log (one record per line).
@@ -20,7 +21,7 @@ enum class LogFormat {
   kCustom,        // Records start where the log's entry_start regex matches.
 };
 
-// "wso2-carbon", "wso2-errors", "wso2-audit", "tomcat-access", "plain", "custom".
+// "wso2-carbon", "wso2-console", "wso2-errors", "wso2-audit", "tomcat-access", "plain", "custom".
 std::string_view LogFormatName(LogFormat format);
 std::optional<LogFormat> ParseLogFormat(std::string_view name);
 // Every name, in the order above (for error messages and "did you mean").

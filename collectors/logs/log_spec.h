@@ -14,6 +14,7 @@
 
 #include "base/clock.h"
 #include "base/units.h"
+#include "collectors/logs/envelope.h"
 #include "collectors/logs/log_format.h"
 #include "collectors/record.h"
 
@@ -24,6 +25,7 @@ struct LogSpec {
   std::string path;  // A file, or a glob (metacharacters in the file name part).
   LogFormat format = LogFormat::kWso2Carbon;
   std::string entry_start;                // RE2 entry-start regex; used (and required) iff kCustom.
+  Envelope envelope = Envelope::kAuto;    // Container runtime wrapping of each line.
   StartAt start_at = StartAt::kEnd;       // Where to start in a file never seen before.
   TimeZone timezone = TimeZone::Local();  // Zone of the zone-less timestamps.
   std::vector<std::string> exclude;       // fnmatch(3) globs matched against the file name.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "collectors/logs/file_io.h"
@@ -32,10 +33,56 @@ bool FeedMapped(int fd, uint64_t offset, uint64_t len, F&& feed) {
   return true;
 }
 
+// Records without a time of their own (a nohup.out's preamble, lines outside the layout) are
+// dated by their neighbours rather than by the file's mtime, which lies after every record of
+// a finished log: the ones before the first dated record take its time (up to
+// kMaxHeldUndated of them are held back for it), later ones the time of the record before.
+constexpr size_t kMaxHeldUndated = 256;
+
+class NeighbourDating {
+ public:
+  explicit NeighbourDating(const RecordSink& sink) : sink_(sink) {}
+
+  void operator()(const Record& r) {
+    if (r.time_from_log) {
+      last_ = r.time;
+      ReleaseHeld(r.time);
+      if (sink_) sink_(r);
+      return;
+    }
+    if (last_) {
+      Record copy = r;
+      copy.time = *last_;
+      if (sink_) sink_(copy);
+      return;
+    }
+    held_.push_back(r);
+    if (held_.size() >= kMaxHeldUndated) ReleaseHeld(std::nullopt);
+  }
+
+  // End of the file: what is still held keeps the time it was read with.
+  void Finish() { ReleaseHeld(std::nullopt); }
+
+ private:
+  void ReleaseHeld(std::optional<WallTime> t) {
+    for (auto& h : held_) {
+      if (t) h.time = *t;
+      if (sink_) sink_(h);
+    }
+    held_.clear();
+  }
+
+  const RecordSink& sink_;
+  std::optional<WallTime> last_;
+  std::vector<Record> held_;
+};
+
 }  // namespace
 
 Status ReadRecordsFromFile(const std::filesystem::path& path, const LogSpec& spec,
-                           const RecordSink& sink, FileReadStats* stats) {
+                           const RecordSink& final_sink, FileReadStats* stats) {
+  NeighbourDating dating(final_sink);
+  const RecordSink sink = [&dating](const Record& r) { dating(r); };
   FileReadStats local;
   FileReadStats& s = stats ? *stats : local;
   s = FileReadStats{};
@@ -126,6 +173,7 @@ Status ReadRecordsFromFile(const std::filesystem::path& path, const LogSpec& spe
   if (fd >= 0) ::close(fd);
   splitter.FlushPartial(on_line);
   asm_.Flush(sink);
+  dating.Finish();
   s.records = asm_.records();
   s.recognised_lines = asm_.recognised_lines();
   s.long_lines = splitter.long_lines();

@@ -15,9 +15,11 @@
 namespace cg {
 
 // Uses spec.name, format, entry_start, timezone and max_line (start_at, exclude and the
-// intervals do not apply). Record::time is the log's timestamp when the line has one, else
-// the file's mtime. `stats` may be null. Errors: bad format/zone/regex (nothing read), file
-// unreadable, corrupt gzip (records before the damage have been handed on).
+// intervals do not apply). Record::time is the log's timestamp when the line has one (or its
+// container runtime envelope's), else the time of the dated record before it (the first dated
+// record's for up to 256 records before it), else the file's mtime. `stats` may be null. Errors:
+// bad format/zone/regex (nothing read), file unreadable, corrupt gzip (records before the damage
+// have been handed on).
 [[nodiscard]] Status ReadRecordsFromFile(const std::filesystem::path& path, const LogSpec& spec,
                                          const RecordSink& sink, FileReadStats* stats);
 

@@ -16,6 +16,8 @@ Result<std::unique_ptr<RecordAssembler>> RecordAssembler::Create(const LogSpec& 
   opts.zone = spec.timezone;
   // The first line may grow 3x when every byte is invalid UTF-8; keep room for a few of them.
   opts.max_record_bytes = std::max<uint64_t>(opts.max_record_bytes, 4 * spec.max_line);
+  opts.envelope = spec.envelope;
+  opts.max_line = spec.max_line;
   return std::make_unique<RecordAssembler>(std::move(format).value(), std::move(opts));
 }
 
@@ -41,6 +43,7 @@ void RecordAssembler::Start(const Line& line, const EntryHeader& h, bool is_entr
     record_.time_from_log = true;
   } else {
     record_.time = read_time;
+    record_.time_from_log = read_time_in_log_;  // The runtime's time of the line.
   }
   record_.level = h.level;
   record_.logger.assign(h.logger.data(), h.logger.size());
@@ -49,6 +52,67 @@ void RecordAssembler::Start(const Line& line, const EntryHeader& h, bool is_entr
 
 void RecordAssembler::AddLine(const Line& line, WallTime read_time, MonoTime now,
                               const RecordSink& sink) {
+  read_time_in_log_ = false;
+  if (options_.envelope == Envelope::kNone) return AddUnwrapped(line, read_time, now, sink);
+  EnvelopeLine e;
+  DecodeEnvelope(options_.envelope, line.text, &scratch_, &e);
+  if (e.kind == Envelope::kNone) {
+    // A raw line ends split lines whose last piece never came (a runtime restart).
+    for (int stream : {0, 1}) {
+      if (pieces_[stream].held) AddPieces(stream, /*complete=*/false, now, sink);
+    }
+    read_time_in_log_ = false;
+    return AddUnwrapped(line, read_time, now, sink);
+  }
+  const int stream = e.stderr_stream ? 1 : 0;
+  Piece& piece = pieces_[stream];
+  if (!e.partial && !piece.held) {
+    read_time_in_log_ = e.has_time;
+    Line inner = line;
+    inner.text = e.text;
+    return AddUnwrapped(inner, e.has_time ? e.time : read_time, now, sink);
+  }
+  if (!piece.held) {
+    piece.held = true;
+    piece.offset = line.offset;
+    piece.time = e.has_time ? e.time : read_time;
+    piece.has_time = e.has_time;
+  }
+  // The runtime splits at 16 KiB; the joined line is cut at max_line like any other.
+  const size_t room =
+      options_.max_line > piece.text.size() ? options_.max_line - piece.text.size() : 0;
+  piece.text.append(e.text.substr(0, room));
+  piece.truncated = piece.truncated || e.text.size() > room || line.truncated;
+  ++piece.lines;
+  piece.end = line.end_offset;
+  last_line_ = now;
+  if (!e.partial) AddPieces(stream, /*complete=*/true, now, sink);
+}
+
+void RecordAssembler::AddPieces(int stream, bool complete, MonoTime now, const RecordSink& sink) {
+  Piece& piece = pieces_[stream];
+  Line joined;
+  joined.text = piece.text;
+  joined.offset = piece.offset;
+  joined.end_offset = piece.end;
+  joined.truncated = piece.truncated;
+  joined.complete = complete;
+  read_time_in_log_ = piece.has_time;
+  AddUnwrapped(joined, piece.time, now, sink, piece.lines);
+  read_time_in_log_ = false;
+  piece = Piece{};
+}
+
+uint64_t RecordAssembler::pending_offset() const {
+  uint64_t offset = pending_ ? record_.offset : UINT64_MAX;
+  for (const Piece& p : pieces_) {
+    if (p.held) offset = std::min(offset, p.offset);
+  }
+  return offset;
+}
+
+void RecordAssembler::AddUnwrapped(const Line& line, WallTime read_time, MonoTime now,
+                                   const RecordSink& sink, uint32_t physical_lines) {
   std::string_view text = line.text;
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   EntryHeader h;
@@ -70,7 +134,7 @@ void RecordAssembler::AddLine(const Line& line, WallTime read_time, MonoTime now
   }
   record_.truncated = record_.truncated || line.truncated;
   record_.end_offset = line.end_offset;
-  ++record_.lines;
+  record_.lines += physical_lines;
   last_line_ = now;
   if (format_->line_per_record()) Emit(sink);
 }
@@ -85,6 +149,9 @@ void RecordAssembler::Emit(const RecordSink& sink) {
 }
 
 bool RecordAssembler::Flush(const RecordSink& sink) {
+  for (int stream : {0, 1}) {
+    if (pieces_[stream].held) AddPieces(stream, /*complete=*/false, last_line_, sink);
+  }
   if (!pending_) return false;
   Emit(sink);
   return true;
@@ -92,11 +159,13 @@ bool RecordAssembler::Flush(const RecordSink& sink) {
 
 bool RecordAssembler::FlushIfIdle(MonoTime now, std::chrono::milliseconds timeout,
                                   const RecordSink& sink) {
-  if (!pending_ || now - last_line_ < timeout) return false;
-  Emit(sink);
-  return true;
+  if (!has_pending() || now - last_line_ < timeout) return false;
+  return Flush(sink);
 }
 
-void RecordAssembler::Discard() { pending_ = false; }
+void RecordAssembler::Discard() {
+  pending_ = false;
+  for (Piece& p : pieces_) p = Piece{};
+}
 
 }  // namespace cg

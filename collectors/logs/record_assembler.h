@@ -8,6 +8,10 @@
 // previous record was flushed by the idle timeout) starts a record of its own.
 // A record also ends at Flush() (end of a file) or FlushIfIdle() (flush_timeout without a line).
 //
+// Lines in a container runtime's envelope (LogSpec::envelope, collectors/logs/envelope.h) are
+// unwrapped first; the pieces of a line the runtime split are joined back into one line, whose
+// offset is that of its first piece. The runtime's time stands in for the read time.
+//
 // Record text is always valid UTF-8: invalid sequences and NUL bytes become U+FFFD, a trailing
 // '\r' is dropped. Memory is bounded: the first line is kept whole (it is already cut at
 // max_line by the splitter); continuation lines that would push the text beyond
@@ -25,6 +29,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "base/units.h"
+#include "collectors/logs/envelope.h"
 #include "collectors/logs/line_splitter.h"
 #include "collectors/logs/log_spec.h"
 #include "collectors/logs/record_format.h"
@@ -36,6 +41,8 @@ struct AssemblerOptions {
   std::string log_name;                     // Record::log.
   TimeZone zone = TimeZone::Local();        // For zone-less timestamps.
   uint64_t max_record_bytes = 1024 * 1024;  // Text kept per record (see above).
+  Envelope envelope = Envelope::kNone;      // How lines are wrapped (see above).
+  uint64_t max_line = 64 * 1024;            // Bytes kept of a line joined from pieces.
 };
 
 class RecordAssembler {
@@ -53,15 +60,18 @@ class RecordAssembler {
   // `now` is remembered for FlushIfIdle().
   void AddLine(const Line& line, WallTime read_time, MonoTime now, const RecordSink& sink);
 
-  // Hands on the pending record, if any. Returns true if one was handed on.
+  // Hands on the pending record (and a held piece of a split line), if any. Returns true if a
+  // record was handed on.
   bool Flush(const RecordSink& sink);
   // Flushes if the pending record has seen no line for `timeout`.
   bool FlushIfIdle(MonoTime now, std::chrono::milliseconds timeout, const RecordSink& sink);
   // Drops the pending record without handing it on (its bytes will be read again).
   void Discard();
 
-  bool has_pending() const { return pending_; }
-  uint64_t pending_offset() const { return record_.offset; }  // Valid if has_pending().
+  // A record, or a piece of a split line, is held: its bytes are not yet handed on.
+  bool has_pending() const { return pending_ || HoldsPiece(); }
+  // Where the held bytes start (valid if has_pending()).
+  uint64_t pending_offset() const;
   MonoTime last_line_time() const { return last_line_; }
 
   // Totals handed on since construction.
@@ -74,6 +84,12 @@ class RecordAssembler {
   const RecordFormat& format() const { return *format_; }
 
  private:
+  // `physical_lines`: lines of the file the line stands for (more than one when joined).
+  void AddUnwrapped(const Line& line, WallTime read_time, MonoTime now, const RecordSink& sink,
+                    uint32_t physical_lines = 1);
+  // Hands the joined pieces of a split line on as one line (`complete`: its last piece came).
+  void AddPieces(int stream, bool complete, MonoTime now, const RecordSink& sink);
+  bool HoldsPiece() const { return pieces_[0].held || pieces_[1].held; }
   void Start(const Line& line, const EntryHeader& h, bool is_entry, WallTime read_time);
   void Emit(const RecordSink& sink);
 
@@ -89,6 +105,21 @@ class RecordAssembler {
   uint64_t recognised_lines_ = 0;
   uint64_t lines_ = 0;
   WallTime last_record_time_{};
+  // Envelopes: the unescaped text of the current Docker line, and per stream (stdout,
+  // stderr: the runtime splits each on its own) the pieces of a split line.
+  struct Piece {
+    std::string text;
+    bool held = false;
+    bool truncated = false;
+    bool has_time = false;
+    uint64_t offset = 0;  // Of the first piece's line.
+    uint64_t end = 0;     // Just past the last piece's line.
+    uint32_t lines = 0;   // Physical lines in `text`, all counted into the record's lines.
+    WallTime time{};
+  };
+  std::string scratch_;
+  Piece pieces_[2];
+  bool read_time_in_log_ = false;  // The current line's read_time is its envelope's time.
 };
 
 }  // namespace cg

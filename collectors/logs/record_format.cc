@@ -15,19 +15,35 @@ namespace {
 // 4.3+:           ... ERROR {org.wso2...APIManagerComponent} msg
 std::string ErrorsPattern() {
   return std::string(R"(^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2},\d{3}) \[[^\]]*\] \[[^\]]*\] +)") +
-         std::string(kLevelAlternatives) + R"( (?:\{([^}]*)\}|(\S+)))";
+         std::string(kLevelAlternatives) + R"( +(?:\{([^}]*)\}|(\S+)))";
+}
+
+// The console (CARBON_CONSOLE; what wso2server.sh/api-manager.sh print, nohup.out, a
+// container's stdout), with the optional [tenant] of tm.out/api.log:
+//   2.x/3.x/4.x default  [%d] %5p - %c{1} %m      [2023-04-28 13:34:38,644] ERROR - ShortName msg
+//   customised 4.x       [%d] %5p {%c} - %m      [2024-02-01 10:11:12,345] ERROR {org.wso2.X} - msg
+// Groups: 1 time, 2 level, 3 logger in braces, 4 short logger. The short name is optional so
+// that a record whose %c{1} is empty (or the 2.6 audit layout, same shape) still starts here.
+std::string ConsolePattern() {
+  return std::string(
+             R"(^\[(\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}:\d{2}[,.]\d{3})\] *(?:\[-?\d*\] *)?)") +
+         std::string(kLevelAlternatives) +
+         R"( +(?:\{([^}]*)\} - |- (?:([A-Za-z_$][\w$.]*)(?: |$))?))";
 }
 
 // 3.x/4.x: TID: [-1234] [2024-11-16 02:35:10,402]  INFO {AUDIT_LOG} - msg
 std::string AuditPattern() {
   return std::string(R"(^TID: \[-?\d*\] \[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\] +)") +
-         std::string(kLevelAlternatives) + R"( \{([^}]*)\} - )";
+         std::string(kLevelAlternatives) + R"( +\{([^}]*)\} - )";
 }
 
 // 2.6: [2019-03-15 10:24:07,882]  INFO - msg   (TenantAwarePatternLayout "[%d] %P%5p - %x %m")
+// %P is the TenantPattern "%U%@%D [%T] [%S]" (user@domain [tenant id] [server]), present on
+// tenant requests; spelled out so that a level word inside the message never becomes the level.
 std::string Audit26Pattern() {
-  return std::string(R"(^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\] (?:.*? )?)") +
-         std::string(kLevelAlternatives) + " - ";
+  return std::string(
+             R"(^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})\] (?:\S*@\S* \[-?\d*\] \[[^\]]*\])? *)") +
+         std::string(kLevelAlternatives) + " +- ";
 }
 
 // %t = [16/Nov/2024:02:15:44 +0000]; Tomcat writes the server's offset, so no zone guessing.
@@ -37,15 +53,7 @@ constexpr std::string_view kTomcatTime =
 std::string_view ToView(const re2::StringPiece& p) { return std::string_view(p.data(), p.size()); }
 
 bool Digits(std::string_view s, size_t pos, size_t len, int* out) {
-  if (pos + len > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + len; ++i) {
-    char c = s[i];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
+  return ParseFixedDigits(s, pos, len, out);
 }
 
 int MonthFromAbbrev(std::string_view m) {
@@ -58,6 +66,18 @@ int MonthFromAbbrev(std::string_view m) {
 }
 
 }  // namespace
+
+bool ParseFixedDigits(std::string_view s, size_t pos, size_t len, int* out) {
+  if (pos + len > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + len; ++i) {
+    const char c = s[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
 
 bool ParseLogTimestamp(std::string_view s, CivilTime* out) {
   CivilTime t;
@@ -130,6 +150,9 @@ Result<std::shared_ptr<const RecordFormat>> RecordFormat::Create(LogFormat forma
     case LogFormat::kWso2Carbon:
       st = compile(CarbonEntryPattern(), &f->re_);
       break;
+    case LogFormat::kWso2Console:
+      st = compile(ConsolePattern(), &f->re_);
+      break;
     case LogFormat::kWso2Errors:
       st = compile(ErrorsPattern(), &f->re_);
       break;
@@ -172,6 +195,8 @@ bool RecordFormat::Match(std::string_view line, EntryHeader* h) const {
   switch (format_) {
     case LogFormat::kWso2Carbon:
       return MatchCarbon(line, h);
+    case LogFormat::kWso2Console:
+      return MatchConsole(line, h);
     case LogFormat::kWso2Errors:
       return MatchErrors(line, h);
     case LogFormat::kWso2Audit:
@@ -202,15 +227,26 @@ bool RecordFormat::MatchCarbon(std::string_view line, EntryHeader* h) const {
   return true;
 }
 
+bool RecordFormat::MatchConsole(std::string_view line, EntryHeader* h) const {
+  if (line.size() < 27 || line[0] != '[') return false;
+  return MatchLoggerEitherWay(line, h);
+}
+
 bool RecordFormat::MatchErrors(std::string_view line, EntryHeader* h) const {
   if (line.size() < 24 || line[0] < '0' || line[0] > '9') return false;
+  if (!MatchLoggerEitherWay(line, h)) return false;
+  if (h->message_offset < line.size() && line[h->message_offset] == ' ') ++h->message_offset;
+  return true;
+}
+
+// Groups: 1 time, 2 level, 3 the logger in braces ({%c}), 4 the short one (%c{1}).
+bool RecordFormat::MatchLoggerEitherWay(std::string_view line, EntryHeader* h) const {
   re2::StringPiece g[5];
   if (!re_->Match(line, 0, line.size(), re2::RE2::ANCHOR_START, g, 5)) return false;
   h->has_time = ParseLogTimestamp(ToView(g[1]), &h->civil);
   h->level = ParseLevel(ToView(g[2]));
   h->logger = g[3].data() != nullptr ? ToView(g[3]) : ToView(g[4]);
   h->message_offset = g[0].size();
-  if (h->message_offset < line.size() && line[h->message_offset] == ' ') ++h->message_offset;
   return true;
 }
 

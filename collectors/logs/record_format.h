@@ -5,7 +5,8 @@
 //
 //   wso2-carbon    TID: [tid] [app] [yyyy-MM-dd H:mm:ss,SSS] LEVEL {logger} - ...   (3.x/4.x, JUL
 //                  shutdown lines with an unpadded hour, and 2.6 with its %P tenant prefix)
-//   wso2-errors    yyyy-MM-dd[T ]HH:mm:ss,SSS [ip-host] [thread] LEVEL {logger}|Logger ...
+//   wso2-console   [yyyy-MM-dd HH:mm:ss,SSS] LEVEL - ShortLogger ...  or  [...] LEVEL {logger} -
+//   ... wso2-errors    yyyy-MM-dd[T ]HH:mm:ss,SSS [ip-host] [thread] LEVEL {logger}|Logger ...
 //   wso2-audit     TID: [tid] [date] LEVEL {logger} - ...   or 2.6  [date] LEVEL - ...
 //   tomcat-access  one record per line; time from %t ([16/Nov/2024:02:15:44 +0000], own zone)
 //   plain          one record per line, no fields
@@ -71,6 +72,8 @@ class RecordFormat {
   explicit RecordFormat(LogFormat format);
 
   bool MatchCarbon(std::string_view line, EntryHeader* h) const;
+  bool MatchConsole(std::string_view line, EntryHeader* h) const;
+  bool MatchLoggerEitherWay(std::string_view line, EntryHeader* h) const;
   bool MatchErrors(std::string_view line, EntryHeader* h) const;
   bool MatchAudit(std::string_view line, EntryHeader* h) const;
   bool MatchTomcat(std::string_view line, EntryHeader* h) const;
@@ -82,6 +85,9 @@ class RecordFormat {
   std::unique_ptr<re2::RE2> re_alt_;  // Second layout (audit 2.6).
   int custom_time_ = -1, custom_level_ = -1, custom_logger_ = -1, custom_groups_ = 0;
 };
+
+// `len` decimal digits at `pos` of `s` into *out; false if any is not a digit or s is short.
+bool ParseFixedDigits(std::string_view s, size_t pos, size_t len, int* out);
 
 // Lenient parse of "yyyy-MM-dd[ T]H[H]:mm:ss[,.]SSS" (the SSS part optional). Accepts the
 // unpadded hour that JUL's %tk writes. False if it is not a valid time.

@@ -225,3 +225,76 @@ TEST_CASE("a log directory the daemon's user cannot read is an error", "[daemon]
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+constexpr const char* kCheckConsoleLines =
+    "JAVA_HOME environment variable is set to /usr/lib/jvm/java-11-openjdk-amd64\n"
+    "CARBON_HOME environment variable is set to /opt/wso2am-4.2.0\n"
+    "[2024-02-01 10:11:12,345]  INFO - CarbonCoreActivator Starting WSO2 Carbon...\n"
+    "[2024-02-01 10:11:13,002] ERROR - ApiMgtDAO Error while retrieving subscriptions\n"
+    "java.sql.SQLException: Communications link failure\n"
+    "\tat com.mysql.cj.jdbc.ConnectionImpl.connect(ConnectionImpl.java:123)\n"
+    "[2024-02-01 10:11:14,120]  WARN - DeploymentEngine Nothing to deploy\n";
+
+TEST_CASE("check-config says which layout each log's file is in and that it agrees",
+          "[daemon][check-config][layout]") {
+  Host host;
+  host.dir.Write("logs/wso2carbon.log",
+                 "TID: [-1234] [] [2024-11-16 02:14:07,512]  INFO {org.wso2.carbon.core."
+                 "internal.StartupFinalizerServiceComponent} - WSO2 Carbon started in 48 sec\n"
+                 "TID: [-1234] [] [2024-11-16 02:14:08,001] ERROR {org.x.Y} - Boom\n"
+                 "\tat org.x.Y.run(Y.java:1)\n");
+  auto r = host.Check();
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out.find("  logs[0] (carbon) " + host.Path("logs/wso2carbon.log") +
+                   ": wso2-carbon as configured; the content agrees: wso2-carbon: 3 of 3 sampled "
+                   "lines (100%) are its record starts (2) or their continuation lines (1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("check-config warns at the log's path when the file is in another layout",
+          "[daemon][check-config][layout]") {
+  // The console redirected to a file configured as wso2carbon.log: every line would fold into
+  // one undated record and no rule would read it.
+  Host host;
+  host.dir.Write("logs/wso2carbon.log", kCheckConsoleLines);
+  auto r = host.Check();
+  CHECK(r.code == 0);  // A warning: the operator may know better.
+  CHECK(r.err.find("warning: " + host.At(7, 11) +
+                   "logs[0] (carbon): " + host.Path("logs/wso2carbon.log") +
+                   " looks like wso2-console: 5 of 5 sampled "
+                   "lines (100%) are its record starts (3) or their continuation lines (2); 2 "
+                   "line(s) before the first record skipped; configured wso2-carbon (set format: "
+                   "wso2-console?)\n") != std::string::npos);
+  CHECK(r.out.find("wso2-carbon as configured; but the content looks like wso2-console") !=
+        std::string::npos);
+}
+
+TEST_CASE("check-config warns when a log's file is in no known layout",
+          "[daemon][check-config][layout]") {
+  Host host;
+  host.dir.Write("logs/wso2carbon.log", "hello\nthis is prose\nnot a log at all\n");
+  auto r = host.Check();
+  CHECK(r.code == 0);
+  CHECK(r.err.find("logs[0] (carbon): " + host.Path("logs/wso2carbon.log") +
+                   " is in no known layout (no layout explains 60% of the 3 sampled lines") !=
+        std::string::npos);
+  CHECK(r.out.find("layout NOT recognised") != std::string::npos);
+}
+
+TEST_CASE("check-config says an empty log file has no line to judge yet",
+          "[daemon][check-config][layout]") {
+  Host host;  // logs/wso2carbon.log is empty.
+  auto r = host.Check();
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out.find("wso2-carbon as configured (the file has no line to judge yet)") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace cg

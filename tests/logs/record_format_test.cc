@@ -233,7 +233,7 @@ TEST_CASE("format and start_at names parse both ways and unknown names are refus
     REQUIRE(f.has_value());
     CHECK(LogFormatName(*f) == name);
   }
-  CHECK(LogFormatNames().size() == 6);
+  CHECK(LogFormatNames().size() == 7);
   CHECK_FALSE(ParseLogFormat("wso2-karbon").has_value());
   CHECK_FALSE(ParseLogFormat("").has_value());
   CHECK(ParseStartAt("end") == StartAt::kEnd);

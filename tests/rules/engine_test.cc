@@ -559,6 +559,28 @@ TEST_CASE("a restart after a graceful shutdown is not unexpected", "[rules][engi
   CHECK(e->alerts().empty());
 }
 
+TEST_CASE("a first boot is not a restart: pre-boot and out-of-layout lines are not a run",
+          "[rules][engine]") {
+  auto e = MakeEngine(R"(rules:
+  - {id: restart, description: d, severity: warning, condition: process_restarted}
+)");
+  // A nohup.out: the start script's line (not in the layout), then the 4.x config mapper.
+  Record script = MakeRecord("JAVA_HOME environment variable is set to /usr/lib/jvm/java-11",
+                             Level::kUnknown, "", Sec(0));
+  script.recognised = false;
+  e->OnRecord(script, Sec(0));
+  Feed(*e, 1, "Writing Metadata Entries...", Level::kInfo, "org.wso2.config.mapper.ConfigParser");
+  Feed(*e, 2, "Writing Metadata Entries...", Level::kInfo, "ConfigParser");  // Console: %c{1}.
+  e->OnRecord(BootStart(3), Sec(3));
+  e->Evaluate(Sec(4), kNoMetrics);
+  CHECK(e->alerts().empty());
+  // One record of the run, then a start without a shutdown: that is a crash restart.
+  Feed(*e, 60, "serving", Level::kInfo);
+  e->OnRecord(BootStart(90), Sec(90));
+  e->Evaluate(Sec(91), kNoMetrics);
+  CHECK(OnlyAlert(*e).state == AlertState::kFiring);
+}
+
 TEST_CASE("log_silent fires when a log is quiet while the target is up", "[rules][engine]") {
   auto e = MakeEngine(R"(rules:
   - {id: silent, description: d, severity: warning, condition: log_silent, duration: 5m, logs: [carbon]}

@@ -47,9 +47,15 @@ std::unique_ptr<Engine> PackEngine(const RuleContext& ctx = DefaultContext()) {
 
 // Fixture records of the errors log stand for a setup where that is the only WSO2 log (with
 // wso2carbon.log configured too, the pack reads the carbon copy of each WARN/ERROR event).
+// Records of the console log stand for a container or a foreground run, where the console is
+// the only WSO2 log there is.
 RuleContext ContextFor(const std::string& log) {
   if (log == "carbon") return DefaultContext();
   RuleContext ctx = DefaultContext();
+  if (log == "console") {
+    ctx.logs = {{"console", LogFormat::kWso2Console}};
+    return ctx;
+  }
   ctx.logs.erase(ctx.logs.begin());
   return ctx;
 }
@@ -60,7 +66,7 @@ Record Assemble(const std::string& text, const std::string& log) {
   auto path = dir.Write("fixture.log", text + (text.ends_with('\n') ? "" : "\n"));
   LogSpec spec;
   spec.name = log;
-  for (const auto& l : DefaultContext().logs) {
+  for (const auto& l : ContextFor(log).logs) {
     if (l.name == log) spec.format = l.format;
   }
   spec.timezone = TimeZone::Utc();

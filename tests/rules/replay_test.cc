@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "base/fs.h"
 #include "daemon/cli.h"
@@ -358,7 +359,17 @@ TEST_CASE("check-config compiles the rule files and reports their errors", "[rul
 
   std::ostringstream out2, err2;
   CHECK(CheckConfigCommand(RulesOnly((kScenarios / "replay.yaml").string()), out2, err2) == 0);
-  CHECK(out2.str().find("9 rule file(s), 64 rule(s))") != std::string::npos);
+  // The pack's size, counted here from its files ("  - id:" opens each rule).
+  size_t pack_files = 0, pack_rules = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(CG_SOURCE_DIR) / "rules/wso2-apim")) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++pack_files;
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) pack_rules += line.rfind("  - id:", 0) == 0;
+  }
+  CHECK(out2.str().find(std::to_string(pack_files) + " rule file(s), " +
+                        std::to_string(pack_rules) + " rule(s))") != std::string::npos);
 }
 
 TEST_CASE("a log replayed in a layout it is not in is unknown (exit 3) with the reason",
@@ -440,6 +451,125 @@ TEST_CASE("a usage error of replay exits 3, never 2 (rollback)", "[rules][replay
   CHECK(RunCli(2, missing, out, err) == 3);
   const char* check[] = {"cutover-guard", "check-config", "--no-such-flag"};
   CHECK(RunCli(3, check, out, err) == 2);  // Not a verdict command: the usual 2.
+}
+
+}  // namespace
+}  // namespace cg
+
+namespace cg {
+namespace {
+
+// A gateway node's console as `api-manager.sh` in a container prints it: the start script's
+// lines first, then the schema error every cutover fears (fact sheet §7.3).
+std::string ReplayConsoleText() {
+  return "JAVA_HOME environment variable is set to /usr/lib/jvm/java-11-openjdk-amd64\n"
+         "CARBON_HOME environment variable is set to /home/wso2carbon/wso2am-4.2.0\n"
+         "[2024-02-01 10:11:12,345]  INFO - CarbonCoreActivator Starting WSO2 Carbon...\n"
+         "[2024-02-01 10:11:40,001] ERROR - APIManagerComponent Error while initializing the "
+         "API manager component\n"
+         "org.wso2.carbon.apimgt.api.APIManagementException: Error while saving tenant conf\n"
+         "\tat org.wso2.carbon.apimgt.impl.utils.APIUtil.loadAndSyncTenantConf(APIUtil.java:3912)"
+         "\n"
+         "Caused by: org.postgresql.util.PSQLException: ERROR: relation \"am_system_configs\" "
+         "does not exist\n"
+         "  Position: 39\n"
+         "[2024-02-01 10:11:41,220]  INFO - StartupFinalizerServiceComponent WSO2 Carbon started "
+         "in 29 sec\n";
+}
+
+std::string ReplayCri(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+    const std::string line = text.substr(start, nl - start);
+    // Long lines in two pieces, as the runtime splits them.
+    if (line.size() > 60) {
+      out += "2024-02-01T10:11:50.000000001Z stdout P " + line.substr(0, 40) + "\n";
+      out += "2024-02-01T10:11:50.000000002Z stdout F " + line.substr(40) + "\n";
+    } else {
+      out += "2024-02-01T10:11:50.000000001Z stderr F " + line + "\n";
+    }
+  }
+  return out;
+}
+
+std::string ReplayDocker(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+    json j = {{"log", text.substr(start, nl - start + 1)},
+              {"stream", "stdout"},
+              {"time", "2024-02-01T10:11:50.123456789Z"}};
+    out += j.dump() + "\n";
+  }
+  return out;
+}
+
+TEST_CASE("a console file is detected and read by the pack like wso2carbon.log",
+          "[rules][replay][layout]") {
+  cg::testing::TempDir tmp;
+  const std::string text = ReplayConsoleText();
+  // Plain (nohup.out), in a CRI envelope (/var/log/pods) and in Docker's json-file.
+  for (const auto& [name, content, envelope] :
+       {std::tuple<std::string, std::string, std::string>{"nohup.out", text, "none"},
+        {"0.log", ReplayCri(text), "cri"},
+        {"abc-json.log", ReplayDocker(text), "docker"}}) {
+    INFO(name);
+    auto file = tmp.Write(name, content);
+    Run r = Replay({file.string()}, "", "");
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK(r.doc["recommendation"] == "rollback");
+    CHECK(r.doc["files"][0]["format"] == "wso2-console");
+    CHECK(r.doc["files"][0]["log"] == "console");
+    CHECK(r.doc["files"][0]["layout_recognised"] == true);
+    if (envelope != "none") CHECK(r.doc["files"][0]["envelope"] == envelope);
+    CHECK(r.doc["files"][0]["layout_reason"].get<std::string>().rfind("wso2-console: ", 0) == 0);
+    // The preamble, the boot start, the error with its trace, the boot end.
+    CHECK(r.doc["records"] == 4);
+    CHECK(Firing(r.doc).count("wso2.db.schema_not_migrated") == 1);
+    // The preamble does not make the first boot look like a crash restart.
+    CHECK(Firing(r.doc).count("wso2.jvm.unexpected_restart") == 0);
+    // Records are dated by the log (or the envelope), never by the file's mtime.
+    CHECK(r.doc["first_record"].get<std::string>().rfind("2024-02-01T10:11:", 0) == 0);
+    CHECK(r.doc["last_record"].get<std::string>().rfind("2024-02-01T10:11:", 0) == 0);
+  }
+}
+
+TEST_CASE("a file in no known layout is unknown with layout not recognised",
+          "[rules][replay][layout][unknown]") {
+  cg::testing::TempDir tmp;
+  auto file = tmp.Write("notes.txt", "Dear operator,\nthe migration went fine.\nRegards\n");
+  Run r = Replay({file.string()}, "", "");
+  CHECK(r.code == 3);
+  CHECK(r.doc["recommendation"] == "unknown");
+  CHECK(r.doc["files"][0]["format"] == "plain");
+  CHECK(r.doc["files"][0]["layout_recognised"] == false);
+  bool reason = false;
+  for (const auto& x : r.doc["reasons"]) {
+    reason = reason || x["description"].get<std::string>().rfind(
+                           "layout not recognised: no layout explains 60% of the 3 sampled "
+                           "lines",
+                           0) == 0;
+  }
+  CHECK(reason);
+  // Told the layout, the operator's word stands (and names the log after it).
+  Run told = Replay({file.string()}, "", "", "json", "plain");
+  CHECK(told.code == 0);
+  CHECK(told.doc["files"][0]["layout_recognised"] == true);
+  CHECK(
+      told.doc["files"][0]["layout_reason"].get<std::string>().ends_with("(as --log-format says)"));
+  CHECK(told.doc["reasons"].empty());
+}
+
+TEST_CASE("replay --log-format names the log after the layout it sets", "[rules][replay][layout]") {
+  cg::testing::TempDir tmp;
+  auto file = tmp.Write("trace.txt", ReplayConsoleText());
+  Run r = Replay({file.string()}, "", "", "json", "wso2-errors");
+  CHECK(r.doc["files"][0]["format"] == "wso2-errors");
+  CHECK(r.doc["files"][0]["log"] == "gw-errors");
+  CHECK(r.doc["files"][0]["layout_reason"].get<std::string>().rfind(
+            "wso2-errors: --log-format (detection: wso2-console: ", 0) == 0);
 }
 
 }  // namespace

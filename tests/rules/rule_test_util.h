@@ -39,6 +39,7 @@ inline Record MakeRecord(std::string_view text, Level level = Level::kError,
   r.offset = 0;
   r.time = time;
   r.time_from_log = true;
+  r.recognised = true;  // Stands for an entry line of the log's layout.
   r.level = level;
   r.logger = std::string(logger);
   r.text = std::string(text);
