@@ -132,14 +132,14 @@ TEST_CASE("CRI F lines unwrap to their text with the runtime time",
     CHECK_FALSE(e.has_time);
   }
   // stderr, and a P piece.
-  const EnvelopeLine err =
-      EnvDecode(Envelope::kAuto,
-                EnvNoNl(EnvCri(kEnvT2, "stderr", 'F', "Exception in thread \"main\"")), &scratch);
+  // The decoded text points into the line: keep the lines alive while it is read.
+  const std::string err_line = EnvCri(kEnvT2, "stderr", 'F', "Exception in thread \"main\"");
+  const EnvelopeLine err = EnvDecode(Envelope::kAuto, EnvNoNl(err_line), &scratch);
   CHECK(err.kind == Envelope::kCri);
   CHECK(err.text == "Exception in thread \"main\"");
   CHECK(EnvNanos(err.time) == EnvBaseNanos(1'100'000'000));
-  const EnvelopeLine p =
-      EnvDecode(Envelope::kCri, EnvNoNl(EnvCri(kEnvT3, "stdout", 'P', "abc ")), &scratch);
+  const std::string p_line = EnvCri(kEnvT3, "stdout", 'P', "abc ");
+  const EnvelopeLine p = EnvDecode(Envelope::kCri, EnvNoNl(p_line), &scratch);
   CHECK(p.kind == Envelope::kCri);
   CHECK(p.partial);
   CHECK(p.text == "abc ");
@@ -192,7 +192,7 @@ TEST_CASE("CRI P pieces join the F piece into one line at the first piece's offs
   CHECK(h.assembler->pending_offset() == l0.size());
   h.Feed(l4);
   REQUIRE(h.records.size() == 2);
-  const Record& r = h.records[1];
+  const Record r = h.records[1];  // A copy: the vector grows below.
   CHECK(r.text == "[2024-02-01 10:11:13,000] ERROR - Bar part one, part two, part three");
   CHECK(r.offset == l0.size());
   CHECK(r.end_offset == l0.size() + p1.size() + p2.size() + f3.size());
