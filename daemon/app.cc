@@ -77,8 +77,9 @@ struct App::Impl {
     std::future<ApiResult> SetCutover(std::optional<WallTime> at) override {
       return Post([this, at] { return impl_->DoSetCutover(at); });
     }
-    std::future<ApiResult> Ack(std::string alert_id) override {
-      return Post([this, id = std::move(alert_id)] { return impl_->DoAck(id); });
+    std::future<ApiResult> Ack(std::string alert_id, std::string comment) override {
+      return Post(
+          [this, id = std::move(alert_id), c = std::move(comment)] { return impl_->DoAck(id, c); });
     }
     std::future<ApiResult> Reload() override {
       return Post([this] { return impl_->DoReload("API"); });
@@ -152,7 +153,7 @@ struct App::Impl {
   void Stop();
 
   ApiResult DoSetCutover(std::optional<WallTime> at);
-  ApiResult DoAck(const std::string& id);
+  ApiResult DoAck(const std::string& id, const std::string& comment);
   ApiResult DoReload(std::string_view trigger);
   Result<std::vector<std::unique_ptr<LogTailer>>, std::string> PrepareLogs(const Config& next,
                                                                            const ReloadPlan& plan);
@@ -759,14 +760,20 @@ ApiResult App::Impl::DoSetCutover(std::optional<WallTime> at) {
   return json{{"cutover", FormatRfc3339(mark)}};
 }
 
-ApiResult App::Impl::DoAck(const std::string& id) {
-  bool known = false;
-  for (const Alert& a : engine->alerts()) known = known || a.id == id;
-  if (!known) return ApiError::NotFound("no alert with id " + id);
-  Status s = engine->Ack(id, clock->Now());
+ApiResult App::Impl::DoAck(const std::string& id, const std::string& comment) {
+  std::string rule;
+  for (const Alert& a : engine->alerts()) {
+    if (a.id == id) rule = a.rule;
+  }
+  if (rule.empty()) return ApiError::NotFound("no alert with id " + id);
+  Status s = engine->Ack(id, clock->Now(), comment);
   if (!s.ok()) return ApiError::Conflict(s.message());
+  // Who silenced what and why belongs in the journal (the comment was checked by the HTTP
+  // layer: one line of valid UTF-8).
+  log->Info("alert " + id + " (" + rule + ") acknowledged" +
+            (comment.empty() ? std::string() : ": " + comment));
   Publish();
-  return json{{"acknowledged", id}};
+  return json{{"acknowledged", id}, {"comment", comment}};
 }
 
 Result<std::vector<std::unique_ptr<LogTailer>>, std::string> App::Impl::PrepareLogs(

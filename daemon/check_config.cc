@@ -5,6 +5,7 @@
 #include "daemon/layout_check.h"
 #include "daemon/pipeline.h"
 #include "daemon/preflight.h"
+#include "daemon/rules_listing.h"
 #include "rules/signatures/baseline.h"
 
 namespace cg {
@@ -91,6 +92,12 @@ int CheckConfigCommand(const CheckConfigOptions& opts, std::ostream& out, std::o
   if (opts.host_checks) out << ", host checked as user \"" << user.name << "\"";
   out << "\n";
   for (const auto& l : layouts) out << "  " << l << "\n";
+  if (opts.print_rules) {
+    if (Status st = PrintEffectiveRules(cfg->rule_paths, out); !st.ok()) {
+      err << st.message();
+      return 1;
+    }
+  }
   return 0;
 }
 

@@ -15,6 +15,9 @@ struct CheckConfigOptions {
   std::string as_user;
   // false: only the config and the rules (e.g. in CI, or for another machine's config).
   bool host_checks = true;
+  // Also print the effective rule set (after rules.d overrides and disables) with where each
+  // rule and each overridden field came from.
+  bool print_rules = false;
 };
 struct RunOptions {
   std::string config;
@@ -50,6 +53,37 @@ struct SignaturesOptions {
   std::vector<std::string> files;
 };
 
+// The operator commands talk to the running daemon's HTTP API (daemon/operator_client.h):
+// its address comes from the config's `listen` unless --url is given, and the write commands'
+// bearer token from its `api.token_file` unless --token-file is given.
+inline constexpr const char* kDefaultConfigPath = "/etc/cutover-guard/config.yaml";
+struct OperatorOptions {
+  std::string config = kDefaultConfigPath;
+  std::string url;         // "http://host:port"; overrides the config's `listen`.
+  std::string token_file;  // Overrides the config's `api.token_file` (write commands).
+};
+// `status`: the verdict with its reasons, the alerts and the coverage, as a Nagios/Icinga
+// check plugin (first line "CUTOVER-GUARD <VERDICT> - ...").
+struct StatusOptions {
+  OperatorOptions target;
+  std::string output_format = "text";  // "text" or "json" (the raw GET /api/v1/status).
+};
+// `ack ID`: acknowledges an alert, with an optional comment.
+struct AckOptions {
+  OperatorOptions target;
+  std::string id;
+  std::string comment;  // "" = none.
+};
+// `cutover`: sets the cutover mark.
+struct CutoverOptions {
+  OperatorOptions target;
+  std::string at;  // "" = now (the daemon's clock); else a time the API accepts.
+};
+// `reload`: reloads the daemon's config and rules.
+struct ReloadOptions {
+  OperatorOptions target;
+};
+
 int CheckConfigCommand(const CheckConfigOptions& opts, std::ostream& out, std::ostream& err);
 int RunCommand(const RunOptions& opts, std::ostream& out, std::ostream& err);
 int ReplayCommand(const ReplayOptions& opts, std::ostream& out, std::ostream& err);
@@ -57,5 +91,14 @@ int ReplayCommand(const ReplayOptions& opts, std::ostream& out, std::ostream& er
 int BaselineLearnCommand(const BaselineLearnOptions& opts, std::ostream& out, std::ostream& err);
 int BaselineShowCommand(const BaselineShowOptions& opts, std::ostream& out, std::ostream& err);
 int SignaturesCommand(const SignaturesOptions& opts, std::ostream& out, std::ostream& err);
+// Exit 0 continue, 1 investigate, 2 rollback, 3 unknown (also: daemon unreachable, an error
+// answer, an answer that is not the API's JSON, an unusable config).
+int StatusCommand(const StatusOptions& opts, std::ostream& out, std::ostream& err);
+// These three print one line and exit 0 on success; 1 when the API refuses (its message on
+// `err`), the token cannot be read or the config used; 2 on a usage error; 3 when the daemon
+// cannot be reached.
+int AckCommand(const AckOptions& opts, std::ostream& out, std::ostream& err);
+int CutoverCommand(const CutoverOptions& opts, std::ostream& out, std::ostream& err);
+int ReloadCommand(const ReloadOptions& opts, std::ostream& out, std::ostream& err);
 
 }  // namespace cg

@@ -114,6 +114,14 @@ void ReadLogs(YamlContext& ctx, const YAML::Node& node, const std::filesystem::p
       m.ErrorAt("entry_start", m.what() + ".entry_start: only used with format \"custom\"");
     }
     if (m.Enum("envelope", EnvelopeNames(), &text)) l.envelope = *ParseEnvelope(text);
+    if (m.Enum("source_as", LogFormatNames(), &text)) {
+      l.source_as = *ParseLogFormat(text);
+      if (*l.source_as == LogFormat::kCustom) {
+        m.ErrorAt("source_as", m.what() +
+                                   ".source_as: name the WSO2 log this one is "
+                                   "(wso2-carbon, wso2-errors, ...), not \"custom\"");
+      }
+    }
     if (m.Enum("start_at", StartAtNames(), &text)) l.start_at = *ParseStartAt(text);
     if (m.String("timezone", &text)) {
       auto tz = TimeZone::Parse(text);

@@ -6,7 +6,7 @@ namespace cg {
 
 RuleContext ToRuleContext(const Config& config) {
   RuleContext ctx;
-  for (const auto& l : config.logs) ctx.logs.push_back({l.name, l.format});
+  for (const auto& l : config.logs) ctx.logs.push_back({l.name, l.source_as.value_or(l.format)});
   for (const auto& t : config.targets) ctx.targets.push_back(t.name);
   return ctx;
 }

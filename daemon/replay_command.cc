@@ -128,9 +128,9 @@ int Replay(const ReplayOptions& opts, std::ostream& out, std::ostream& err) {
     auto it = std::find_if(ctx.logs.begin(), ctx.logs.end(),
                            [&](const RuleContext::Log& l) { return l.name == f.spec.name; });
     if (it == ctx.logs.end()) {
-      ctx.logs.push_back({f.spec.name, f.spec.format});
+      ctx.logs.push_back({f.spec.name, f.spec.source_as.value_or(f.spec.format)});
     } else {
-      it->format = f.spec.format;
+      it->format = f.spec.source_as.value_or(f.spec.format);
     }
   }
   std::vector<std::filesystem::path> rule_paths;

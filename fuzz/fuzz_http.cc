@@ -46,8 +46,10 @@ class InstantBackend : public cg::ApiBackend {
     if (at) body["at"] = cg::FormatRfc3339(*at);
     return Ready(cg::ApiResult(std::move(body)));
   }
-  std::future<cg::ApiResult> Ack(std::string alert_id) override {
-    if (alert_id == "a1") return Ready(cg::ApiResult(nlohmann::json{{"acked", alert_id}}));
+  std::future<cg::ApiResult> Ack(std::string alert_id, std::string comment) override {
+    if (alert_id == "a1") {
+      return Ready(cg::ApiResult(nlohmann::json{{"acked", alert_id}, {"comment", comment}}));
+    }
     return Ready(cg::ApiResult(cg::ApiError::NotFound("no alert " + alert_id)));
   }
   std::future<cg::ApiResult> Reload() override {

@@ -55,6 +55,7 @@ struct Alert {
   std::optional<double> value;  // Metric rules: the latest value.
   bool acked = false;           // Ack silences re-notification; the state is unchanged.
   std::optional<WallTime> acked_at;
+  std::string ack_comment;  // Given with the ack (why, by whom); "" = none. Cleared with the ack.
   std::vector<Evidence> evidence;  // The first match, then the most recent ones; oldest first.
   // Change detectors: the signature's numbers for a human ("17 since the cutover, 9 in the
   // last 10m; baseline 0.2/h; 48x its share of traffic, p=3e-12"). Empty otherwise.

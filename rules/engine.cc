@@ -230,6 +230,7 @@ Alert Engine::Impl::Snapshot(const RuleState& rs, const Group& g, WallTime now) 
   a.value = g.value;
   a.acked = g.acked;
   a.acked_at = g.acked_at;
+  a.ack_comment = g.ack_comment;
   a.evidence = g.evidence.Snapshot();
   return a;
 }
@@ -241,6 +242,7 @@ void Engine::Impl::Fire(RuleState& rs, Group& g, WallTime at) {
   g.resolved_at.reset();
   g.acked = false;
   g.acked_at.reset();
+  g.ack_comment.clear();
   if (rs.rule->spec.kind == RuleKind::kBootFailed) FillBootEvidence(rs, g);
   AlertEvent ev;
   ev.kind = AlertEvent::Kind::kFiring;
@@ -806,13 +808,14 @@ Recommendation Engine::Impl::BuildRecommendation() const {
 
 void Engine::SetBlindSpots(std::vector<BlindSpot> spots) { impl_->blind_spots = std::move(spots); }
 
-Status Engine::Ack(std::string_view alert_id, WallTime now) {
+Status Engine::Ack(std::string_view alert_id, WallTime now, std::string_view comment) {
   for (auto& rs : impl_->rule_states) {
     for (auto& g : rs->groups) {
       if (g->id != alert_id) continue;
       if (g->state == AlertState::kInactive) break;
       g->acked = true;
       g->acked_at = now;
+      g->ack_comment = std::string(comment);
       return Status::Ok();
     }
   }

@@ -26,6 +26,7 @@
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -137,7 +138,9 @@ class Engine {
   void OnRecord(const Record& record, WallTime now);
   // Window expiry, `for`, metric and built-in conditions, lifecycle, recommendation.
   void Evaluate(WallTime now, const MetricSource& metrics);
-  Status Ack(std::string_view alert_id, WallTime now);
+  // Acknowledges an active alert (pending, firing or resolved) with an optional comment (why,
+  // by whom; kept with the ack until the alert fires again). Unknown or inactive id: an error.
+  Status Ack(std::string_view alert_id, WallTime now, std::string_view comment = {});
   // What the caller cannot see (logs, targets, /proc, rules): with no alert deciding, the
   // verdict is `unknown` from the next Evaluate on. Replaces the previous set.
   void SetBlindSpots(std::vector<BlindSpot> spots);

@@ -46,6 +46,7 @@ struct Engine::Impl {
     uint64_t count = 0;
     bool acked = false;
     std::optional<WallTime> acked_at;
+    std::string ack_comment;  // Given with the ack ("" = none).
     std::optional<double> value;
     // Change detectors: the window count and the human detail at the last evaluation, and
     // the evaluation that last saw its signature active.

@@ -105,6 +105,7 @@ json Engine::SaveState() const {
                             {"count", g->count},
                             {"acked", g->acked},
                             {"acked_at", Time(g->acked_at)},
+                            {"ack_comment", g->ack_comment},
                             {"window", window},
                             {"evidence", evidence}});
     }
@@ -201,6 +202,8 @@ Status Engine::RestoreStateUnchecked(const json& state) {
         g->count = JsonInteger<uint64_t>(jg.at("count"));
         g->acked = jg.at("acked").get<bool>();
         g->acked_at = ToOptTime(jg.at("acked_at"));
+        // Absent in states written before acks had comments.
+        if (auto c = jg.find("ack_comment"); c != jg.end()) g->ack_comment = c->get<std::string>();
         for (const auto& t : jg.at("window")) g->window.Add(ToTime(t));
         for (const auto& e : jg.at("evidence")) g->evidence.Add(EvidenceFrom(e));
       }

@@ -50,6 +50,7 @@ json ToJson(const Alert& a) {
               {"value", a.value ? json(*a.value) : json()},
               {"acked", a.acked},
               {"acked_at", Time(a.acked_at)},
+              {"ack_comment", a.ack_comment},
               {"detail", a.detail},
               {"evidence", evidence}};
 }

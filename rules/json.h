@@ -4,7 +4,7 @@
 //
 //   Alert:          {id, rule, description, runbook, severity, kind, state, labels{},
 //                    first_seen, last_seen, pending_since, fired_at, resolved_at, count,
-//                    window_count, value, acked, acked_at,
+//                    window_count, value, acked, acked_at, ack_comment ("" = none),
 //                    evidence[]: {log, file, offset, time, level, text, lines, truncated}}
 //   Recommendation: {recommendation, summary, since,
 //                    reasons[]: {kind: "alert", alert_id, rule, description, severity, state,

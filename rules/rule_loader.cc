@@ -68,8 +68,13 @@ class RuleReader {
 
   // Returns false if the rule had errors (they are in the context).
   bool Read(RuleSpec* out);
+  // Applies an `override:` entry (this reader's node) to *target, a rule loaded before: the
+  // keys it sets replace the rule's (labels merge), each noted in RuleSpec::overridden. Returns
+  // false, leaving *target as it was, if the entry had errors.
+  bool Override(RuleSpec* target);
 
  private:
+  void CheckLabels(MapReader& m, Labels* labels);
   void ReadCommon(MapReader& m, RuleSpec& r);
   void ReadSelection(MapReader& m, RuleSpec& r);
   void ReadLogRule(MapReader& m, RuleSpec& r);
@@ -141,21 +146,98 @@ void RuleReader::ReadCommon(MapReader& m, RuleSpec& r) {
   }
   m.Duration("for", &r.for_);
   ReadWarmup(m, r);
-  if (m.StringMap("labels", &r.labels)) {
-    std::set<std::string> seen;
-    for (const auto& [k, v] : r.labels) {
-      if (!ValidLabelName(k)) {
-        m.ErrorAt("labels", m.what() + ".labels: \"" + k +
-                                "\" is not a valid label name ([A-Za-z_][A-Za-z0-9_]*)");
-      } else if (kReservedLabels.count(k)) {
-        m.ErrorAt("labels", m.what() + ".labels: \"" + k + "\" is reserved");
-      }
-      if (!seen.insert(k).second) {
-        m.ErrorAt("labels", m.what() + ".labels: duplicate label \"" + k + "\"");
+  if (m.StringMap("labels", &r.labels)) CheckLabels(m, &r.labels);
+}
+
+void RuleReader::CheckLabels(MapReader& m, Labels* labels) {
+  std::set<std::string> seen;
+  for (const auto& [k, v] : *labels) {
+    if (!ValidLabelName(k)) {
+      m.ErrorAt("labels", m.what() + ".labels: \"" + k +
+                              "\" is not a valid label name ([A-Za-z_][A-Za-z0-9_]*)");
+    } else if (kReservedLabels.count(k)) {
+      m.ErrorAt("labels", m.what() + ".labels: \"" + k + "\" is reserved");
+    }
+    if (!seen.insert(k).second) {
+      m.ErrorAt("labels", m.what() + ".labels: duplicate label \"" + k + "\"");
+    }
+  }
+  std::sort(labels->begin(), labels->end());
+}
+
+// What an override may change: how loud a rule is and when it fires or clears. What it matches
+// (patterns, levels, logs) stays the pack's: a different match is a different rule (disable
+// this one and write your own).
+const std::vector<std::string> kOverridable = {"description", "runbook",       "severity", "for",
+                                               "labels",      "threshold",     "clear",    "warmup",
+                                               "evidence",    "max_label_sets"};
+const std::vector<std::string> kNotOverridable = {
+    "match",  "exclude",  "loggers", "exclude_loggers", "levels",    "logs",
+    "source", "metric",   "above",   "below",           "condition", "target",
+    "within", "duration", "ratio",   "significance",    "traffic",   "checked_against"};
+
+bool RuleReader::Override(RuleSpec* target) {
+  const size_t errors_before = ctx_.error_count();
+  RuleSpec r = *target;
+  MapReader m(node_, "override \"" + r.id + "\"", ctx_);
+  if (!m.valid()) return false;
+  m.Get("id");
+  if (!r.match.empty()) {
+    // threshold.distinct names a capture of the rule's own pattern.
+    RE2 re(r.match, RE2::Quiet);
+    for (const auto& [name, index] : re.NamedCapturingGroups()) capture_names_.push_back(name);
+  }
+  for (const auto& key : kOverridable) {
+    if (m.Has(key)) r.overridden.emplace_back(key, PosOf(ctx_, m.Get(key).Mark()));
+  }
+  m.String("description", &r.description);
+  m.String("runbook", &r.runbook);
+  std::string sev;
+  if (m.Enum("severity", {"info", "warning", "critical"}, &sev)) r.severity = *ParseSeverity(sev);
+  m.Duration("for", &r.for_);
+  Labels labels;
+  if (m.StringMap("labels", &labels)) {
+    CheckLabels(m, &labels);
+    for (auto& [k, v] : labels) {
+      auto it = std::find_if(r.labels.begin(), r.labels.end(),
+                             [&](const auto& l) { return l.first == k; });
+      if (it != r.labels.end()) {
+        it->second = v;
+      } else {
+        r.labels.emplace_back(k, v);
       }
     }
     std::sort(r.labels.begin(), r.labels.end());
   }
+  if (m.Has("threshold") && r.kind != RuleKind::kLog && !IsChangeKind(r.kind)) {
+    m.Get("threshold");
+    m.ErrorAt("threshold", m.what() + ".threshold: does not apply to " +
+                               std::string(RuleKindName(r.kind)) + " rules");
+  } else {
+    ReadThreshold(m, r);
+  }
+  ReadClear(m, r);
+  ReadWarmup(m, r);
+  int64_t n = 0;
+  if (m.Int("max_label_sets", &n, 1, 1000)) r.max_label_sets = static_cast<uint32_t>(n);
+  if (m.Int("evidence", &n, 0, 100)) r.evidence = static_cast<uint32_t>(n);
+  if (r.clear.count && *r.clear.count >= r.threshold.count) {
+    m.ErrorAt(m.Has("clear") ? "clear" : "threshold",
+              m.what() + ": clear.count (" + std::to_string(*r.clear.count) +
+                  ") must stay below threshold.count (" + std::to_string(r.threshold.count) + ")");
+  }
+  for (const auto& key : kNotOverridable) {
+    if (!m.Has(key)) continue;
+    m.Get(key);
+    m.ErrorAt(key, m.what() + "." + key +
+                       ": an override cannot change what a rule matches; disable the rule "
+                       "(`disable: [" +
+                       r.id + "]`) and write your own");
+  }
+  m.Finish();
+  if (ctx_.error_count() != errors_before) return false;
+  *target = std::move(r);
+  return true;
 }
 
 void RuleReader::ReadWarmup(MapReader& m, RuleSpec& r) {
@@ -459,7 +541,17 @@ void RuleReader::ReadChangeCondition(MapReader& m, RuleSpec& r, const std::strin
 
 }  // namespace
 
-Result<RuleFile, Diagnostics> LoadRules(std::string_view text, std::string_view name) {
+namespace {
+
+// An `override:` entry waits for every file to be read: it may adjust a rule of any file.
+struct PendingOverride {
+  std::string id;
+  std::string file;
+  YAML::Node node;
+};
+
+Result<RuleFile, Diagnostics> ParseRuleFile(std::string_view text, std::string_view name,
+                                            std::vector<PendingOverride>* overrides) {
   Diagnostics diags;
   YamlContext ctx(std::string(name), &diags);
   RuleFile file;
@@ -469,10 +561,18 @@ Result<RuleFile, Diagnostics> LoadRules(std::string_view text, std::string_view 
   if (root->IsNull()) return file;  // An empty drop-in file holds no rules.
   MapReader top(*root, "rule file", ctx);
   if (!top.valid()) return diags;
+  const bool has_rules = top.Has("rules");
+  const bool adjusts = top.Has("disable") || top.Has("override");
   YAML::Node list = top.Get("rules");
+  YAML::Node disable = top.Get("disable");
+  YAML::Node override_list = top.Get("override");
   top.Finish();
-  if (!list.IsDefined()) {
-    ctx.Error(top.mark(), "rule file: missing required key \"rules\"");
+  if (!has_rules) {
+    if (!adjusts) {
+      ctx.Error(top.mark(),
+                "rule file: missing required key \"rules\" (or \"disable\", "
+                "\"override\")");
+    }
   } else if (!list.IsNull() && !list.IsSequence()) {
     ctx.Error(list, "rules: expected a list, got " + DescribeNode(list));
   } else if (list.IsSequence()) {
@@ -491,26 +591,122 @@ Result<RuleFile, Diagnostics> LoadRules(std::string_view text, std::string_view 
       if (ok) file.rules.push_back(std::move(spec));
     }
   }
+  if (disable.IsDefined() && !disable.IsNull()) {
+    if (!disable.IsSequence()) {
+      ctx.Error(disable, "disable: expected a list of rule ids, got " + DescribeNode(disable));
+    } else {
+      for (const auto& item : disable) {
+        if (!item.IsScalar() || !ValidId(item.Scalar())) {
+          ctx.Error(item, "disable: expected a rule id, got " + DescribeNode(item));
+          continue;
+        }
+        file.disable.emplace_back(item.Scalar(), PosOf(ctx, item.Mark()));
+      }
+    }
+  }
+  if (override_list.IsDefined() && !override_list.IsNull()) {
+    if (!override_list.IsSequence()) {
+      ctx.Error(override_list, "override: expected a list of {id: ..., <fields>}, got " +
+                                   DescribeNode(override_list));
+    } else {
+      for (const auto& item : override_list) {
+        const YAML::Node id = item.IsMap() ? item["id"] : YAML::Node();
+        if (!id.IsDefined() || !id.IsScalar() || !ValidId(id.Scalar())) {
+          ctx.Error(item, "override: each entry is a mapping with the \"id\" of a rule");
+          continue;
+        }
+        if (overrides) overrides->push_back({id.Scalar(), file.name, item});
+      }
+    }
+  }
+  if (!diags.empty()) return diags;
+  return file;
+}
+
+// A "did you mean" for an unknown id: the loaded id with the longest common prefix.
+std::string Nearest(const std::vector<RuleSpec>& rules, const std::string& id) {
+  std::string best;
+  size_t best_len = 0;
+  for (const auto& r : rules) {
+    size_t n = 0;
+    while (n < id.size() && n < r.id.size() && id[n] == r.id[n]) ++n;
+    if (n > best_len) {
+      best_len = n;
+      best = r.id;
+    }
+  }
+  return best_len >= 5 ? " (did you mean \"" + best + "\"?)" : "";
+}
+
+// Overrides first (in file order, the last one of a field winning), then disables, so that
+// overriding a rule another file disables is not an error.
+void ApplyAdjustments(const std::vector<PendingOverride>& overrides,
+                      const std::vector<std::pair<std::string, SourcePos>>& disables,
+                      std::vector<RuleSpec>* rules, std::vector<DisabledRule>* disabled,
+                      Diagnostics* diags) {
+  auto find = [&](const std::string& id) {
+    return std::find_if(rules->begin(), rules->end(),
+                        [&](const RuleSpec& r) { return r.id == id; });
+  };
+  for (const auto& o : overrides) {
+    YamlContext ctx(o.file, diags);
+    auto it = find(o.id);
+    if (it == rules->end()) {
+      ctx.Error(o.node, "override: no rule \"" + o.id + "\" is loaded" + Nearest(*rules, o.id));
+      continue;
+    }
+    RuleReader(ctx, o.node, 0).Override(&*it);
+  }
+  for (const auto& [id, pos] : disables) {
+    auto it = find(id);
+    if (it == rules->end()) {
+      const bool already =
+          disabled && std::any_of(disabled->begin(), disabled->end(),
+                                  [&](const DisabledRule& d) { return d.id == id; });
+      if (!already) {
+        diags->Add(pos.file, pos.line, pos.column,
+                   "disable: no rule \"" + id + "\" is loaded" + Nearest(*rules, id));
+      }
+      continue;
+    }
+    if (disabled) disabled->push_back({id, it->pos, pos});
+    rules->erase(it);
+  }
+}
+
+}  // namespace
+
+Result<RuleFile, Diagnostics> LoadRules(std::string_view text, std::string_view name) {
+  std::vector<PendingOverride> overrides;
+  auto file = ParseRuleFile(text, name, &overrides);
+  if (!file.ok()) return file;
+  // One file alone: its overrides and disables apply to its own rules.
+  Diagnostics diags;
+  std::vector<DisabledRule> disabled;
+  ApplyAdjustments(overrides, file->disable, &file->rules, &disabled, &diags);
   if (!diags.empty()) return diags;
   return file;
 }
 
 Result<std::vector<RuleSpec>, Diagnostics> LoadRuleFiles(
-    const std::vector<std::filesystem::path>& paths) {
+    const std::vector<std::filesystem::path>& paths, std::vector<DisabledRule>* disabled) {
   Diagnostics diags;
   std::vector<RuleSpec> all;
   std::map<std::string, SourcePos> seen;
+  std::vector<PendingOverride> overrides;
+  std::vector<std::pair<std::string, SourcePos>> disables;
   for (const auto& p : paths) {
     auto text = ReadFile(p, kMaxConfigFileBytes);
     if (!text.ok()) {
       diags.Add(p.string(), 0, 0, text.error().message());
       continue;
     }
-    auto file = LoadRules(*text, p.string());
+    auto file = ParseRuleFile(*text, p.string(), &overrides);
     if (!file.ok()) {
       diags.Append(file.error());
       continue;
     }
+    disables.insert(disables.end(), file->disable.begin(), file->disable.end());
     for (auto& spec : file->rules) {
       auto [it, inserted] = seen.emplace(spec.id, spec.pos);
       if (!inserted) {
@@ -523,6 +719,10 @@ Result<std::vector<RuleSpec>, Diagnostics> LoadRuleFiles(
     }
   }
   if (!diags.empty()) return diags;
+  std::vector<DisabledRule> off;
+  ApplyAdjustments(overrides, disables, &all, &off, &diags);
+  if (!diags.empty()) return diags;
+  if (disabled) *disabled = std::move(off);
   return all;
 }
 

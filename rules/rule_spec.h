@@ -135,12 +135,26 @@ struct RuleSpec {
   // signature_rate: the log whose records measure traffic (e.g. an access log); empty = the
   // signature's own log.
   std::string traffic;
+
+  // Fields an `override:` entry of a later rule file replaced (key, e.g. "threshold", and the
+  // override's position), in the order applied; for `check-config --rules`. Not behaviour.
+  std::vector<std::pair<std::string, SourcePos>> overridden;
+};
+
+// A rule a `disable:` list of a rule file switched off: it is not compiled at all.
+struct DisabledRule {
+  std::string id;
+  SourcePos defined_at;   // The rule's own position.
+  SourcePos disabled_at;  // The `disable:` entry.
 };
 
 // A loaded rule file.
 struct RuleFile {
   std::string name;
   std::vector<RuleSpec> rules;
+  // `disable: [ids]`: rules (of any file) to switch off; `override:` entries are applied by
+  // LoadRuleFiles (rules/rule_loader.h), which has every file's rules.
+  std::vector<std::pair<std::string, SourcePos>> disable;
 };
 
 // Hash of everything that defines a rule's behaviour (not its position). Two specs with the

@@ -42,7 +42,7 @@ class StaticBackend : public cg::ApiBackend {
     return snapshot_;
   }
   std::future<cg::ApiResult> SetCutover(std::optional<cg::WallTime>) override { return Fail(); }
-  std::future<cg::ApiResult> Ack(std::string) override { return Fail(); }
+  std::future<cg::ApiResult> Ack(std::string, std::string) override { return Fail(); }
   std::future<cg::ApiResult> Reload() override { return Fail(); }
 
  private:

@@ -24,8 +24,12 @@ struct LogSpec {
   std::string name;  // Metric label and Record::log; unique per daemon.
   std::string path;  // A file, or a glob (metacharacters in the file name part).
   LogFormat format = LogFormat::kWso2Carbon;
-  std::string entry_start;                // RE2 entry-start regex; used (and required) iff kCustom.
-  Envelope envelope = Envelope::kAuto;    // Container runtime wrapping of each line.
+  std::string entry_start;              // RE2 entry-start regex; used (and required) iff kCustom.
+  Envelope envelope = Envelope::kAuto;  // Container runtime wrapping of each line.
+  // For rules' `source:` lists, the WSO2 log this one is (a wso2carbon.log written in a
+  // customised layout is `custom`, yet still the log the pack's wso2-carbon rules are for).
+  // Unset: its own format.
+  std::optional<LogFormat> source_as;
   StartAt start_at = StartAt::kEnd;       // Where to start in a file never seen before.
   TimeZone timezone = TimeZone::Local();  // Zone of the zone-less timestamps.
   std::vector<std::string> exclude;       // fnmatch(3) globs matched against the file name.

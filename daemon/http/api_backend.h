@@ -8,6 +8,7 @@
 // std::future that the handler waits on for a bounded time.
 #pragma once
 
+#include <cstddef>
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -35,6 +36,9 @@ struct ApiSnapshot {
   bool ready = false;                              // GET /readyz answers 200 when true.
   MonoTime loop_heartbeat{};  // When the loop built this; /healthz is 503 when too old.
 };
+
+// The longest comment an ack may carry (POST /api/v1/alerts/{id}/ack {"comment": "..."}).
+inline constexpr size_t kMaxAckCommentBytes = 1024;
 
 // An error from a write request, with a kind the HTTP layer maps to a status code.
 struct ApiError {
@@ -69,8 +73,10 @@ class ApiBackend {
   virtual std::shared_ptr<const ApiSnapshot> Snapshot() const = 0;
   // Sets the cutover mark to `at`, or to "now" (the loop's clock) when nullopt.
   virtual std::future<ApiResult> SetCutover(std::optional<WallTime> at) = 0;
-  // Acknowledges an alert. Unknown id: ApiError::NotFound.
-  virtual std::future<ApiResult> Ack(std::string alert_id) = 0;
+  // Acknowledges an alert, with an optional comment ("" = none; the HTTP layer has checked it:
+  // at most kMaxAckCommentBytes of valid UTF-8 without control characters). Unknown id:
+  // ApiError::NotFound.
+  virtual std::future<ApiResult> Ack(std::string alert_id, std::string comment) = 0;
   // Reloads config and rules; a failed reload keeps the old ones (ApiError::Conflict with all
   // diagnostics in the message).
   virtual std::future<ApiResult> Reload() = 0;

@@ -1,5 +1,6 @@
 #include "daemon/http/api_handlers.h"
 
+#include <cctype>
 #include <exception>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "base/json_bounded.h"
 #include "base/units.h"
 #include "daemon/http/auth.h"
+#include "daemon/http/status_page.h"
 #include "daemon/http/time_param.h"
 
 namespace cg {
@@ -289,7 +291,43 @@ Router BuildApiRouter(const ApiHandlerOptions& o) {
 
   router.Add("POST", "/api/v1/alerts/{id}/ack", true, [=](const ApiRequest& r) {
     if (auto e = CheckParams(*r.params, {})) return *e;
-    return AwaitWrite(backend->Ack(r.args.at(0)), backend_timeout);
+    // Optional body {"comment": "..."}: why (and by whom) it was acknowledged, kept with the
+    // ack. No body (older clients) means no comment.
+    std::string comment;
+    if (!IsBlank(r.body)) {
+      json doc;
+      // The parser refuses ill-formed UTF-8 (and lone surrogates in escapes).
+      if (!ParseJsonBounded(r.body, &doc, /*max_depth=*/2).ok()) {
+        return ErrorReply(400, "body is not valid JSON (UTF-8)");
+      }
+      if (!doc.is_object()) {
+        return ErrorReply(400, "body must be a JSON object like {\"comment\": \"...\"}");
+      }
+      for (auto it = doc.begin(); it != doc.end(); ++it) {
+        if (it.key() != "comment") {
+          return ErrorReply(400, "unknown field \"" + it.key() + "\" (expected \"comment\")");
+        }
+      }
+      if (auto c = doc.find("comment"); c != doc.end() && !c->is_null()) {
+        if (!c->is_string()) return ErrorReply(400, "\"comment\" must be a string");
+        comment = c->get<std::string>();
+        if (comment.size() > kMaxAckCommentBytes) {
+          return ErrorReply(
+              400, "\"comment\" is longer than " + std::to_string(kMaxAckCommentBytes) + " bytes");
+        }
+        // One line of text: it is shown in terminals and logs, where control characters
+        // (escape sequences, newlines) could forge or hide output.
+        for (size_t i = 0; i < comment.size(); ++i) {
+          const auto ch = static_cast<unsigned char>(comment[i]);
+          const bool c1 = ch == 0xc2 && i + 1 < comment.size() &&
+                          static_cast<unsigned char>(comment[i + 1]) < 0xa0;  // U+0080..U+009F
+          if (ch < 0x20 || ch == 0x7f || c1) {
+            return ErrorReply(400, "\"comment\" must be one line without control characters");
+          }
+        }
+      }
+    }
+    return AwaitWrite(backend->Ack(r.args.at(0), std::move(comment)), backend_timeout);
   });
 
   router.Add("POST", "/-/reload", true, [=](const ApiRequest& r) {
@@ -297,16 +335,29 @@ Router BuildApiRouter(const ApiHandlerOptions& o) {
     return AwaitWrite(backend->Reload(), backend_timeout);
   });
 
-  // The index lists the routes above; it is added last so it can describe them.
+  // GET /: the status page (daemon/http/status_page.h), or with "Accept: application/json"
+  // the endpoint index. The index lists the routes above; it is added last so it can describe
+  // them.
   std::vector<std::pair<std::string, std::string>> listing;
   for (const auto& route : router.routes()) listing.emplace_back(route.method, route.pattern);
   listing.emplace_back("GET", "/");
-  router.Add("GET", "/", false, [listing](const ApiRequest&) {
-    json endpoints = json::array();
-    for (const auto& [method, pattern] : listing) {
-      endpoints.push_back(json{{"method", method}, {"path", pattern}});
+  router.Add("GET", "/", false, [listing, backend, clock](const ApiRequest& r) {
+    std::string accept(r.accept);
+    for (char& c : accept) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (accept.find("application/json") != std::string::npos) {
+      json endpoints = json::array();
+      for (const auto& [method, pattern] : listing) {
+        endpoints.push_back(json{{"method", method}, {"path", pattern}});
+      }
+      Reply index =
+          JsonReply(200, json{{"service", "cutover-guard"}, {"endpoints", std::move(endpoints)}});
+      index.headers.emplace_back("Vary", "Accept");
+      return index;
     }
-    return JsonReply(200, json{{"service", "cutover-guard"}, {"endpoints", std::move(endpoints)}});
+    // ?fragment=1: only the <main> content, for the page's 5 s refresh.
+    if (auto e = CheckParams(*r.params, {"fragment"})) return *e;
+    return StatusPageReply(backend->Snapshot().get(), clock->Now(),
+                           r.params->count("fragment") > 0);
   });
   return router;
 }

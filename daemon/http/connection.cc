@@ -221,6 +221,7 @@ class Connection final : public TrackedConnection, public std::enable_shared_fro
       return Reject(BodyTooLarge(ctx_.max_body_bytes));
     }
     authorization_ = std::string(Std(req[http::field::authorization]));
+    accept_ = std::string(Std(req[http::field::accept]));
     keep_alive_ = parser_->keep_alive();
     http10_ = req.version() == 10;
     head_request_ = method_ == "HEAD";
@@ -312,6 +313,7 @@ class Connection final : public TrackedConnection, public std::enable_shared_fro
     r.params = &params_;
     r.body = body_;
     r.authorization = authorization_;
+    r.accept = accept_;
     return Dispatch(*ctx_.router, ctx_.token, std::move(r));
   }
 
@@ -349,6 +351,7 @@ class Connection final : public TrackedConnection, public std::enable_shared_fro
     params_.clear();
     body_.clear();
     authorization_.clear();
+    accept_.clear();
     BeginRequest();  // Pipelined bytes may already be in the buffer.
   }
 
@@ -447,6 +450,7 @@ class Connection final : public TrackedConnection, public std::enable_shared_fro
   std::multimap<std::string, std::string> params_;
   std::string body_;
   std::string authorization_;
+  std::string accept_;
   std::string label_;
   bool to_pool_ = false;  // An authorized write route: handled on ctx_.handler_pool.
   bool keep_alive_ = false;

@@ -23,6 +23,7 @@ struct ApiRequest {
   const std::multimap<std::string, std::string>* params = nullptr;  // Decoded query; never null.
   std::string_view body;
   std::string_view authorization;  // Authorization header value, "" when absent.
+  std::string_view accept;         // Accept header value, "" when absent (GET / negotiates).
   std::vector<std::string> args;   // Placeholder values, in pattern order.
 };
 

@@ -298,3 +298,47 @@ TEST_CASE("check-config says an empty log file has no line to judge yet",
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+TEST_CASE("check-config --rules prints the effective rules with overrides and disables",
+          "[daemon][check-config][override]") {
+  Host host("logs/wso2carbon.log", "api-token",
+            "rules:\n"
+            "  - {id: t.err, description: d, severity: warning, match: 'Boom'}\n"
+            "  - {id: t.warn, description: d, severity: info, match: 'Hmm'}\n");
+  host.dir.Write("rules/zz-local.yaml",
+                 "disable: [t.warn]\n"
+                 "override:\n"
+                 "  - id: t.err\n"
+                 "    severity: critical\n"
+                 "    threshold: {count: 4, window: 2m}\n");
+  auto r = host.Check({"--no-host-checks", "--rules"});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  const std::string local = host.Path("rules/zz-local.yaml");
+  CHECK(r.out.find("Effective rules: 1 from 2 file(s), 1 overridden, 1 disabled\n") !=
+        std::string::npos);
+  CHECK(r.out.find("  t.err  critical  log  " + host.Path("rules/r.yaml") + ":2:5\n") !=
+        std::string::npos);
+  CHECK(r.out.find("    severity: critical  <- override at " + local + ":4:15\n") !=
+        std::string::npos);
+  CHECK(r.out.find("    threshold: 4 in 2m  <- override at " + local + ":5:16\n") !=
+        std::string::npos);
+  CHECK(r.out.find("Disabled:\n  t.warn  defined at " + host.Path("rules/r.yaml") +
+                   ":3:5, disabled at " + local + ":1:11\n") != std::string::npos);
+}
+
+TEST_CASE("check-config refuses an override of a rule no file defines",
+          "[daemon][check-config][override]") {
+  Host host;
+  host.dir.Write("rules/zz-local.yaml", "override:\n  - {id: t.eror, severity: info}\n");
+  auto r = host.Check({"--no-host-checks"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find(host.Path("rules/zz-local.yaml") +
+                   ":2:5: override: no rule \"t.eror\" is loaded") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace cg

@@ -201,7 +201,8 @@ TEST_CASE("HEAD is answered like GET without a body", "[http][endpoints]") {
 
 TEST_CASE("the index lists every endpoint", "[http][endpoints]") {
   TestServer s;
-  auto r = s.Client().Get("/");
+  // Without this header GET / is the HTML status page (tests/http/status_page_test.cc).
+  auto r = s.Client().Get("/", {{"Accept", "application/json"}});
   REQUIRE(r);
   CHECK(r->status == 200);
   json endpoints = Json(r)["endpoints"];

@@ -35,9 +35,10 @@ class FakeBackend : public ApiBackend {
     cutover_calls.push_back(at);
     return Answer();
   }
-  std::future<ApiResult> Ack(std::string alert_id) override {
+  std::future<ApiResult> Ack(std::string alert_id, std::string comment) override {
     std::lock_guard<std::mutex> lock(mu_);
     ack_calls.push_back(std::move(alert_id));
+    ack_comments.push_back(std::move(comment));
     return Answer();
   }
   std::future<ApiResult> Reload() override {
@@ -49,6 +50,7 @@ class FakeBackend : public ApiBackend {
   // Recorded calls (read after the request completed).
   std::vector<std::optional<WallTime>> cutover_calls;
   std::vector<std::string> ack_calls;
+  std::vector<std::string> ack_comments;  // One per ack call ("" = none).
   int reload_calls = 0;
 
  private:

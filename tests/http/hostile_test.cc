@@ -297,7 +297,7 @@ class StuckBackend : public ApiBackend {
   explicit StuckBackend(std::shared_ptr<const ApiSnapshot> snapshot) : snapshot_(snapshot) {}
   std::shared_ptr<const ApiSnapshot> Snapshot() const override { return snapshot_; }
   std::future<ApiResult> SetCutover(std::optional<WallTime>) override { return Stuck(); }
-  std::future<ApiResult> Ack(std::string) override { return Stuck(); }
+  std::future<ApiResult> Ack(std::string, std::string) override { return Stuck(); }
   std::future<ApiResult> Reload() override { return Stuck(); }
   int calls() const { return calls_.load(); }
 

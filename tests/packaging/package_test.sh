@@ -19,7 +19,12 @@ for f in ./usr/bin/cutover-guard ./lib/systemd/system/cutover-guard.service \
          ./etc/cutover-guard/config.yaml ./usr/share/man/man8/cutover-guard.8.gz \
          ./usr/share/cutover-guard/prometheus/cutover-guard-rules.yaml \
          ./usr/share/cutover-guard/grafana/cutover-guard-dashboard.json \
-         ./usr/share/doc/cutover-guard/README.md; do
+         ./usr/share/doc/cutover-guard/README.md \
+         ./usr/share/bash-completion/completions/cutover-guard \
+         ./etc/cutover-guard/rules.d/ \
+         ./usr/share/cutover-guard/examples/systemd/10-wso2-under-home.conf \
+         ./usr/share/cutover-guard/examples/systemd/20-wso2-log-group.conf \
+         ./usr/share/cutover-guard/examples/systemd/30-process-fds.conf; do
   grep -qxF "$f" <<<"$contents" || fail "package lacks $f"
 done
 pack_rules=0
@@ -40,6 +45,7 @@ grep -q '^Depends:.*adduser' "$work/control/control" || fail "no Depends on addu
 root="$work/root"
 dpkg-deb -x "$deb" "$root"
 "$root/usr/bin/cutover-guard" version | grep -q '^cutover-guard ' || fail "installed binary does not run"
+bash -n "$root/usr/share/bash-completion/completions/cutover-guard" || fail "bash completion syntax"
 sed -e "s#/usr/share/cutover-guard#$root/usr/share/cutover-guard#g" \
     -e "s#/etc/cutover-guard#$root/etc/cutover-guard#g" \
     "$root/etc/cutover-guard/config.yaml" > "$work/config.yaml"
@@ -55,6 +61,14 @@ grep -q "OK (1 target(s), 3 log(s), $deb_rules rule file(s)" <<<"$out" || fail "
 sed "s#/usr/bin/cutover-guard#$root/usr/bin/cutover-guard#g" \
   "$root/lib/systemd/system/cutover-guard.service" > "$work/cutover-guard.service"
 systemd-analyze verify --man=no "$work/cutover-guard.service" || fail "systemd-analyze verify"
+# Each permission drop-in, appended to the unit (a later [Service] section adds to the first,
+# as a drop-in does), still verifies.
+for dropin in "$root"/usr/share/cutover-guard/examples/systemd/*.conf; do
+  mkdir -p "$work/dropin"
+  cat "$work/cutover-guard.service" "$dropin" > "$work/dropin/cutover-guard.service"
+  systemd-analyze verify --man=no "$work/dropin/cutover-guard.service" || fail "drop-in $(basename "$dropin")"
+  rm -rf "$work/dropin"
+done
 exposure=$(systemd-analyze security --offline=true "$work/cutover-guard.service" 2>&1 | \
            sed -n 's/.*Overall exposure level for cutover-guard.service: \([0-9.]*\).*/\1/p')
 echo "systemd exposure: $exposure"

@@ -574,3 +574,35 @@ TEST_CASE("replay --log-format names the log after the layout it sets", "[rules]
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+TEST_CASE("a customised carbon layout with source_as is read by the pack's carbon rules",
+          "[rules][replay][layout]") {
+  // What `init` writes for a wso2carbon.log in a customised PatternLayout.
+  cg::testing::TempDir tmp;
+  const std::string entry =
+      R"(^\[(?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\] \[[^\]]*\] )"
+      R"((?P<level>TRACE|DEBUG|INFO|WARN|ERROR|FATAL) {0,1} (?P<logger>[^\s]*) - )";
+  auto log = tmp.Write("logs/wso2carbon.log",
+                       "[2024-02-01 10:11:40.001] [main] ERROR APIManagerComponent - Error while "
+                       "saving tenant conf\nCaused by: org.postgresql.util.PSQLException: ERROR: "
+                       "relation \"am_system_configs\" does not exist\n");
+  for (const bool as : {true, false}) {
+    INFO("source_as " << as);
+    auto cfg = tmp.Write(
+        "config.yaml",
+        "logs:\n  - name: carbon\n    path: " + (tmp / "logs/wso2carbon.log").string() +
+            "\n    format: custom\n    entry_start: '" + entry + "'\n" +
+            (as ? "    source_as: wso2-carbon\n" : "") + "    timezone: UTC\n" + "rule_files: [" +
+            (fs::path(CG_SOURCE_DIR) / "rules/wso2-apim/*.yaml").string() + "]\n");
+    Run r = Replay({log.string()}, "", cfg.string());
+    INFO(r.err);
+    CHECK(r.doc["records"] == 1);
+    CHECK(Firing(r.doc).count("wso2.db.schema_not_migrated") == (as ? 1 : 0));
+  }
+}
+
+}  // namespace
+}  // namespace cg
