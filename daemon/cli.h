@@ -1,4 +1,5 @@
-// The command line: `cutover-guard {run,check-config,replay,version}`.
+// The command line: `cutover-guard {run,check-config,init,replay,signatures,baseline,status,ack,
+// cutover,reload,version}`.
 //
 // RunCli() parses argv, dispatches, and returns the process exit code. Output goes to the
 // given streams so tests can capture it. Exit codes: 0 ok, 1 invalid input (check-config),

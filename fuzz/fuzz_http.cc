@@ -174,7 +174,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::fprintf(stderr, "fuzz_http: reply status %d\n", reply.status);
     std::abort();
   }
-  // Every reply but /metrics is JSON; it must parse (what clients and curl | jq rely on).
+  // Every JSON reply must parse (what clients and curl | jq rely on); /metrics is text and
+  // the status page at / is HTML.
   if (reply.content_type == "application/json" && !nlohmann::json::accept(reply.body)) {
     std::fprintf(stderr, "fuzz_http: reply %d is not valid JSON: %s\n", reply.status,
                  reply.body.c_str());

@@ -1,7 +1,7 @@
 // The endpoints of the HTTP API as plain functions of (request, snapshot) -> Reply, wired into
 // a Router. No HTTP library types here: the server (connection.cc) feeds ApiRequests in.
 //
-//   GET  /                         endpoint index
+//   GET  /                         status page (HTML); the endpoint index with Accept: JSON
 //   GET  /healthz                  200 while the loop heartbeat is fresh, else 503
 //   GET  /readyz                   200 once the snapshot says ready, else 503
 //   GET  /metrics                  Prometheus text format 0.0.4
