@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "base/fs.h"
+#include "collectors/logs/dir_scan.h"
 #include "collectors/logs/file_io.h"
 #include "collectors/logs/layout_detect.h"
 #include "daemon/preflight.h"
@@ -12,9 +13,11 @@
 namespace cg {
 namespace {
 
-// The file the tailer reads first for `path`: the path itself, or the glob's newest match
-// (the live file; rotated ones may be in an older layout after an upgrade).
-std::optional<std::filesystem::path> NewestFile(const std::string& path) {
+// The file the tailer reads first for `path`: the path itself, or the glob's newest match not
+// excluded (the live file; rotated ones may be in an older layout after an upgrade, and an
+// excluded sibling such as wso2carbon-trace-messages.log is another log).
+std::optional<std::filesystem::path> NewestFile(const std::string& path,
+                                                const std::vector<std::string>& exclude) {
   std::error_code ec;
   if (!HasGlobMeta(path)) {
     if (std::filesystem::is_regular_file(path, ec)) return std::filesystem::path(path);
@@ -27,6 +30,7 @@ std::optional<std::filesystem::path> NewestFile(const std::string& path) {
   for (const auto& f : *matched) {
     const auto t = std::filesystem::last_write_time(f, ec);
     if (ec || !std::filesystem::is_regular_file(f, ec)) continue;
+    if (MatchesAnyGlob(exclude, f.filename().string())) continue;
     if (!newest || t > newest_time) {
       newest = f;
       newest_time = t;
@@ -42,7 +46,7 @@ std::vector<std::string> CheckLogLayouts(const Config& config, Diagnostics* warn
   for (size_t i = 0; i < config.logs.size(); ++i) {
     const LogSpec& log = config.logs[i];
     const std::string what = "logs[" + std::to_string(i) + "] (" + log.name + ")";
-    const auto file = NewestFile(log.path);
+    const auto file = NewestFile(log.path, log.exclude);
     if (!file) continue;  // Reported by the host checks (missing, unreadable).
     const LayoutDetection d =
         DetectLayout(ReadFileHead(*file, kLayoutHeadBytes), file->filename().string());

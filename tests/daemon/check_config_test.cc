@@ -342,3 +342,37 @@ TEST_CASE("check-config refuses an override of a rule no file defines",
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+TEST_CASE("check-config judges the newest file a log glob matches and skips excluded ones",
+          "[daemon][check-config][layout]") {
+  Host host("logs/wso2carbon*.log");
+  host.dir.Write("logs/wso2carbon.log",
+                 "TID: [-1234] [] [2024-11-16 02:14:08,001] ERROR {org.x.Y} - Boom\n");
+  // Newer, but excluded: another log sharing the prefix, in another layout.
+  auto trace = host.dir.Write("logs/wso2carbon-trace-messages.log", "plain text\nmore text\n");
+  std::filesystem::last_write_time(
+      trace,
+      std::filesystem::last_write_time(host.dir / "logs/wso2carbon.log") + std::chrono::hours(1));
+  // The log's exclude, added under its path.
+  std::string text;
+  {
+    std::ifstream in(host.config);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string glob_line = "    path: logs/wso2carbon*.log\n";
+  text.insert(text.find(glob_line) + glob_line.size(),
+              "    exclude: ['wso2carbon-trace-messages*.log']\n");
+  std::ofstream(host.config, std::ios::trunc) << text;
+  auto r = host.Check();
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("looks like") == std::string::npos);
+  CHECK(r.out.find("  logs[0] (carbon) " + host.Path("logs/wso2carbon.log") +
+                   ": wso2-carbon as configured; the content agrees") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace cg
