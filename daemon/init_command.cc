@@ -11,6 +11,7 @@
 #include <set>
 
 #include "base/fs.h"
+#include "collectors/logs/layout_detect.h"
 #include "daemon/config.h"
 
 namespace cg {
@@ -149,12 +150,15 @@ std::string Render(const Plan& p) {
       y += Line(4, "entry_start", Yaml(l.entry_start), l.entry_start_source);
     }
     if (l.format == LogFormat::kCustom || l.format == LogFormat::kPlain) {
-      // The pack's rules name WSO2 logs by their default layout: this log is still that one.
-      const std::string as = l.name == "carbon"      ? "wso2-carbon"
-                             : l.name == "gw-errors" ? "wso2-errors"
-                             : l.name == "audit"     ? "wso2-audit"
-                             : l.name == "access"    ? "tomcat-access"
-                                                     : "";
+      // The pack's rules name WSO2 logs by their default layout: this log is still that one
+      // (its name is the default log name of that layout).
+      std::string as;
+      for (const auto& name : LogFormatNames()) {
+        const LogFormat f = *ParseLogFormat(name);
+        if (f != LogFormat::kCustom && f != LogFormat::kPlain && DefaultLogName(f) == l.name) {
+          as = name;
+        }
+      }
       if (!as.empty()) {
         y += Line(4, "source_as", as,
                   "the WSO2 log this is, so that the pack's rules for " + as + " read it");

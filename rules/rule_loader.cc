@@ -84,6 +84,8 @@ class RuleReader {
   void ReadThreshold(MapReader& m, RuleSpec& r);
   void ReadClear(MapReader& m, RuleSpec& r);
   void ReadWarmup(MapReader& m, RuleSpec& r);
+  // max_label_sets and evidence.
+  void ReadLimits(MapReader& m, RuleSpec& r);
   void ReadLevels(MapReader& m, RuleSpec& r);
   // Reports keys that exist in the mapping but do not apply to this kind of rule.
   void RejectKeys(MapReader& m, const RuleSpec& r, const std::vector<std::string>& keys);
@@ -218,9 +220,7 @@ bool RuleReader::Override(RuleSpec* target) {
   }
   ReadClear(m, r);
   ReadWarmup(m, r);
-  int64_t n = 0;
-  if (m.Int("max_label_sets", &n, 1, 1000)) r.max_label_sets = static_cast<uint32_t>(n);
-  if (m.Int("evidence", &n, 0, 100)) r.evidence = static_cast<uint32_t>(n);
+  ReadLimits(m, r);
   if (r.clear.count && *r.clear.count >= r.threshold.count) {
     m.ErrorAt(m.Has("clear") ? "clear" : "threshold",
               m.what() + ": clear.count (" + std::to_string(*r.clear.count) +
@@ -238,6 +238,12 @@ bool RuleReader::Override(RuleSpec* target) {
   if (ctx_.error_count() != errors_before) return false;
   *target = std::move(r);
   return true;
+}
+
+void RuleReader::ReadLimits(MapReader& m, RuleSpec& r) {
+  int64_t n = 0;
+  if (m.Int("max_label_sets", &n, 1, 1000)) r.max_label_sets = static_cast<uint32_t>(n);
+  if (m.Int("evidence", &n, 0, 100)) r.evidence = static_cast<uint32_t>(n);
 }
 
 void RuleReader::ReadWarmup(MapReader& m, RuleSpec& r) {
@@ -404,9 +410,7 @@ void RuleReader::ReadLogRule(MapReader& m, RuleSpec& r) {
   ReadSelection(m, r);
   ReadThreshold(m, r);
   ReadClear(m, r);
-  int64_t n = 0;
-  if (m.Int("max_label_sets", &n, 1, 1000)) r.max_label_sets = static_cast<uint32_t>(n);
-  if (m.Int("evidence", &n, 0, 100)) r.evidence = static_cast<uint32_t>(n);
+  ReadLimits(m, r);
   RejectKeys(m, r, {"target", "above", "below", "duration", "within"});
 }
 
@@ -524,9 +528,7 @@ void RuleReader::ReadChangeCondition(MapReader& m, RuleSpec& r, const std::strin
   }
   ReadThreshold(m, r);
   ReadClear(m, r);
-  int64_t n = 0;
-  if (m.Int("max_label_sets", &n, 1, 1000)) r.max_label_sets = static_cast<uint32_t>(n);
-  if (m.Int("evidence", &n, 0, 100)) r.evidence = static_cast<uint32_t>(n);
+  ReadLimits(m, r);
   std::vector<std::string> reject = {"target", "loggers", "exclude_loggers", "exclude",
                                      "above",  "below",   "duration",        "within"};
   if (r.kind == RuleKind::kSignatureRate) {

@@ -3,6 +3,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "base/json_bounded.h"
 #include "base/units.h"
 #include "collectors/logs/record_format.h"
 
@@ -15,10 +16,6 @@ constexpr std::array<std::pair<Envelope, std::string_view>, 4> kEnvelopes = {{
     {Envelope::kCri, "cri"},
     {Envelope::kDocker, "docker"},
 }};
-
-bool Digits(std::string_view s, size_t pos, size_t len, int* out) {
-  return ParseFixedDigits(s, pos, len, out);
-}
 
 // "<time> stdout|stderr F|P <text>"; the text may be empty ("... F " or "... F").
 bool DecodeCri(std::string_view line, EnvelopeLine* out) {
@@ -48,8 +45,12 @@ bool DecodeCri(std::string_view line, EnvelopeLine* out) {
 bool DecodeDocker(std::string_view line, std::string* scratch, EnvelopeLine* out) {
   if (line.size() < 9 || line[0] != '{' || line.size() > kMaxEnvelopeLine) return false;
   if (line.find("\"log\"") == std::string_view::npos) return false;
-  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return false;
+  // The json-file driver writes a flat object (with "attrs" one level deeper when labels are
+  // logged): anything nested deeper is not its line.
+  nlohmann::json j;
+  if (!ParseJsonBounded(line, &j, /*max_depth=*/2, kMaxEnvelopeLine).ok() || !j.is_object()) {
+    return false;
+  }
   auto log = j.find("log");
   if (log == j.end() || !log->is_string()) return false;
   *scratch = log->get<std::string>();
@@ -97,10 +98,11 @@ const std::vector<std::string>& EnvelopeNames() {
 
 bool ParseRfc3339Nano(std::string_view s, WallTime* out) {
   CivilTime t;
-  if (s.size() < 20 || !Digits(s, 0, 4, &t.year) || s[4] != '-' || !Digits(s, 5, 2, &t.month) ||
-      s[7] != '-' || !Digits(s, 8, 2, &t.day) || (s[10] != 'T' && s[10] != 't') ||
-      !Digits(s, 11, 2, &t.hour) || s[13] != ':' || !Digits(s, 14, 2, &t.minute) || s[16] != ':' ||
-      !Digits(s, 17, 2, &t.second)) {
+  if (s.size() < 20 || !ParseFixedDigits(s, 0, 4, &t.year) || s[4] != '-' ||
+      !ParseFixedDigits(s, 5, 2, &t.month) || s[7] != '-' || !ParseFixedDigits(s, 8, 2, &t.day) ||
+      (s[10] != 'T' && s[10] != 't') || !ParseFixedDigits(s, 11, 2, &t.hour) || s[13] != ':' ||
+      !ParseFixedDigits(s, 14, 2, &t.minute) || s[16] != ':' ||
+      !ParseFixedDigits(s, 17, 2, &t.second)) {
     return false;
   }
   size_t p = 19;
@@ -123,8 +125,8 @@ bool ParseRfc3339Nano(std::string_view s, WallTime* out) {
     ++p;
   } else if (p < s.size() && (s[p] == '+' || s[p] == '-')) {
     int oh = 0, om = 0;
-    if (!Digits(s, p + 1, 2, &oh) || p + 3 >= s.size() || s[p + 3] != ':' ||
-        !Digits(s, p + 4, 2, &om) || oh > 23 || om > 59) {
+    if (!ParseFixedDigits(s, p + 1, 2, &oh) || p + 3 >= s.size() || s[p + 3] != ':' ||
+        !ParseFixedDigits(s, p + 4, 2, &om) || oh > 23 || om > 59) {
       return false;
     }
     offset_s = (oh * 3600 + om * 60) * (s[p] == '-' ? -1 : 1);

@@ -52,10 +52,6 @@ constexpr std::string_view kTomcatTime =
 
 std::string_view ToView(const re2::StringPiece& p) { return std::string_view(p.data(), p.size()); }
 
-bool Digits(std::string_view s, size_t pos, size_t len, int* out) {
-  return ParseFixedDigits(s, pos, len, out);
-}
-
 int MonthFromAbbrev(std::string_view m) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -81,22 +77,23 @@ bool ParseFixedDigits(std::string_view s, size_t pos, size_t len, int* out) {
 
 bool ParseLogTimestamp(std::string_view s, CivilTime* out) {
   CivilTime t;
-  if (!Digits(s, 0, 4, &t.year) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &t.month) ||
-      s[7] != '-' || !Digits(s, 8, 2, &t.day)) {
+  if (!ParseFixedDigits(s, 0, 4, &t.year) || s.size() < 10 || s[4] != '-' ||
+      !ParseFixedDigits(s, 5, 2, &t.month) || s[7] != '-' || !ParseFixedDigits(s, 8, 2, &t.day)) {
     return false;
   }
   if (s.size() < 11 || (s[10] != ' ' && s[10] != 'T')) return false;
   size_t p = 11;
   // Hour: one or two digits (JUL %tk does not pad).
   size_t hour_len = (p + 1 < s.size() && s[p + 1] != ':') ? 2 : 1;
-  if (!Digits(s, p, hour_len, &t.hour)) return false;
+  if (!ParseFixedDigits(s, p, hour_len, &t.hour)) return false;
   p += hour_len;
-  if (p >= s.size() || s[p] != ':' || !Digits(s, p + 1, 2, &t.minute)) return false;
+  if (p >= s.size() || s[p] != ':' || !ParseFixedDigits(s, p + 1, 2, &t.minute)) return false;
   p += 3;
-  if (p >= s.size() || s[p] != ':' || !Digits(s, p + 1, 2, &t.second)) return false;
+  if (p >= s.size() || s[p] != ':' || !ParseFixedDigits(s, p + 1, 2, &t.second)) return false;
   p += 3;
   if (p < s.size()) {
-    if ((s[p] != ',' && s[p] != '.') || !Digits(s, p + 1, 3, &t.millis) || p + 4 != s.size()) {
+    if ((s[p] != ',' && s[p] != '.') || !ParseFixedDigits(s, p + 1, 3, &t.millis) ||
+        p + 4 != s.size()) {
       return false;
     }
   }
@@ -273,10 +270,12 @@ bool RecordFormat::MatchTomcat(std::string_view line, EntryHeader* h) const {
   CivilTime t;
   int oh = 0, om = 0;
   t.month = MonthFromAbbrev(ToView(g[2]));
-  if (t.month == 0 || !Digits(ToView(g[1]), 0, 2, &t.day) || !Digits(ToView(g[3]), 0, 4, &t.year) ||
-      !Digits(ToView(g[4]), 0, 2, &t.hour) || !Digits(ToView(g[5]), 0, 2, &t.minute) ||
-      !Digits(ToView(g[6]), 0, 2, &t.second) || !Digits(ToView(g[8]), 0, 2, &oh) ||
-      !Digits(ToView(g[9]), 0, 2, &om)) {
+  if (t.month == 0 || !ParseFixedDigits(ToView(g[1]), 0, 2, &t.day) ||
+      !ParseFixedDigits(ToView(g[3]), 0, 4, &t.year) ||
+      !ParseFixedDigits(ToView(g[4]), 0, 2, &t.hour) ||
+      !ParseFixedDigits(ToView(g[5]), 0, 2, &t.minute) ||
+      !ParseFixedDigits(ToView(g[6]), 0, 2, &t.second) ||
+      !ParseFixedDigits(ToView(g[8]), 0, 2, &oh) || !ParseFixedDigits(ToView(g[9]), 0, 2, &om)) {
     return false;
   }
   if (t.day < 1 || t.day > 31 || t.hour > 23 || t.minute > 59 || t.second > 60) return false;

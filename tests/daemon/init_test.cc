@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "base/fs.h"
 #include "collectors/logs/record_format.h"
 #include "collectors/proc/discovery.h"
 #include "daemon/apim_home.h"
@@ -1291,4 +1292,45 @@ TEST_CASE("init prints the advice for the install it read", "[init][access]") {
   CHECK(r.err.find("- WSO2 is not running; its logs belong to \"wso2\"") != std::string::npos);
 }
 
+}  // namespace cg
+
+namespace cg {
+namespace {
+
+TEST_CASE("init refuses hostile install files without reading them whole", "[init][hostile]") {
+  InitHost host;
+  const fs::path home = host.dir / "wso2am-4.2.0";
+  fs::copy(InitFixture("wso2am-4.2.0"), home, fs::copy_options::recursive);
+  host.options.apim_home = home.string();
+  SECTION("a log4j2.properties far over the config size cap") {
+    host.dir.Write("wso2am-4.2.0/repository/conf/log4j2.properties",
+                   std::string(kMaxConfigFileBytes + 1, 'a'));
+    InitRun r = InitRunWith(host.options);
+    CHECK(r.code == 1);
+    CHECK(r.err.find("repository/conf/log4j2.properties") != std::string::npos);
+    CHECK(r.err.find("nothing written") != std::string::npos);
+  }
+  SECTION("a layout pattern of ten thousand conversions and a NUL-filled version file") {
+    std::string pattern;
+    for (int i = 0; i < 10000; ++i) pattern += "[%X{k" + std::to_string(i) + "}] ";
+    const fs::path props = home / "repository/conf/log4j2.properties";
+    std::string text = InitReadAll(props);
+    const std::string from = "TID: [%tenantId] [%appName] [%d] %5p {%c} - %m%ex%n";
+    text.replace(text.find(from), from.size(), pattern + "%d %5p {%c} - %m%n");
+    host.dir.Write("wso2am-4.2.0/repository/conf/log4j2.properties", text);
+    host.dir.Write("wso2am-4.2.0/updates/product.txt", std::string(100, '\0'));
+    InitRun r = InitRunWith(host.options);
+    // A long but legal pattern is translated (a custom entry_start of 10,000 groups that the
+    // config loader accepts); the unreadable product.txt only loses its version source.
+    INFO(r.err);
+    CHECK(r.code == 0);
+    REQUIRE(fs::exists(host.options.out));
+    auto cfg = LoadConfigFile(host.options.out);
+    REQUIRE(cfg.ok());
+    CHECK(cfg->logs[0].format == LogFormat::kCustom);
+    CHECK(cfg->logs[0].entry_start.find("k9999") == std::string::npos);  // MDC keys not kept.
+  }
+}
+
+}  // namespace
 }  // namespace cg

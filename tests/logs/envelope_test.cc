@@ -752,3 +752,24 @@ TEST_CASE("a split stdout line ends at the next F piece of stdout not of stderr"
 }
 
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+TEST_CASE("a Docker-looking line nested deep passes through raw", "[collectors][logs][envelope]") {
+  // Deeper than the json-file driver's flat object: refused before nlohmann builds it.
+  std::string line = "{\"log\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string scratch;
+  EnvelopeLine e;
+  DecodeEnvelope(Envelope::kAuto, line, &scratch, &e);
+  CHECK(e.kind == Envelope::kNone);
+  CHECK(e.text.size() == line.size());
+  // The driver's "attrs" object (container labels) is one level deeper and still read.
+  const std::string nested = R"({"log":"x\n","attrs":{"tag":"apim"},"stream":"stdout"})";
+  DecodeEnvelope(Envelope::kDocker, nested, &scratch, &e);
+  CHECK(e.kind == Envelope::kDocker);
+  CHECK(e.text == "x");
+}
+
+}  // namespace
+}  // namespace cg

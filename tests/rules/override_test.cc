@@ -3,6 +3,7 @@
 // the shipped pack.
 #include <catch2/catch.hpp>
 
+#include "base/fs.h"
 #include "rules/rule_loader.h"
 #include "tests/rules/rule_test_util.h"
 #include "tests/support/temp_dir.h"
@@ -203,6 +204,39 @@ TEST_CASE("adjustment lists of the wrong shape are errors at their position",
   CHECK(cg::testing::LoadErrors("disable: []\n").empty());
   CHECK(cg::testing::LoadErrors("{}\n") ==
         "r.yaml:1:1: rule file: missing required key \"rules\" (or \"disable\", \"override\")\n");
+}
+
+}  // namespace
+}  // namespace cg
+
+namespace cg {
+namespace {
+
+TEST_CASE("hostile adjustment files are errors not crashes", "[rules][loader][override]") {
+  SECTION("a hundred thousand disables of unknown ids") {
+    std::string text = "disable: [";
+    for (int i = 0; i < 100000; ++i)
+      text += (i ? ", " : "") + std::string("no.such") + std::to_string(i);
+    text += "]\n";
+    OverrideFiles f(text);
+    auto rules = f.Load();
+    REQUIRE_FALSE(rules.ok());
+    CHECK(rules.error().size() == 100000);
+  }
+  SECTION("labels nested thousands deep") {
+    std::string nested(3000, '[');
+    nested += std::string(3000, ']');
+    OverrideFiles f("override:\n  - id: db.pool\n    labels: {team: " + nested + "}\n");
+    auto rules = f.Load();
+    REQUIRE_FALSE(rules.ok());
+    CHECK(rules.error().ToString().find(f.local.string()) != std::string::npos);
+  }
+  SECTION("an override file over the size cap") {
+    OverrideFiles f("override: []\n# " + std::string(kMaxConfigFileBytes, 'x') + "\n");
+    auto rules = f.Load();
+    REQUIRE_FALSE(rules.ok());
+    CHECK(rules.error().items()[0].file == f.local.string());
+  }
 }
 
 }  // namespace
