@@ -3,6 +3,7 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/layout_check.h"
+#include "daemon/notify/tls_loader.h"
 #include "daemon/pipeline.h"
 #include "daemon/preflight.h"
 #include "daemon/rules_listing.h"
@@ -76,6 +77,14 @@ int CheckConfigCommand(const CheckConfigOptions& opts, std::ostream& out, std::o
                      at == cfg->positions.end() ? 0 : at->second.column,
                      "baseline.snapshot: " + b.error().message());
       }
+    }
+    // An https receiver or a webhook secret needs the TLS module (`run` refuses to start
+    // without it): the ExecStartPre check says so first.
+    if (Status tls = CheckTlsModuleFor(cfg->alerting); !tls.ok()) {
+      auto at = cfg->positions.find("alerting");
+      problems.Add(cfg->source.string(), at == cfg->positions.end() ? 0 : at->second.line,
+                   at == cfg->positions.end() ? 0 : at->second.column,
+                   "alerting: " + tls.message());
     }
   }
   for (const auto& w : warnings.items()) err << "warning: " << w.ToString() << "\n";

@@ -1,10 +1,6 @@
 #include "daemon/operator_client.h"
 
 #include <fcntl.h>
-#include <httplib.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +19,7 @@
 #include "base/yaml_reader.h"
 #include "daemon/config.h"
 #include "daemon/http/auth.h"
+#include "daemon/notify/http_client.h"
 
 namespace cg {
 namespace {
@@ -33,51 +30,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 // The JSON the API answers is a few levels deep (status -> coverage -> logs[] -> files[]).
 constexpr size_t kMaxAnswerDepth = 16;
-
-// Why a TCP connection to host:port fails, as the kernel says it ("Connection refused", "No
-// route to host", "Connection timed out"): httplib reports only "Connection". One non-blocking
-// attempt per resolved address within `timeout`; "" if one succeeds after all.
-std::string ConnectFailure(const std::string& host, uint16_t port, milliseconds timeout) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const std::string service = std::to_string(port);
-  if (int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
-    return std::string("cannot resolve ") + host + ": " + ::gai_strerror(rc);
-  }
-  std::string why = "Connection failed";
-  for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-    int fd =
-        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-      why = std::strerror(errno);
-      continue;
-    }
-    int err = 0;
-    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) err = errno;
-    if (err == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
-      const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-      if (ready == 0) {
-        err = ETIMEDOUT;
-      } else if (ready < 0) {
-        err = errno;
-      } else {
-        socklen_t len = sizeof err;
-        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-      }
-    }
-    ::close(fd);
-    if (err == 0) {
-      ::freeaddrinfo(found);
-      return "";
-    }
-    why = err == ETIMEDOUT ? "no connection within " + FormatDuration(timeout) : std::strerror(err);
-  }
-  ::freeaddrinfo(found);
-  return why;
-}
 
 std::string HttpStatusText(int status) { return "HTTP " + std::to_string(status); }
 
@@ -266,86 +218,48 @@ OperatorResult<json> OperatorClient::Send(const std::string& method, const std::
                          method + " " + shown + ": " + std::move(why)};
   };
 
-  std::unique_ptr<httplib::Client> client;
-  try {
-    client = std::make_unique<httplib::Client>(base_.Origin());
-  } catch (const std::exception& e) {  // An unsupported scheme.
-    return OperatorError{OperatorError::Kind::kConfig, 0, base_url() + ": " + e.what()};
-  }
-  if (!client->is_valid()) {
-    return OperatorError{OperatorError::Kind::kConfig, 0,
-                         base_url() + ": cannot make an HTTP client for this URL"};
-  }
-  const milliseconds read_timeout =
-      method == "GET" ? options_.read_timeout : options_.write_read_timeout;
-  client->set_connection_timeout(options_.connect_timeout);
-  client->set_read_timeout(read_timeout);
-  client->set_write_timeout(options_.connect_timeout);
-  client->set_keep_alive(false);
-  client->set_follow_location(false);
-
-  httplib::Request req;
+  HttpRequest req;
   req.method = method;
-  req.path = url.path;
-  req.headers.emplace("User-Agent", "cutover-guard-cli");
-  req.headers.emplace("Accept", "application/json");
-  if (token != nullptr) req.headers.emplace("Authorization", "Bearer " + *token);
+  req.url = url;
+  req.headers.emplace_back("User-Agent", "cutover-guard-cli");
+  req.headers.emplace_back("Accept", "application/json");
+  if (token != nullptr) req.headers.emplace_back("Authorization", "Bearer " + *token);
   if (body != nullptr) {
-    req.headers.emplace("Content-Type", "application/json");
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.has_body = true;
     req.body = *body;
   }
-  // The body is kept up to max_body; past it, or past the deadline, the receiver stops and
-  // httplib drops the connection (nothing more is read).
-  const auto started = SteadyClock::now();
-  const auto deadline = started + options_.total_timeout;
-  std::string kept;
-  bool too_large = false, too_slow = false;
-  req.content_receiver = [&](const char* data, size_t n, uint64_t /*offset*/, uint64_t /*total*/) {
-    if (n > options_.max_body - kept.size()) {
-      too_large = true;
-      return false;
+  HttpClientOptions options;
+  options.connect_timeout = options_.connect_timeout;
+  options.write_timeout = options_.connect_timeout;
+  options.read_timeout = method == "GET" ? options_.read_timeout : options_.write_read_timeout;
+  options.total_timeout = options_.total_timeout;
+  // The body is kept up to max_body; past it (or past the total timeout) nothing more is read
+  // and the connection is dropped.
+  options.max_body = options_.max_body;
+  auto result = SendHttpRequest(req, options);
+  if (!result.ok()) {
+    const HttpFailure& failure = result.error();
+    switch (failure.kind) {
+      case HttpFailure::Kind::kTotalTimeout:
+        return bad_answer("the answer took longer than " + FormatDuration(options_.total_timeout));
+      case HttpFailure::Kind::kBadAnswer:
+        return bad_answer(failure.message);
+      case HttpFailure::Kind::kNoTlsModule:
+        return OperatorError{OperatorError::Kind::kConfig, 0, base_url() + ": " + failure.message};
+      default:
+        // Resolve ("cannot resolve ..."), connect ("Connection refused", "No route to host",
+        // "no connection within 5s"), send, read ("no answer within 5s", "the connection was
+        // closed before a complete answer") and TLS failures.
+        return unreachable(failure.message);
     }
-    kept.append(data, n);
-    if (SteadyClock::now() > deadline) {
-      too_slow = true;
-      return false;
-    }
-    return true;
-  };
-  httplib::Response res;
-  httplib::Error error = httplib::Error::Success;
-  const bool completed = client->send(req, res, error);
-  if (too_large) {
+  }
+  if (result->truncated) {
     return bad_answer("the answer is larger than " + std::to_string(options_.max_body >> 20) +
                       " MiB (is this cutover-guard's API?)");
   }
-  if (too_slow) {
-    return bad_answer("the answer took longer than " + FormatDuration(options_.total_timeout));
-  }
-  if (!completed) {
-    switch (error) {
-      case httplib::Error::Connection: {
-        std::string why = ConnectFailure(base_.host, base_.port, options_.connect_timeout);
-        return unreachable(why.empty() ? "the connection failed" : why);
-      }
-      case httplib::Error::ConnectionTimeout:
-        return unreachable("no connection within " + FormatDuration(options_.connect_timeout));
-      case httplib::Error::Read: {
-        const auto waited = SteadyClock::now() - started;
-        return unreachable(waited >= read_timeout
-                               ? "no answer within " + FormatDuration(read_timeout)
-                               : "the connection was closed before a complete answer");
-      }
-      case httplib::Error::Write:
-        return unreachable("the request could not be sent (connection closed)");
-      case httplib::Error::SSLConnection:
-      case httplib::Error::SSLServerVerification:
-      case httplib::Error::SSLLoadingCerts:
-        return unreachable("TLS failed (" + httplib::to_string(error) + ")");
-      default:
-        return unreachable("request failed (" + httplib::to_string(error) + ")");
-    }
-  }
+  const HttpResponse& res = *result;
+  const std::string& kept = res.body;
   if (res.status != 200) {
     return OperatorError{OperatorError::Kind::kHttp, res.status,
                          ErrorDetail(kept) + " (" + HttpStatusText(res.status) + ")"};

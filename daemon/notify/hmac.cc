@@ -1,29 +1,36 @@
 #include "daemon/notify/hmac.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include "daemon/notify/tls_loader.h"
 
 namespace cg {
 
-std::string HmacSha256Hex(std::string_view key, std::string_view message) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // HMAC() with an empty key needs a non-null pointer.
-  static const unsigned char kEmpty = 0;
-  const void* key_data = key.empty() ? &kEmpty : static_cast<const void*>(key.data());
-  const auto* data = reinterpret_cast<const unsigned char*>(message.data());
-  if (HMAC(EVP_sha256(), key_data, static_cast<int>(key.size()), message.empty() ? &kEmpty : data,
-           message.size(), digest, &length) == nullptr) {
-    return "";
+Result<std::string> ComputeHmacSha256Hex(std::string_view key, std::string_view message) {
+  auto module = TlsModule::Get();
+  if (!module.ok()) {
+    return Status::Error("HMAC-SHA256 needs the TLS module: " + module.error().message());
   }
+  auto digest = (*module)->HmacSha256(key, message);
+  if (!digest.ok()) return digest.error();
   static const char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0x0f];
+  out.reserve(digest->size() * 2);
+  for (char c : *digest) {
+    const auto b = static_cast<unsigned char>(c);
+    out += kHex[b >> 4];
+    out += kHex[b & 0x0f];
   }
   return out;
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view message) {
+  auto hex = ComputeHmacSha256Hex(key, message);
+  return hex.ok() ? std::move(hex).value() : std::string();
+}
+
+Result<std::string> SignWebhookBody(std::string_view secret, std::string_view body) {
+  auto hex = ComputeHmacSha256Hex(secret, body);
+  if (!hex.ok()) return hex.error();
+  return "sha256=" + *hex;
 }
 
 std::string WebhookSignature(std::string_view secret, std::string_view body) {

@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "base/units.h"
 #include "daemon/notify/payloads.h"
+#include "daemon/notify/tls_loader.h"
 #include "daemon/notify/url.h"
 
 namespace cg {
@@ -124,8 +125,11 @@ Result<std::unique_ptr<Notifier>> Notifier::Create(NotifierOptions options) {
   if (options.alertmanager) {
     const AlertmanagerConfig& am = *options.alertmanager;
     auto url = ParseHttpUrl(am.url);
+    Status tls = url.ok() && url->scheme == "https" ? RequireTlsModule(am.url) : Status::Ok();
     if (!url.ok()) {
       problems.push_back("alertmanager: " + url.error().message());
+    } else if (!tls.ok()) {
+      problems.push_back("alertmanager: " + tls.message());
     } else if (am.resend_interval.count() <= 0) {
       problems.push_back("alertmanager: resend_interval must be positive");
     } else {
@@ -154,6 +158,12 @@ Result<std::unique_ptr<Notifier>> Notifier::Create(NotifierOptions options) {
       problems.push_back(name + ": " + url.error().message());
       continue;
     }
+    if (url->scheme == "https") {
+      if (Status tls = RequireTlsModule(wh.url); !tls.ok()) {
+        problems.push_back(name + ": " + tls.message());
+        continue;
+      }
+    }
     ReceiverOptions ro;
     ro.name = name;
     ro.url = url->ToString();
@@ -170,6 +180,10 @@ Result<std::unique_ptr<Notifier>> Notifier::Create(NotifierOptions options) {
       ro.secret = TrimSecret(std::move(secret.value()));
       if (ro.secret.empty()) {
         problems.push_back(name + ": secret_file " + wh.secret_file.string() + " is empty");
+        continue;
+      }
+      if (Status tls = RequireTlsModule("the webhook signature (secret_file)"); !tls.ok()) {
+        problems.push_back(name + ": " + tls.message());
         continue;
       }
     }

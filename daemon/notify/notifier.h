@@ -67,7 +67,9 @@ nlohmann::json ToJson(const NotifierStatus& status);
 class Notifier {
  public:
   // Validates URLs and secret files, restores every receiver's spool and starts the workers
-  // (which deliver what was restored). Fails listing every problem found.
+  // (which deliver what was restored). Fails listing every problem found, among them an https
+  // URL or a secret_file when the TLS module cannot be loaded (tls_loader.h):
+  // "webhook:ops: https://hooks.example/x needs the TLS module: <path>: <why>".
   [[nodiscard]] static Result<std::unique_ptr<Notifier>> Create(NotifierOptions options);
   ~Notifier();
   Notifier(const Notifier&) = delete;

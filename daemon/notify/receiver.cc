@@ -120,7 +120,13 @@ SendOutcome ReceiverQueue::SendSpoolHead(size_t n, WallTime wall_now) {
   headers.emplace_back(kEventHeader, item.kind);
   headers.emplace_back(kDeliveryHeader, item.id);
   if (!options_.secret.empty()) {
-    headers.emplace_back(kSignatureHeader, WebhookSignature(options_.secret, body));
+    // Notifier::Create checked that the TLS module loads; should it fail anyway, the event is
+    // kept and retried rather than sent unsigned.
+    auto signature = SignWebhookBody(options_.secret, body);
+    if (!signature.ok()) {
+      return SendOutcome{SendOutcome::Kind::kRetry, 0, signature.error().message()};
+    }
+    headers.emplace_back(kSignatureHeader, std::move(signature).value());
   }
   return sender_->Post(body, headers);
 }

@@ -1,9 +1,6 @@
 #include "daemon/notify/sender.h"
 
-#include <httplib.h>
-
-#include <algorithm>
-#include <mutex>
+#include <utility>
 
 namespace cg {
 
@@ -15,69 +12,63 @@ SendOutcome::Kind ClassifyStatus(int status) {
 
 struct HttpSender::Impl {
   HttpUrl url;
-  httplib::Client client;
-  Impl(HttpUrl u, std::chrono::milliseconds timeout) : url(std::move(u)), client(url.Origin()) {
-    client.set_connection_timeout(timeout);
-    client.set_read_timeout(timeout);
-    client.set_write_timeout(timeout);
-    client.set_keep_alive(false);
-    client.set_follow_location(false);
-#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
-    client.enable_server_certificate_verification(true);
-#endif
-  }
+  HttpClientOptions options;
+  CancelToken cancel;
 };
 
-HttpSender::HttpSender(HttpUrl url, std::chrono::milliseconds timeout)
-    : impl_(std::make_unique<Impl>(std::move(url), timeout)) {}
+HttpSender::HttpSender(HttpUrl url, std::chrono::milliseconds timeout, std::string ca_file)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->url = std::move(url);
+  impl_->options.connect_timeout = timeout;
+  impl_->options.write_timeout = timeout;
+  impl_->options.read_timeout = timeout;
+  impl_->options.total_timeout = timeout;
+  // The answer is only needed for its status and an excerpt for the log: the first
+  // kMaxResponseBytes are kept and reading stops there (the connection is dropped), so a
+  // receiver answering gigabytes costs neither memory nor time.
+  impl_->options.max_body = kMaxResponseBytes;
+  impl_->options.ca_file = std::move(ca_file);
+}
 
 HttpSender::~HttpSender() = default;
 
 SendOutcome HttpSender::Post(const std::string& body, const HeaderList& headers) {
-  httplib::Request req;
+  HttpRequest req;
   req.method = "POST";
-  req.path = impl_->url.path;
-  req.headers.emplace("User-Agent", "cutover-guard");
-  req.headers.emplace("Content-Type", "application/json");
-  for (const auto& [name, value] : headers) req.headers.emplace(name, value);
+  req.url = impl_->url;
+  req.headers.emplace_back("User-Agent", "cutover-guard");
+  req.headers.emplace_back("Content-Type", "application/json");
+  req.headers.insert(req.headers.end(), headers.begin(), headers.end());
+  req.has_body = true;
   req.body = body;
-  // The answer is only needed for its status and an excerpt for the log: keep the first
-  // kMaxResponseBytes and stop reading there (returning false makes httplib abandon the
-  // connection), so a receiver answering gigabytes costs neither memory nor time.
-  std::string kept;
-  bool truncated = false;
-  req.content_receiver = [&](const char* data, size_t n, uint64_t /*offset*/, uint64_t /*total*/) {
-    const size_t room = kMaxResponseBytes - kept.size();
-    kept.append(data, std::min(n, room));
-    if (n >= room) {
-      truncated = true;
-      return false;
-    }
-    return true;
-  };
-  httplib::Response res;
-  httplib::Error error = httplib::Error::Success;
-  const bool completed = impl_->client.send(req, res, error);
+  auto result = SendHttpRequest(req, impl_->options, &impl_->cancel);
   SendOutcome out;
-  // A stop by our own receiver (httplib then reports Canceled) still has a status line: the
-  // headers were read before the body.
-  if (!completed && !(truncated && res.status > 0)) {
+  int status = 0;
+  std::string kept;
+  if (result.ok()) {
+    status = result->status;
+    kept = std::move(result->body);
+  } else if (result.error().kind == HttpFailure::Kind::kTotalTimeout && result.error().status > 0) {
+    // The status line arrived in time; only the rest of the body did not.
+    status = result.error().status;
+    kept = result.error().body;
+  } else {
     out.kind = SendOutcome::Kind::kRetry;
-    out.error = impl_->url.ToString() + ": " + httplib::to_string(error);
+    out.error = impl_->url.ToString() + ": " + result.error().message;
     return out;
   }
-  out.status = res.status;
-  out.kind = ClassifyStatus(res.status);
+  out.status = status;
+  out.kind = ClassifyStatus(status);
   if (out.kind != SendOutcome::Kind::kOk) {
     std::string excerpt = kept.substr(0, 200);
     while (!excerpt.empty() && (excerpt.back() == '\n' || excerpt.back() == '\r'))
       excerpt.pop_back();
-    out.error = impl_->url.ToString() + ": HTTP " + std::to_string(res.status) +
+    out.error = impl_->url.ToString() + ": HTTP " + std::to_string(status) +
                 (excerpt.empty() ? "" : ": " + excerpt);
   }
   return out;
 }
 
-void HttpSender::Cancel() { impl_->client.stop(); }
+void HttpSender::Cancel() { impl_->cancel.Cancel(); }
 
 }  // namespace cg

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "daemon/notify/http_client.h"
 #include "daemon/notify/url.h"
 
 namespace cg {
@@ -31,14 +32,13 @@ struct SendOutcome {
 // Classifies an HTTP status (0 = no response) as above.
 SendOutcome::Kind ClassifyStatus(int status);
 
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
 class Sender {
  public:
   virtual ~Sender() = default;
   // POSTs `body` (JSON) with the extra `headers`. Blocks for at most the sender's timeout.
   virtual SendOutcome Post(const std::string& body, const HeaderList& headers) = 0;
-  // Aborts a Post in progress, if any (it returns kRetry). Thread-safe.
+  // Aborts a Post in progress, if any (it returns kRetry), for shutdown: later Posts return
+  // kRetry at once. Thread-safe.
   virtual void Cancel() {}
 };
 
@@ -46,11 +46,14 @@ class Sender {
 // is dropped), so a hostile or broken receiver cannot make the sender buffer gigabytes.
 inline constexpr size_t kMaxResponseBytes = 64 * 1024;
 
-// POSTs to a fixed URL with cpp-httplib (http and https; https verifies the server certificate
-// against the system CA store). Reads at most kMaxResponseBytes of the response body.
+// POSTs to a fixed URL with SendHttpRequest (http_client.h: http directly, https through the TLS
+// module, which verifies the server certificate against the system CA store, or `ca_file`).
+// The whole exchange (connect, send, answer) ends within `timeout`; an answer whose head came in
+// time counts by its status even if its body is cut by the timeout. Reads at most
+// kMaxResponseBytes of the response body.
 class HttpSender final : public Sender {
  public:
-  HttpSender(HttpUrl url, std::chrono::milliseconds timeout);
+  HttpSender(HttpUrl url, std::chrono::milliseconds timeout, std::string ca_file = "");
   ~HttpSender() override;
   SendOutcome Post(const std::string& body, const HeaderList& headers) override;
   void Cancel() override;

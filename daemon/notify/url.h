@@ -15,7 +15,7 @@ struct HttpUrl {
   uint16_t port = 0;   // Explicit or the scheme's default.
   std::string path;    // Starts with '/'; includes the query ("/hook?x=1"); "/" when absent.
 
-  // "http://host:port" (brackets around IPv6 hosts), as httplib::Client takes it.
+  // "http://host:port" (brackets around IPv6 hosts).
   std::string Origin() const;
   // Origin() + path.
   std::string ToString() const;

@@ -15,7 +15,8 @@ deb=$(ls "$work"/pkg/cutover-guard_*.deb)
 echo "package: $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for f in ./usr/bin/cutover-guard ./lib/systemd/system/cutover-guard.service \
+for f in ./usr/bin/cutover-guard ./usr/lib/cutover-guard/libcutover-guard-tls.so \
+         ./lib/systemd/system/cutover-guard.service \
          ./etc/cutover-guard/config.yaml ./usr/share/man/man8/cutover-guard.8.gz \
          ./usr/share/cutover-guard/prometheus/cutover-guard-rules.yaml \
          ./usr/share/cutover-guard/grafana/cutover-guard-dashboard.json \
@@ -46,6 +47,12 @@ root="$work/root"
 dpkg-deb -x "$deb" "$root"
 "$root/usr/bin/cutover-guard" version | grep -q '^cutover-guard ' || fail "installed binary does not run"
 bash -n "$root/usr/share/bash-completion/completions/cutover-guard" || fail "bash completion syntax"
+# The daemon maps no TLS, HTTP-client or systemd library until a config needs TLS; the module
+# it then loads is found next to it in the installed layout.
+if ldd "$root/usr/bin/cutover-guard" | grep -Eq 'libssl|libcrypto|libcpp-httplib|libsystemd'; then
+  fail "the daemon links a library it loads only on demand: $(ldd "$root/usr/bin/cutover-guard")"
+fi
+ldd "$root/usr/lib/cutover-guard/libcutover-guard-tls.so" | grep -q libssl || fail "TLS module without libssl"
 sed -e "s#/usr/share/cutover-guard#$root/usr/share/cutover-guard#g" \
     -e "s#/etc/cutover-guard#$root/etc/cutover-guard#g" \
     "$root/etc/cutover-guard/config.yaml" > "$work/config.yaml"
