@@ -45,6 +45,12 @@ struct Record {
   // The first line is an entry line of the log's layout (header recognised). False for lines
   // before the first entry, or every line of a file read with the wrong layout.
   bool recognised = false;
+  // Late continuation lines: lines that continue the previous record of the same file after it
+  // was handed on early (its writer paused mid-record longer than the early flush; see
+  // RecordAssembler). Not an entry: rules do not match it and it is not counted as a record;
+  // its text joins the evidence of the record at offset `continues`, and its lines are counted.
+  bool late = false;
+  uint64_t continues = 0;  // Offset of the record continued (valid if `late`).
 
   // The first physical line of `text`.
   std::string_view FirstLine() const {
@@ -70,6 +76,8 @@ struct Record {
     lines = 0;
     truncated = false;
     recognised = false;
+    late = false;
+    continues = 0;
   }
 };
 

@@ -16,6 +16,7 @@
 
 #include "base/fs.h"
 #include "base/json_bounded.h"
+#include "base/resident.h"
 #include "base/state_file.h"
 #include "base/units.h"
 #include "collectors/logs/log_tailer.h"
@@ -46,6 +47,9 @@ using std::chrono::milliseconds;
 namespace asio = boost::asio;
 
 constexpr milliseconds kMaxEvalInterval{1000};
+// The shortest spacing of event-driven evaluations (and so of the publications they make):
+// under a flood of matching records, at most 200 a second; a lone record is not delayed.
+constexpr milliseconds kEventEvalSpacing{5};
 
 LogLevel ToLogLevel(NoticeLevel level) {
   switch (level) {
@@ -66,13 +70,36 @@ struct App::Impl {
   class Backend final : public ApiBackend {
    public:
     explicit Backend(Impl* impl) : impl_(impl) {}
+    // Rendered on the first request after a publication, on that request's thread: the loop
+    // publishes typed values after every change and every tick, and JSON nobody reads is
+    // never made (it was most of the idle daemon's CPU).
     std::shared_ptr<const ApiSnapshot> Snapshot() const override {
+      std::shared_ptr<const StatusSnapshot> typed;
+      uint64_t seq = 0;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (rendered_seq_ == typed_seq_) return rendered_;
+        typed = typed_;
+        seq = typed_seq_;
+      }
+      // One render at a time: concurrent requests for the same publication wait for it.
+      std::lock_guard<std::mutex> render_lock(render_mu_);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (rendered_seq_ >= seq) return rendered_;
+      }
+      std::shared_ptr<const ApiSnapshot> r = RenderApiSnapshot(*typed);
       std::lock_guard<std::mutex> lock(mu_);
-      return snapshot_;
+      if (seq > rendered_seq_) {
+        rendered_ = r;
+        rendered_seq_ = seq;
+      }
+      return r;
     }
-    void Publish(std::shared_ptr<const ApiSnapshot> s) {
+    void Publish(std::shared_ptr<const StatusSnapshot> s) {
       std::lock_guard<std::mutex> lock(mu_);
-      snapshot_ = std::move(s);
+      typed_ = std::move(s);
+      ++typed_seq_;
     }
     std::future<ApiResult> SetCutover(std::optional<WallTime> at) override {
       return Post([this, at] { return impl_->DoSetCutover(at); });
@@ -97,8 +124,12 @@ struct App::Impl {
     }
 
     Impl* impl_;
-    mutable std::mutex mu_;
-    std::shared_ptr<const ApiSnapshot> snapshot_;
+    mutable std::mutex mu_;  // Guards the four fields below; never held while rendering.
+    std::shared_ptr<const StatusSnapshot> typed_;
+    uint64_t typed_seq_ = 0;  // Publications so far.
+    mutable std::shared_ptr<const ApiSnapshot> rendered_;
+    mutable uint64_t rendered_seq_ = 0;  // The publication rendered_ was made from.
+    mutable std::mutex render_mu_;
   };
 
   explicit Impl(AppOptions opts)
@@ -112,6 +143,7 @@ struct App::Impl {
         eval_timer(io),
         checkpoint_timer(io),
         watchdog_timer(io),
+        event_timer(io),
         backend(this),
         log_limiter(milliseconds(60'000), clock, log) {}
 
@@ -143,6 +175,11 @@ struct App::Impl {
   void Schedule(asio::steady_timer& timer, milliseconds every, void (Impl::*work)());
   void SampleTick();
   void EvalTick();
+  // Event-driven evaluation: after records matched a rule, once per batch of reads and at
+  // most every kEventEvalSpacing (coalesced under load).
+  void ArmEventEval();
+  void EventEval();
+  void HandleTransitions(const std::vector<AlertEvent>& events);
   void UpdateCoverage(WallTime now);
   void StartWatcher();
   void CheckpointTick();
@@ -150,6 +187,9 @@ struct App::Impl {
   void Checkpoint();
   void Publish();
   void UpdateSystemdStatus();
+  // Start-up code and parse buffers out of the resident set (base/resident.h): once ready,
+  // and after each reload (which parses and compiles again).
+  void ReleaseStartupPages();
   void Stop();
 
   ApiResult DoSetCutover(std::optional<WallTime> at);
@@ -169,6 +209,9 @@ struct App::Impl {
   asio::io_context io;
   asio::signal_set signals;
   asio::steady_timer sample_timer, eval_timer, checkpoint_timer, watchdog_timer;
+  asio::steady_timer event_timer;  // ArmEventEval when the last one was too recent.
+  bool event_eval_armed = false;
+  MonoTime last_event_eval{};
 
   std::unique_ptr<Sampler> sampler;
   std::vector<std::unique_ptr<LogTailer>> tailers;
@@ -205,6 +248,11 @@ struct App::Impl {
   uint64_t reloads_ok = 0, reloads_failed = 0;
   std::string last_reload_error;
   std::optional<milliseconds> watchdog_every;
+  std::string systemd_status;  // The last STATUS= sent.
+  // The sample history in the last snapshot, and the sample it was built after: rebuilt only
+  // when a new sample was taken (publications between samples share it).
+  std::shared_ptr<const HistorySnapshot> history;
+  uint64_t history_samples = 0;
 
   prometheus::Gauge* ready_gauge = nullptr;
   prometheus::Counter* reload_ok_counter = nullptr;
@@ -274,7 +322,10 @@ Status App::Impl::Init(Diagnostics* problems) {
   RegisterMetrics();
   RegisterBuildInfo(*registry, kVersion, clock->Now());
   ReportStateLoad();
-  sink = [this](const Record& r) { engine->OnRecord(r, clock->Now()); };
+  sink = [this](const Record& r) {
+    engine->OnRecord(r, clock->Now());
+    if (!event_eval_armed && engine->has_matched()) ArmEventEval();
+  };
   return StartHttp(std::move(token), problems);
 }
 
@@ -586,10 +637,50 @@ void App::Impl::EvalTick() {
   UpdateCoverage(now);
   engine->Evaluate(now, *sampler);
   if (engine->records_before_cutover() > pre_cutover_saved) SavePreCutoverBaseline(now);
-  std::vector<AlertEvent> events = engine->TakeTransitions();
+  HandleTransitions(engine->TakeTransitions());
+  if (!ready && sampler->has_sampled()) {
+    ready = true;
+    ready_gauge->Set(1);
+    service->Ready();
+    log->Info("ready");
+    systemd_status.clear();  // Said again after READY=1 (systemd shows the latest).
+    ReleaseStartupPages();
+  }
+  Publish();
+  UpdateSystemdStatus();
+}
+
+void App::Impl::ArmEventEval() {
+  event_eval_armed = true;
+  const MonoTime now = clock->MonoNow();
+  const MonoTime due = last_event_eval + kEventEvalSpacing;
+  // Posted, not run here: the rest of the batch being read is handed on first, so a burst
+  // costs one evaluation and one publication per batch, not one per record.
+  if (now >= due) {
+    asio::post(io, [this] { EventEval(); });
+    return;
+  }
+  event_timer.expires_after(due - now);
+  event_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) EventEval();
+  });
+}
+
+void App::Impl::EventEval() {
+  event_eval_armed = false;
+  if (stopping) return;
+  last_event_eval = clock->MonoNow();
+  if (!engine->EvaluateMatched(clock->Now())) return;
+  HandleTransitions(engine->TakeTransitions());
+  Publish();
+}
+
+void App::Impl::HandleTransitions(const std::vector<AlertEvent>& events) {
   Notify(events);
+  bool verdict_changed = false;
   for (const AlertEvent& e : events) {
     if (e.kind == AlertEvent::Kind::kRecommendationChanged) {
+      verdict_changed = true;
       log->Warning("recommendation: " + e.previous + " -> " + e.recommendation);
     } else {
       LogLevel level =
@@ -601,14 +692,8 @@ void App::Impl::EvalTick() {
                             "] id=" + e.alert.id);
     }
   }
-  if (!ready && sampler->has_sampled()) {
-    ready = true;
-    ready_gauge->Set(1);
-    service->Ready();
-    log->Info("ready");
-  }
-  Publish();
-  UpdateSystemdStatus();
+  // An event-driven verdict change should not wait for the next tick.
+  if (verdict_changed) UpdateSystemdStatus();
 }
 
 void App::Impl::Notify(const std::vector<AlertEvent>& events) {
@@ -704,28 +789,47 @@ void App::Impl::Publish() {
               .reloads_ok = reloads_ok,
               .reloads_failed = reloads_failed,
               .last_reload_error = last_reload_error};
-  auto history = std::make_shared<HistorySnapshot>();
-  const WallTime since = s.now - config.history;
-  auto add = [&](std::string_view series, const std::string& target) {
-    std::vector<SamplePoint> points;
-    for (const auto& p : sampler->History(series, target, since)) {
-      points.push_back({p.time, p.value});
+  if (!history || sampler->samples() != history_samples) {
+    auto h = std::make_shared<HistorySnapshot>();
+    const WallTime since = s.now - config.history;
+    auto add = [&](std::string_view series, const std::string& target) {
+      std::vector<SamplePoint> points;
+      for (const auto& p : sampler->History(series, target, since)) {
+        points.push_back({p.time, p.value});
+      }
+      h->Set(std::string(series), target, std::move(points));
+    };
+    for (auto name : Sampler::HostSeriesNames()) add(name, "");
+    for (const auto& t : config.targets) {
+      for (auto name : Sampler::ProcessSeriesNames()) add(name, t.name);
     }
-    history->Set(std::string(series), target, std::move(points));
-  };
-  for (auto name : Sampler::HostSeriesNames()) add(name, "");
-  for (const auto& t : config.targets) {
-    for (auto name : Sampler::ProcessSeriesNames()) add(name, t.name);
+    history = std::move(h);
+    history_samples = sampler->samples();
   }
-  s.samples = std::move(history);
-  backend.Publish(RenderApiSnapshot(s));
+  s.samples = history;
+  backend.Publish(std::make_shared<const StatusSnapshot>(std::move(s)));
+}
+
+void App::Impl::ReleaseStartupPages() {
+  auto released = ReleaseStartupMemory();
+  if (!released.ok()) {
+    log->Warning("could not release start-up pages: " + released.error().message());
+    return;
+  }
+  log->Info("memory: released " + std::to_string(released->file_kb) +
+            " KiB of start-up code and data pages, resident " +
+            std::to_string(released->rss_before_kb) + " -> " +
+            std::to_string(released->rss_after_kb) + " KiB");
 }
 
 void App::Impl::UpdateSystemdStatus() {
   if (!service->Enabled()) return;
   std::vector<LogStatus> logs;
   for (const auto& t : tailers) logs.push_back(t->status());
-  service->Status(SystemdStatusLine(engine->recommendation(), logs));
+  std::string line = SystemdStatusLine(engine->recommendation(), logs);
+  if (line == systemd_status) return;  // One datagram per change, not one per tick.
+  systemd_status = line;
+  service->Status(line);
 }
 
 std::optional<Baseline> App::Impl::PreCutoverNow(WallTime now) const {
@@ -915,7 +1019,9 @@ ApiResult App::Impl::DoReload(std::string_view trigger) {
     coverage_tracker = std::make_unique<CoverageTracker>(next.coverage.grace, started_at);
   }
   config = std::move(next);
+  history.reset();  // Targets, history length or the sampler itself may have changed.
   ++reloads_ok;
+  ReleaseStartupPages();
   reload_ok_counter->Increment();
   last_reload_error.clear();
   log->Info("reloaded (" + std::string(trigger) +
@@ -932,7 +1038,7 @@ void App::Impl::Stop() {
   if (stopping) return;
   stopping = true;
   service->Stopping();
-  for (auto* t : {&sample_timer, &eval_timer, &checkpoint_timer, &watchdog_timer}) {
+  for (auto* t : {&sample_timer, &eval_timer, &checkpoint_timer, &watchdog_timer, &event_timer}) {
     t->cancel();
   }
   signals.cancel();

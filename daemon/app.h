@@ -1,12 +1,18 @@
 // The running daemon: one boost::asio::io_context, run by one thread, owns all mutable state
-// (sampler, tailers, rule engine). Timers decide when things run; a signal_set handles SIGHUP
-// (reload), SIGTERM and SIGINT (graceful stop). The HTTP server's threads only read the
-// immutable snapshot the loop publishes, and post writes (cutover mark, ack, reload) to the loop.
+// (sampler, tailers, rule engine). Records are evaluated as they come; timers are left for
+// what only time changes. A signal_set handles SIGHUP (reload), SIGTERM and SIGINT (graceful
+// stop). The HTTP server's threads only read the immutable snapshot the loop publishes
+// (rendered to JSON by the first request that reads it), and post writes (cutover mark, ack,
+// reload) to the loop.
 //
+//   LogWatcher (inotify + stat poll) LogTailer::Poll/FlushIdle (early flush) -> Engine::OnRecord;
+//                                   a record that matched a rule posts one event evaluation
+//                                   per batch of reads (at most every 5 ms): Engine::
+//                                   EvaluateMatched, transitions -> notifier, publication
 //   sample timer (sample_interval)  Sampler::Sample
-//   eval timer (<= 1 s)             Engine::Evaluate, transitions -> notifier,
-//                                   snapshot publication, systemd STATUS=, READY=1 once ready
-//   LogWatcher (inotify + stat poll) LogTailer::Poll/FlushIdle -> Engine::OnRecord
+//   eval timer (<= 1 s)             Engine::Evaluate (window expiry, `for`, metric and
+//                                   built-in rules), transitions -> notifier, publication,
+//                                   systemd STATUS= (when it changes), READY=1 once ready
 //   checkpoint timer (checkpoint_interval, 5 s) alert state + offsets (one file) to state_dir
 //   watchdog timer (WatchdogSec/2)  WATCHDOG=1 (only while the loop turns)
 //

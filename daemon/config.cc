@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/fs.h"
+#include "base/units.h"
 #include "base/yaml_reader.h"
 #include "rules/recommendation_config.h"
 
@@ -135,6 +136,10 @@ void ReadLogs(YamlContext& ctx, const YAML::Node& node, const std::filesystem::p
     m.Size("max_line", &l.max_line, 256);
     m.Duration("poll_interval", &l.poll_interval, milliseconds(50));
     m.Duration("flush_timeout", &l.flush_timeout, milliseconds(10));
+    if (m.Duration("early_flush", &l.early_flush) && l.early_flush > l.flush_timeout) {
+      m.ErrorAt("early_flush", m.what() + ".early_flush: must not exceed flush_timeout (" +
+                                   FormatDuration(l.flush_timeout) + ")");
+    }
     milliseconds silence{0};
     if (m.Duration("max_silence", &silence, milliseconds(1000))) l.max_silence = silence;
     m.Finish();

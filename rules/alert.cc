@@ -89,4 +89,29 @@ void CopyEvidence(const Record& record, Evidence* out) {
   out->truncated = record.truncated || kept.size() < t.size();
 }
 
+bool ContinueEvidence(const Record& late, Evidence* out) {
+  if (!late.late || out->offset != late.continues || out->log != late.log) return false;
+  if (out->file != late.file && out->file != SanitizedUtf8(late.file)) return false;
+  out->lines += late.lines;
+  std::string_view t = late.text;
+  while (!t.empty() && t.back() == '\n') t.remove_suffix(1);
+  size_t kept_lines = static_cast<size_t>(std::count(out->text.begin(), out->text.end(), '\n')) + 1;
+  size_t pos = 0;
+  while (pos < t.size()) {
+    size_t nl = t.find('\n', pos);
+    size_t next = nl == std::string_view::npos ? t.size() : nl + 1;
+    std::string_view line = t.substr(pos, (nl == std::string_view::npos ? t.size() : nl) - pos);
+    if (kept_lines > kEvidenceMaxLines || out->text.size() + 1 + line.size() > kEvidenceMaxBytes) {
+      out->truncated = true;
+      return true;
+    }
+    out->text.push_back('\n');
+    out->text.append(line);
+    ++kept_lines;
+    pos = next;
+  }
+  out->truncated = out->truncated || late.truncated;
+  return true;
+}
+
 }  // namespace cg

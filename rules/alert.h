@@ -81,5 +81,9 @@ std::string AlertId(std::string_view rule, const Labels& sorted_labels);
 // Copies the evidence-worthy part of a record (bounded, see Evidence::text) into `out`, reusing
 // its string capacity.
 void CopyEvidence(const Record& record, Evidence* out);
+// Joins a late continuation (Record::late) to the evidence of the record it continues, within
+// the same bounds (kEvidenceMaxLines, kEvidenceMaxBytes; what does not fit marks it truncated).
+// Returns false, changing nothing, if `out` is not that record (log, file and offset).
+bool ContinueEvidence(const Record& late, Evidence* out);
 
 }  // namespace cg

@@ -75,6 +75,7 @@ void Engine::Impl::Install(std::shared_ptr<const RuleSet> next) {
   // Carry state over for rules whose id and definition are unchanged; counters by id.
   std::map<std::string, std::unique_ptr<RuleState>> old;
   for (auto& rs : rule_states) old.emplace(rs->rule->spec.id, std::move(rs));
+  ClearMatched();
   rule_states.clear();
   std::vector<std::unique_ptr<RuleState>> fresh;
   for (size_t i = 0; i < next->rules().size(); ++i) {
@@ -276,7 +277,18 @@ void Engine::Impl::LeavePending(Group& g) {
 
 void Engine::OnRecord(const Record& record, WallTime now) { impl_->OnRecord(record, now); }
 
+void Engine::Impl::OnLate(const Record& record) {
+  for (auto& rs : rule_states) {
+    for (auto& g : rs->groups) late_joined = g->evidence.Continue(record) || late_joined;
+  }
+  for (LogState& ls : logs) {
+    if (ls.name == record.log) ls.boot_errors.Continue(record);
+  }
+}
+
 void Engine::Impl::OnRecord(const Record& record, WallTime now) {
+  // Not an entry: matching it would count its record twice, or match a stack frame alone.
+  if (record.late) return OnLate(record);
   ++records;
   last_now = Max(last_now, now);
   const size_t slot = matcher->LogSlot(record.log);
@@ -363,6 +375,10 @@ void Engine::Impl::AddMatch(RuleState& rs, Group& g, const Record& record, WallT
   ++g.count;
   g.last_seen = Max(g.last_seen, now);
   g.evidence.Add(record);
+  if (!g.matched) {
+    g.matched = true;
+    matched.emplace_back(&rs, &g);
+  }
   if (!g.cond && g.window.size() >= rs.win.count && ConditionHolds(rs, g, now)) {
     g.cond = true;
     g.cond_since = now;
@@ -547,7 +563,46 @@ void Engine::Impl::EvaluateSampled(RuleState& rs, Group& g, WallTime now, bool a
   }
 }
 
+void Engine::Impl::ClearMatched() {
+  for (auto& [rs, g] : matched) g->matched = false;
+  matched.clear();
+}
+
+bool Engine::EvaluateMatched(WallTime now) { return impl_->EvaluateMatched(now); }
+bool Engine::has_matched() const {
+  return !impl_->matched.empty() || impl_->late_joined ||
+         (impl_->change && impl_->change->has_dirty());
+}
+
+bool Engine::Impl::EvaluateMatched(WallTime now) {
+  const bool dirty_change = change && change->has_dirty();
+  if (matched.empty() && !dirty_change && !late_joined) return false;
+  late_joined = false;
+  now = Max(now, last_now);
+  last_now = now;
+  // Only groups that got a record: their window and `for` decide pending and firing now.
+  // Expiry, silence and metric rules stay with the periodic Evaluate.
+  for (auto& [rs, g] : matched) {
+    g->matched = false;
+    EvaluateWindowGroup(*rs, *g, now);
+  }
+  matched.clear();
+  // Change detectors the way a tick without a new minute does it (Evaluate below); when the
+  // minute turned, the periodic Evaluate does the full pass.
+  const bool observing = !cutover || now >= *cutover;
+  if (dirty_change && observing && MinuteRing::MinuteOf(now) == change_minute) {
+    ++change_tick;
+    std::vector<ChangeSignature*> active = change->TakeDirty();
+    for (size_t i : change_rules) EvaluateChange(*rule_states[i], now, active, false);
+    if (options.registry && !active.empty()) PublishChangeMetrics();
+  }
+  UpdateRecommendation(now);
+  return true;
+}
+
 void Engine::Impl::Evaluate(WallTime now, const MetricSource& src) {
+  ClearMatched();  // Every group is evaluated below.
+  late_joined = false;
   now = Max(now, last_now);
   last_now = now;
   const bool observing = !cutover || now >= *cutover;

@@ -138,6 +138,14 @@ class Engine {
   void OnRecord(const Record& record, WallTime now);
   // Window expiry, `for`, metric and built-in conditions, lifecycle, recommendation.
   void Evaluate(WallTime now, const MetricSource& metrics);
+  // Event-driven evaluation: only the alert identities that got a record since the last
+  // evaluation (their window and `for`), the change detectors' signatures that got one, and
+  // the recommendation. What only time changes (expiry, silence, metric rules) is left to
+  // Evaluate. Returns false (and does nothing) when nothing matched since. Cheap: the caller
+  // may run it after every batch of records.
+  bool EvaluateMatched(WallTime now);
+  // A record matched a rule (or fed a change detector) since the last evaluation.
+  bool has_matched() const;
   // Acknowledges an active alert (pending, firing or resolved) with an optional comment (why,
   // by whom; kept with the ack until the alert fires again). Unknown or inactive id: an error.
   Status Ack(std::string_view alert_id, WallTime now, std::string_view comment = {});

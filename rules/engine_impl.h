@@ -54,6 +54,7 @@ struct Engine::Impl {
     std::string detail;
     uint64_t seen = 0;
     WallTime evidence_at{};  // When a record was last copied as evidence (once a second).
+    bool matched = false;    // Queued in Impl::matched (a match since the last evaluation).
   };
 
   struct RuleState {
@@ -140,6 +141,14 @@ struct Engine::Impl {
   uint32_t capture_key = ~0u;
   bool capture_ok = false;
   std::vector<AlertEvent> events;
+  // Groups with a match since they were last evaluated (EvaluateMatched); emptied by every
+  // evaluation and before any group is destroyed (Evict runs inside Evaluate, after it).
+  std::vector<std::pair<RuleState*, Group*>> matched;
+  void ClearMatched();
+  bool EvaluateMatched(WallTime now);
+  // A late continuation (Record::late) joins the evidence that holds its record.
+  void OnLate(const Record& record);
+  bool late_joined = false;  // Evidence changed by OnLate since the last evaluation.
   std::optional<WallTime> cutover;
   std::optional<WallTime> observe_start;    // First time observed at/after the mark.
   std::optional<WallTime> last_boot_start;  // Warm-up graces start here and at the mark.

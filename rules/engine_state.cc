@@ -176,6 +176,7 @@ Status Engine::RestoreStateUnchecked(const json& state) {
         rs->last_restarts.push_back(r.is_null() ? std::nullopt
                                                 : std::optional<double>(r.get<double>()));
       }
+      impl_->ClearMatched();
       rs->groups.clear();
       for (const auto& jg : jr.at("groups")) {
         auto key = jg.at("key").get<std::vector<std::string>>();

@@ -3,6 +3,7 @@
 // evidence copies bytes without allocating. Not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <vector>
 
 #include "rules/alert.h"
@@ -26,6 +27,15 @@ class EvidenceRing {
   }
   void Add(const Evidence& e) {
     if (Evidence* slot = Next()) *slot = e;
+  }
+  // Joins a late continuation to the kept record it continues (ContinueEvidence); false if
+  // that record is not kept here.
+  bool Continue(const Record& late) {
+    if (!has_first_) return false;
+    const size_t used = 1 + std::min(added_, slots_.size() - 1);
+    bool any = false;
+    for (size_t i = 0; i < used; ++i) any = ContinueEvidence(late, &slots_[i]) || any;
+    return any;
   }
   // Oldest first: the first match, then the retained recent ones.
   std::vector<Evidence> Snapshot() const {

@@ -33,10 +33,19 @@ bool Test(const std::vector<uint64_t>& bits, size_t i) { return (bits[i / 64] >>
 }  // namespace
 
 RecordMatcher::RecordMatcher(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {
-  RE2::Options o;
-  o.set_log_errors(false);
-  for (const auto& e : rules_->entries()) entry_res_.push_back(std::make_unique<RE2>(e.pattern, o));
+  // The per-entry regexes are the rare fallback: compiled when first needed (a hundred RE2
+  // objects compiled up front were a third of the idle daemon's heap).
+  entry_res_.resize(rules_->entries().size());
   raw_.reserve(rules_->entries().size());
+}
+
+const RE2& RecordMatcher::EntryRe(size_t e) {
+  if (!entry_res_[e]) {
+    RE2::Options o;
+    o.set_log_errors(false);
+    entry_res_[e] = std::make_unique<RE2>(rules_->entries()[e].pattern, o);
+  }
+  return *entry_res_[e];
 }
 
 size_t RecordMatcher::LogSlot(std::string_view log_name) const {
@@ -228,7 +237,7 @@ bool RecordMatcher::MatchOneByOne(const Record& record, size_t log_slot, std::ve
   const auto& bucket = rules_->Bucket(log_slot, level);
   for (size_t e = 0; e < entries.size(); ++e) {
     if (!Test(bucket, e) || !LoggerAccepts(entries[e], record.logger)) continue;
-    if (RE2::PartialMatch(message_, *entry_res_[e])) hits->push_back(static_cast<int>(e));
+    if (RE2::PartialMatch(message_, EntryRe(e))) hits->push_back(static_cast<int>(e));
   }
   return !hits->empty();
 }

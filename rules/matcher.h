@@ -104,7 +104,8 @@ class RecordMatcher {
   std::string_view MessageText(const Record& record);
 
   std::shared_ptr<const RuleSet> rules_;
-  std::vector<std::unique_ptr<RE2>> entry_res_;  // Fallback when the DFA fails.
+  std::vector<std::unique_ptr<RE2>> entry_res_;  // Fallback when the DFA fails (lazy).
+  const RE2& EntryRe(size_t entry);
   std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>> loggers_;
   std::unordered_map<std::string, int> sets_by_members_;
   std::vector<CompiledSet> sets_;

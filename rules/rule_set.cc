@@ -324,7 +324,9 @@ class RuleSetBuilder {
         return false;
       }
     }
-    r->match = std::move(re);
+    // Kept only where captures are extracted: most rules need nothing but the set (and each
+    // compiled RE2 stays resident for the daemon's life).
+    if (!r->capture_labels.empty()) r->match = std::move(re);
     // Rules with the same pattern share one capture cache slot.
     const auto& rules = set_->rules_;
     r->capture_key = static_cast<uint32_t>(rules.size());

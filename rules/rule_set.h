@@ -55,7 +55,7 @@ struct CompiledRule {
   RuleSpec spec;
   uint64_t fingerprint = 0;
   // Log rules: the pattern again, run only on records the RE2::Set says it matches, to extract
-  // named captures; `exclude` likewise. Null when not needed.
+  // named captures (null when the pattern has none); `exclude` likewise (null without one).
   std::unique_ptr<RE2> match;
   std::unique_ptr<RE2> exclude;
   std::vector<std::string> capture_labels;  // Label names of the named captures ...

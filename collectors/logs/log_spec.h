@@ -36,6 +36,13 @@ struct LogSpec {
   uint64_t max_line = 64 * 1024;          // Bytes kept of an over-long line; the rest is dropped.
   std::chrono::milliseconds poll_interval{1000};  // Stat poll that backs up inotify.
   std::chrono::milliseconds flush_timeout{500};   // Idle time after which a pending record goes.
+  // Early flush: a record whose file has been quiet this long after a complete line is handed
+  // on before flush_timeout (log4j2 writes an event, stack trace included, in one write()).
+  // Adaptive: a late continuation line doubles it for that file (at least twice the pause
+  // seen, at most flush_timeout), and it halves back towards this value after
+  // kEarlyFlushDecayRecords early flushes without one. 0: off (records wait for the next
+  // entry or flush_timeout).
+  std::chrono::milliseconds early_flush{3};
   // A log that always has traffic (an access log during a cutover) is a blind spot when it
   // yields no record for this long; unset for logs that may rightly stay quiet (errors log).
   // Used by the daemon's coverage tracker, not by the tailer.
@@ -86,6 +93,10 @@ struct LogStatus {
   uint64_t files_matched = 0;  // Files the path (or glob) matched at the last scan.
   uint64_t recognised_records = 0;  // Records whose first line is in the log's layout.
   uint64_t recognised_lines = 0;    // Lines in those records.
+  // Lines that arrived after their record was handed on early (Record::late): joined to its
+  // evidence, counted in `lines`, never a record of their own.
+  uint64_t late_lines = 0;
+  std::chrono::microseconds early_flush{0};  // The current (adaptive) early flush, max of files.
   // What keeps the log from being read right now: the directory cannot be listed, no file
   // matches the path, or a matching file cannot be opened or read. "" when it is being read.
   std::string problem;

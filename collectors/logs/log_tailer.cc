@@ -39,10 +39,7 @@ Status LogTailer::Init() {
   auto format = RecordFormat::Create(spec.format, spec.entry_start);
   if (!format.ok()) return format.error().WithPrefix(spec.name);
   format_ = *format;
-  assembler_options_.log_name = spec.name;
-  assembler_options_.zone = spec.timezone;
-  assembler_options_.max_record_bytes =
-      std::max<uint64_t>(assembler_options_.max_record_bytes, 4 * spec.max_line);
+  assembler_options_ = RecordAssembler::OptionsFor(spec);
   std::filesystem::path p(spec.path);
   live_name_ = p.filename().string();
   glob_ = HasGlobMeta(live_name_) || HasGlobMeta(p.parent_path().string());
@@ -129,8 +126,14 @@ void LogTailer::Poll(const RecordSink& sink) {
 }
 
 void LogTailer::Count(const Record& r, const RecordSink& sink) {
-  ++status_.records;
   status_.lines += r.lines;
+  if (r.late) {
+    // Lines of a record handed on already (early): not a record of their own.
+    status_.late_lines += r.lines;
+    if (sink) sink(r);
+    return;
+  }
+  ++status_.records;
   status_.last_record_time = r.time;
   if (r.recognised) {
     ++status_.recognised_records;
@@ -659,9 +662,8 @@ void LogTailer::FlushIdle(const RecordSink& sink) {
 std::optional<MonoTime> LogTailer::NextFlushDeadline() const {
   std::optional<MonoTime> next;
   for (const auto& f : files_) {
-    if (!f->has_pending()) continue;
-    MonoTime t = f->last_line_time() + options_.spec.flush_timeout;
-    if (!next || t < *next) next = t;
+    std::optional<MonoTime> t = f->FlushDeadline(options_.spec.flush_timeout);
+    if (t && (!next || *t < *next)) next = t;
   }
   return next;
 }
@@ -676,6 +678,12 @@ void LogTailer::UpdateStatus() {
   status_.files_open = 0;
   status_.lag_bytes = 0;
   status_.files_matched = matched_files_;
+  status_.early_flush = std::chrono::microseconds(0);
+  for (const auto& f : files_) {
+    status_.early_flush =
+        std::max(status_.early_flush,
+                 std::chrono::duration_cast<std::chrono::microseconds>(f->early_flush()));
+  }
   // What keeps this log from being read now, most basic first (see LogStatus::problem).
   status_.problem = scan_problem_;
   if (status_.problem.empty() && !first_poll_ && matched_files_ == 0) {

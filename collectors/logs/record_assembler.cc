@@ -11,6 +11,10 @@ namespace cg {
 Result<std::unique_ptr<RecordAssembler>> RecordAssembler::Create(const LogSpec& spec) {
   auto format = RecordFormat::Create(spec.format, spec.entry_start);
   if (!format.ok()) return format.error().WithPrefix(spec.name);
+  return std::make_unique<RecordAssembler>(std::move(format).value(), OptionsFor(spec));
+}
+
+AssemblerOptions RecordAssembler::OptionsFor(const LogSpec& spec) {
   AssemblerOptions opts;
   opts.log_name = spec.name;
   opts.zone = spec.timezone;
@@ -18,14 +22,20 @@ Result<std::unique_ptr<RecordAssembler>> RecordAssembler::Create(const LogSpec& 
   opts.max_record_bytes = std::max<uint64_t>(opts.max_record_bytes, 4 * spec.max_line);
   opts.envelope = spec.envelope;
   opts.max_line = spec.max_line;
-  return std::make_unique<RecordAssembler>(std::move(format).value(), std::move(opts));
+  opts.early_flush = std::min(spec.early_flush, spec.flush_timeout);
+  opts.flush_timeout = spec.flush_timeout;
+  return opts;
 }
 
 RecordAssembler::RecordAssembler(std::shared_ptr<const RecordFormat> format,
                                  AssemblerOptions options)
-    : format_(std::move(format)), options_(std::move(options)), time_(options_.zone) {}
+    : format_(std::move(format)),
+      options_(std::move(options)),
+      time_(options_.zone),
+      early_(options_.early_flush) {}
 
 void RecordAssembler::SetSource(std::string_view file, const FileIdentity& id) {
+  early_open_ = false;  // A late line never continues a record of another file.
   file_.assign(file.data(), file.size());
   file_id_ = id;
 }
@@ -117,6 +127,25 @@ void RecordAssembler::AddUnwrapped(const Line& line, WallTime read_time, MonoTim
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   EntryHeader h;
   bool is_entry = format_->Match(text, &h);
+  if (!is_entry && !pending_ && early_open_ && now < late_until_) {
+    // The record handed on early was not complete after all: these lines are its late
+    // continuation, not a record. Wait longer before the next early flush of this file.
+    const auto pause = std::chrono::duration_cast<std::chrono::nanoseconds>(now - last_line_);
+    early_ =
+        std::min<std::chrono::nanoseconds>(options_.flush_timeout, std::max(2 * early_, 2 * pause));
+    early_streak_ = 0;
+    early_open_ = false;
+    Start(line, h, /*is_entry=*/false, read_time);
+    record_.late = true;
+    record_.continues = early_offset_;
+    AppendSanitizedUtf8(text, &record_.text);
+    record_.truncated = line.truncated;
+    record_.end_offset = line.end_offset;
+    record_.lines = physical_lines;
+    last_line_ = now;
+    return;
+  }
+  if (is_entry) early_open_ = false;
   if (is_entry || !pending_) {
     if (pending_) Emit(sink);
     Start(line, h, is_entry, read_time);
@@ -141,7 +170,11 @@ void RecordAssembler::AddUnwrapped(const Line& line, WallTime read_time, MonoTim
 
 void RecordAssembler::Emit(const RecordSink& sink) {
   pending_ = false;
-  ++records_;
+  if (record_.late) {
+    late_lines_ += record_.lines;
+  } else {
+    ++records_;
+  }
   lines_ += record_.lines;
   if (record_.recognised) recognised_lines_ += record_.lines;
   last_record_time_ = record_.time;
@@ -157,13 +190,44 @@ bool RecordAssembler::Flush(const RecordSink& sink) {
   return true;
 }
 
+bool RecordAssembler::EarlyAllowed(bool line_open) const {
+  // Not while part of a line is unread (the writer is mid-line) or a runtime's split line is
+  // held (its last piece will come).
+  return early_.count() > 0 && pending_ && !line_open && !HoldsPiece();
+}
+
+std::optional<MonoTime> RecordAssembler::FlushDeadline(std::chrono::milliseconds timeout,
+                                                       bool line_open) const {
+  if (!has_pending()) return std::nullopt;
+  if (EarlyAllowed(line_open) && early_ < timeout) {
+    return last_line_ + std::chrono::duration_cast<MonoTime::duration>(early_);
+  }
+  return last_line_ + timeout;
+}
+
 bool RecordAssembler::FlushIfIdle(MonoTime now, std::chrono::milliseconds timeout,
-                                  const RecordSink& sink) {
-  if (!has_pending() || now - last_line_ < timeout) return false;
-  return Flush(sink);
+                                  const RecordSink& sink, bool line_open) {
+  if (!has_pending()) return false;
+  if (now - last_line_ >= timeout) {
+    early_open_ = false;
+    return Flush(sink);
+  }
+  if (!EarlyAllowed(line_open) || now - last_line_ < early_) return false;
+  // Early: a late continuation within `timeout` of this record's last line continues it.
+  const uint64_t offset = record_.late ? record_.continues : record_.offset;
+  Emit(sink);
+  early_open_ = true;
+  early_offset_ = offset;
+  late_until_ = last_line_ + timeout;
+  if (++early_streak_ >= kEarlyFlushDecayRecords) {
+    early_streak_ = 0;
+    early_ = std::max<std::chrono::nanoseconds>(options_.early_flush, early_ / 2);
+  }
+  return true;
 }
 
 void RecordAssembler::Discard() {
+  early_open_ = false;
   pending_ = false;
   for (Piece& p : pieces_) p = Piece{};
 }

@@ -8,6 +8,16 @@
 // previous record was flushed by the idle timeout) starts a record of its own.
 // A record also ends at Flush() (end of a file) or FlushIfIdle() (flush_timeout without a line).
 //
+// Early flush (AssemblerOptions::early_flush): log4j2 writes an event, stack trace included,
+// in one write(), so a record whose file went quiet for a few milliseconds after a complete
+// line is almost always complete: FlushIfIdle hands it on then, not after flush_timeout. When
+// a continuation line does come after that (a writer that flushes a trace in pieces), within
+// flush_timeout of the record's last line, it is not a record: the lines up to the next entry
+// are handed on as one Record with `late` set and `continues` = the early record's offset
+// (the rules layer joins them to that record's evidence), and this file's early flush grows
+// to at least twice the pause seen (at most flush_timeout). It shrinks back by halves after
+// kEarlyFlushDecayRecords early flushes without a late line.
+//
 // Lines in a container runtime's envelope (LogSpec::envelope, collectors/logs/envelope.h) are
 // unwrapped first; the pieces of a line the runtime split are joined back into one line, whose
 // offset is that of its first piece. The runtime's time stands in for the read time.
@@ -23,6 +33,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,17 +49,24 @@
 namespace cg {
 
 struct AssemblerOptions {
-  std::string log_name;                     // Record::log.
-  TimeZone zone = TimeZone::Local();        // For zone-less timestamps.
-  uint64_t max_record_bytes = 1024 * 1024;  // Text kept per record (see above).
-  Envelope envelope = Envelope::kNone;      // How lines are wrapped (see above).
-  uint64_t max_line = 64 * 1024;            // Bytes kept of a line joined from pieces.
+  std::string log_name;                          // Record::log.
+  TimeZone zone = TimeZone::Local();             // For zone-less timestamps.
+  uint64_t max_record_bytes = 1024 * 1024;       // Text kept per record (see above).
+  Envelope envelope = Envelope::kNone;           // How lines are wrapped (see above).
+  uint64_t max_line = 64 * 1024;                 // Bytes kept of a line joined from pieces.
+  std::chrono::milliseconds early_flush{0};      // Base early flush (see above); 0: off.
+  std::chrono::milliseconds flush_timeout{500};  // Its ceiling, and the late-line window.
 };
+
+// Early flushes without a late continuation line after which the early flush halves.
+inline constexpr uint32_t kEarlyFlushDecayRecords = 256;
 
 class RecordAssembler {
  public:
   // Compiles the spec's format and zone. Errors name the problem (bad regex, bad zone).
   static Result<std::unique_ptr<RecordAssembler>> Create(const LogSpec& spec);
+  // The options a log's spec asks for (the live tailer and `replay` read a log alike).
+  static AssemblerOptions OptionsFor(const LogSpec& spec);
 
   RecordAssembler(std::shared_ptr<const RecordFormat> format, AssemblerOptions options);
 
@@ -63,8 +81,16 @@ class RecordAssembler {
   // Hands on the pending record (and a held piece of a split line), if any. Returns true if a
   // record was handed on.
   bool Flush(const RecordSink& sink);
-  // Flushes if the pending record has seen no line for `timeout`.
-  bool FlushIfIdle(MonoTime now, std::chrono::milliseconds timeout, const RecordSink& sink);
+  // Flushes if the pending record has seen no line for `timeout`, or early (see above) if
+  // it has seen none for the current early flush and `line_open` (the file ends in part of
+  // a line) is false.
+  bool FlushIfIdle(MonoTime now, std::chrono::milliseconds timeout, const RecordSink& sink,
+                   bool line_open = false);
+  // When FlushIfIdle will hand the pending record on (nullopt: nothing pending).
+  std::optional<MonoTime> FlushDeadline(std::chrono::milliseconds timeout, bool line_open) const;
+  // The current early flush (0: off), and the late continuation lines seen.
+  std::chrono::nanoseconds early_flush() const { return early_; }
+  uint64_t late_lines() const { return late_lines_; }
   // Drops the pending record without handing it on (its bytes will be read again).
   void Discard();
 
@@ -120,6 +146,15 @@ class RecordAssembler {
   std::string scratch_;
   Piece pieces_[2];
   bool read_time_in_log_ = false;  // The current line's read_time is its envelope's time.
+  // Early flush state: the current timeout, early flushes since the last late line, and the
+  // record last handed on early (its offset, and until when a continuation line is late).
+  bool EarlyAllowed(bool line_open) const;
+  std::chrono::nanoseconds early_{0};
+  uint32_t early_streak_ = 0;
+  bool early_open_ = false;
+  uint64_t early_offset_ = 0;
+  MonoTime late_until_{};
+  uint64_t late_lines_ = 0;
 };
 
 }  // namespace cg

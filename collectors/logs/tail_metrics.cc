@@ -43,6 +43,10 @@ constexpr CounterSeries kCounterSeries[] = {
     {"cutover_guard_log_gap_events_total",
      "Times the tailer could not be sure it read every line (see the log).",
      &LogStatus::gap_events},
+    {"cutover_guard_log_late_lines_total",
+     "Continuation lines that came after their record was handed on early; joined to its "
+     "evidence, never a record of their own.",
+     &LogStatus::late_lines},
 };
 
 }  // namespace
@@ -57,6 +61,10 @@ TailMetrics::TailMetrics(prometheus::Registry* registry, const std::string& log)
   lag_ = MakeGauge(r, "cutover_guard_log_lag_bytes",
                    "Bytes written to the tailed files but not read yet.", log);
   open_ = MakeGauge(r, "cutover_guard_log_files_open", "File descriptors the tailer holds.", log);
+  early_ = MakeGauge(r, "cutover_guard_log_early_flush_seconds",
+                     "Quiet time after which a pending record is handed on early (adaptive: "
+                     "grows after a late continuation line).",
+                     log);
 }
 
 TailMetrics::~TailMetrics() {
@@ -70,6 +78,7 @@ void TailMetrics::Sync(const LogStatus& s) {
   }
   if (lag_ != nullptr) lag_->Set(static_cast<double>(s.lag_bytes));
   if (open_ != nullptr) open_->Set(static_cast<double>(s.files_open));
+  if (early_ != nullptr) early_->Set(static_cast<double>(s.early_flush.count()) / 1e6);
   for (const CounterSeries& c : kCounterSeries) synced_.*c.field = s.*c.field;
 }
 

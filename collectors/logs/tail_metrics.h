@@ -39,10 +39,11 @@ class TailMetrics {
 
  private:
   // One per LogStatus counter, in the order of tail_metrics.cc's table; null without a registry.
-  static constexpr size_t kCounters = 6;
+  static constexpr size_t kCounters = 7;
   std::array<prometheus::Counter*, kCounters> counters_{};
   prometheus::Gauge* lag_ = nullptr;
   prometheus::Gauge* open_ = nullptr;
+  prometheus::Gauge* early_ = nullptr;
   LogStatus synced_;
 };
 

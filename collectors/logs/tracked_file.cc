@@ -179,7 +179,7 @@ void TrackedFile::FinishStream(ReadEnv& env) {
 
 bool TrackedFile::FlushIfIdle(MonoTime now, std::chrono::milliseconds timeout,
                               const RecordSink& sink) {
-  return assembler_->FlushIfIdle(now, timeout, sink);
+  return assembler_->FlushIfIdle(now, timeout, sink, splitter_.has_partial());
 }
 
 bool TrackedFile::ExtendFingerprint() {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +89,11 @@ class TrackedFile {
   uint64_t committed() const;
   bool has_pending() const { return assembler_->has_pending(); }
   MonoTime last_line_time() const { return assembler_->last_line_time(); }
+  // When FlushIfIdle() hands the pending record on (early or at `timeout`; nullopt: none).
+  std::optional<MonoTime> FlushDeadline(std::chrono::milliseconds timeout) const {
+    return assembler_->FlushDeadline(timeout, splitter_.has_partial());
+  }
+  std::chrono::nanoseconds early_flush() const { return assembler_->early_flush(); }
 
   // fstat of the open descriptor into `stat`; returns errno.
   int Refresh();

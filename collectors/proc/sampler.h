@@ -90,6 +90,7 @@ class Sampler final : public MetricSource {
   std::vector<TargetSummary> targets() const;
   // True once two samples have completed, so that interval ratios exist (for /readyz).
   bool has_sampled() const { return samples_ >= 2; }
+  uint64_t samples() const { return samples_; }  // Samples taken so far.
   // Process-table scans run for discovery so far (0 while every target stays known).
   uint64_t discovery_scans() const { return discovery_scans_; }
 

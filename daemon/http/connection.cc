@@ -297,7 +297,7 @@ class Connection final : public TrackedConnection, public std::enable_shared_fro
     ++served_;
     if (!to_pool_) return Send(Route());
     // May wait up to backend_timeout for the event loop: off the I/O threads.
-    net::post(*ctx_.handler_pool, [self = shared_from_this()] {
+    ctx_.handler_pool->Post([self = shared_from_this()] {
       Reply reply = self->Route();
       net::post(self->stream_.get_executor(),
                 [self, reply = std::move(reply)]() mutable { self->Send(std::move(reply)); });

@@ -32,14 +32,15 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "base/clock.h"
 #include "daemon/http/connection_table.h"
 #include "daemon/http/http_metrics.h"
+#include "daemon/http/lazy_thread_pool.h"
 #include "daemon/http/router.h"
 
 namespace cg {
@@ -54,13 +55,16 @@ struct ServerContext {
   std::chrono::milliseconds read_timeout{5000};
   std::chrono::milliseconds write_timeout{5000};
   int keep_alive_max_requests = 100;
-  std::string token;                                 // "" = writes refused.
-  const Router* router = nullptr;                    // Thread-safe (read-only).
-  HttpMetrics* metrics = nullptr;                    // Thread-safe.
-  ConnectionTable* table = nullptr;                  // Thread-safe.
-  boost::asio::thread_pool* handler_pool = nullptr;  // Runs write routes.
-  const Clock* clock = nullptr;                      // Request durations only.
-  std::atomic<bool> stopping{false};                 // Set once by Stop(): no new request.
+  std::string token;                       // "" = writes refused.
+  const Router* router = nullptr;          // Thread-safe (read-only).
+  HttpMetrics* metrics = nullptr;          // Thread-safe.
+  ConnectionTable* table = nullptr;        // Thread-safe.
+  LazyThreadPool* handler_pool = nullptr;  // Runs write routes.
+  // Called by the listener after each accepted connection is admitted (may be empty): the
+  // server grows its I/O threads with the connections (HttpApi).
+  std::function<void()> on_accept;
+  const Clock* clock = nullptr;       // Request durations only.
+  std::atomic<bool> stopping{false};  // Set once by Stop(): no new request.
   std::atomic<uint64_t> next_id{1};
 };
 

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -102,10 +101,14 @@ struct HttpApi::Impl {
   std::optional<HttpMetrics> http_metrics;
   std::unique_ptr<ConnectionTable> table;
   ServerContext ctx;
-  net::thread_pool handler_pool{kHandlerThreads};
+  LazyThreadPool handler_pool{kHandlerThreads};
   net::io_context ioc;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::unique_ptr<Listener> listener;
+  // I/O threads: one from the start, then one more each time a connection is accepted while
+  // there are at least as many open connections as threads, up to options.threads. Guarded by
+  // threads_mu (grown on an I/O thread, joined by Stop).
+  std::mutex threads_mu;
   std::vector<std::thread> threads;
   std::string bind_host;
   size_t limit = 0;
@@ -162,12 +165,24 @@ struct HttpApi::Impl {
     }
   }
 
+  void Grow() {
+    std::lock_guard<std::mutex> lock(threads_mu);
+    if (ctx.stopping.load() || threads.size() >= static_cast<size_t>(options.threads)) return;
+    if (table->open() < threads.size()) return;
+    threads.emplace_back([this] { RunIo(); });
+  }
+
   void Stop() {
     std::lock_guard<std::mutex> lock(stop_mu);
     if (stopped) return;
     stopped = true;
     ctx.stopping.store(true);
-    bool running = !threads.empty();
+    std::vector<std::thread> running_threads;
+    {
+      std::lock_guard<std::mutex> threads_lock(threads_mu);
+      running_threads.swap(threads);  // None is added once `stopping` is set.
+    }
+    bool running = !running_threads.empty();
     if (listener) listener->Stop(running);
     if (table) {
       for (auto& c : table->Snapshot()) c->Shutdown();
@@ -179,13 +194,12 @@ struct HttpApi::Impl {
     }
     work.reset();
     ioc.stop();
-    for (auto& t : threads) t.join();
-    threads.clear();
+    for (auto& t : running_threads) t.join();
     if (listener) listener->Stop(false);
     if (table) {
       for (auto& c : table->Snapshot()) c->CloseNow();
     }
-    handler_pool.join();
+    handler_pool.Join();
   }
 };
 
@@ -237,13 +251,17 @@ Result<std::unique_ptr<HttpApi>> HttpApi::Create(HttpApiOptions options) {
   c.table = s.table.get();
   c.handler_pool = &s.handler_pool;
   c.clock = o.clock;
+  c.on_accept = [&s] { s.Grow(); };
 
   s.work.emplace(net::make_work_guard(s.ioc));
   s.listener->Start(s.fd_ceiling);
-  for (int i = 0; i < o.threads; ++i) s.threads.emplace_back([&s] { s.RunIo(); });
-  s.Log(6, "http: listening on " + FormatAddress(s.bind_host, s.listener->port()) + " (" +
-               std::to_string(o.threads) + " I/O threads, at most " + std::to_string(s.limit) +
-               " connections)");
+  {
+    std::lock_guard<std::mutex> lock(s.threads_mu);
+    s.threads.emplace_back([&s] { s.RunIo(); });
+  }
+  s.Log(6, "http: listening on " + FormatAddress(s.bind_host, s.listener->port()) + " (up to " +
+               std::to_string(o.threads) + " I/O threads, started as connections come; at most " +
+               std::to_string(s.limit) + " connections)");
   return std::unique_ptr<HttpApi>(new HttpApi(std::move(impl)));
 }
 

@@ -162,6 +162,7 @@ class ChangeTracker {
   // Signatures with a record since the cutover since the last call (or Active()): the only
   // ones whose counts changed while the minute did not.
   std::vector<ChangeSignature*> TakeDirty();
+  bool has_dirty() const { return !dirty_.empty(); }
   // Every tracked signature with records since the cutover.
   std::vector<const ChangeSignature*> Tracked() const;
   // The current template of a signature ("" if the miner evicted it).

@@ -212,3 +212,50 @@ TEST_CASE("stop joins promptly and is idempotent", "[http][listen]") {
 
 }  // namespace
 }  // namespace cg
+
+namespace cg::testing {
+namespace {
+
+size_t ThreadsOfThisProcess() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("I/O threads start one at a time as connections come, up to the limit",
+          "[http][limits][threads]") {
+  const size_t before = ThreadsOfThisProcess();
+  TestServer server([](HttpApiOptions& o) { o.threads = 3; });
+  CHECK(ThreadsOfThisProcess() == before + 1);  // One I/O thread; no write-route pool yet.
+  // Keep-alive connections, each with a request answered: the server saw them all.
+  std::vector<std::unique_ptr<RawClient>> clients;
+  auto serve_one = [&] {
+    clients.push_back(std::make_unique<RawClient>(server.api->port()));
+    REQUIRE(clients.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    for (int i = 0; i < 500 && clients.back()->received().find("\r\n\r\n") == std::string::npos;
+         ++i) {
+      REQUIRE_FALSE(clients.back()->ClosedWithin(std::chrono::milliseconds(10)));
+    }
+    REQUIRE(clients.back()->received().find("\r\n\r\n") != std::string::npos);
+  };
+  serve_one();
+  CHECK(ThreadsOfThisProcess() == before + 2);
+  serve_one();
+  CHECK(ThreadsOfThisProcess() == before + 3);
+  serve_one();
+  serve_one();
+  CHECK(ThreadsOfThisProcess() == before + 3);  // options.threads is the ceiling.
+  // A write route starts the two handler threads.
+  auto c = server.Client();
+  auto r = c.Post("/api/v1/cutover", server.Auth(), "{}", "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(ThreadsOfThisProcess() == before + 5);
+  server.api->Stop();
+  clients.clear();
+  CHECK(ThreadsOfThisProcess() == before);
+}
+
+}  // namespace cg::testing

@@ -65,6 +65,7 @@ struct EnvHarness {
     spec.envelope = envelope;
     spec.timezone = TimeZone::Utc();
     spec.max_line = max_line;
+    spec.early_flush = std::chrono::milliseconds(0);  // These tests time flush_timeout.
     auto a = RecordAssembler::Create(spec);
     REQUIRE(a.ok());
     assembler = std::move(a).value();

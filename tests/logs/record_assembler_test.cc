@@ -17,12 +17,15 @@ struct Harness {
   MonoTime now{std::chrono::seconds(100)};
   WallTime read_time{std::chrono::seconds(1'700'000'000)};
 
-  explicit Harness(LogFormat format = LogFormat::kWso2Carbon, uint64_t max_line = 64 * 1024) {
+  // early_flush: off unless a test is about it (the others count on flush_timeout alone).
+  explicit Harness(LogFormat format = LogFormat::kWso2Carbon, uint64_t max_line = 64 * 1024,
+                   std::chrono::milliseconds early_flush = std::chrono::milliseconds(0)) {
     LogSpec spec;
     spec.name = "carbon";
     spec.format = format;
     spec.timezone = TimeZone::Utc();
     spec.max_line = max_line;
+    spec.early_flush = early_flush;
     auto a = RecordAssembler::Create(spec);
     REQUIRE(a.ok());
     assembler = std::move(a).value();
@@ -100,6 +103,110 @@ TEST_CASE("a pending record is flushed after the idle timeout, not before",
   REQUIRE(h.records.size() == 1);
   CHECK(h.records[0].lines == 1);
   CHECK_FALSE(h.assembler->has_pending());
+}
+
+// --- Early flush -------------------------------------------------------------------------------
+
+constexpr std::chrono::milliseconds kFlushTimeout{500};
+using Ms = std::chrono::milliseconds;
+
+Harness EarlyHarness() { return Harness(LogFormat::kWso2Carbon, 64 * 1024, Ms(3)); }
+
+TEST_CASE("a record whose file went quiet is handed on after the early flush",
+          "[collectors][logs][assembler][early]") {
+  Harness h = EarlyHarness();
+  h.Feed(kTrace);  // One write(), as log4j2 does: the whole trace is there.
+  REQUIRE(h.assembler->FlushDeadline(kFlushTimeout, false) == h.now + Ms(3));
+  CHECK_FALSE(h.assembler->FlushIfIdle(h.now + Ms(2), kFlushTimeout, h.sink));
+  CHECK(h.records.empty());
+  CHECK(h.assembler->FlushIfIdle(h.now + Ms(3), kFlushTimeout, h.sink));
+  REQUIRE(h.records.size() == 1);
+  CHECK(h.records[0].lines == 7);
+  CHECK_FALSE(h.records[0].late);
+  CHECK(h.assembler->records() == 1);
+  CHECK(h.assembler->late_lines() == 0);
+}
+
+TEST_CASE("part of a line at the end of the file holds the record until flush_timeout",
+          "[collectors][logs][assembler][early]") {
+  Harness h = EarlyHarness();
+  h.Feed(kNext);
+  // The writer is in the middle of a line: what it writes next may still belong here.
+  CHECK(h.assembler->FlushDeadline(kFlushTimeout, true) == h.now + kFlushTimeout);
+  CHECK_FALSE(h.assembler->FlushIfIdle(h.now + Ms(100), kFlushTimeout, h.sink, true));
+  CHECK(h.records.empty());
+  CHECK(h.assembler->FlushIfIdle(h.now + kFlushTimeout, kFlushTimeout, h.sink, true));
+  CHECK(h.records.size() == 1);
+}
+
+TEST_CASE("a stack trace flushed in pieces: the late lines continue their record",
+          "[collectors][logs][assembler][early]") {
+  Harness h = EarlyHarness();
+  const std::string_view trace = kTrace;
+  const size_t first_nl = trace.find('\n') + 1;
+  const size_t cut = trace.find("\tat com.mysql");
+  h.Feed(trace.substr(0, first_nl));  // The header line alone ...
+  REQUIRE(h.assembler->FlushIfIdle(h.now + Ms(3), kFlushTimeout, h.sink));
+  REQUIRE(h.records.size() == 1);
+  CHECK(h.records[0].lines == 1);
+  // ... then, 20 ms later, the rest of the trace in two more writes, and the next entry.
+  h.now += Ms(20);
+  h.Feed(trace.substr(first_nl, cut - first_nl));
+  h.now += Ms(1);
+  h.Feed(trace.substr(cut));
+  h.Feed(kNext);
+  REQUIRE(h.assembler->FlushIfIdle(h.now + kFlushTimeout, kFlushTimeout, h.sink));
+  REQUIRE(h.records.size() == 3);
+  const Record& late = h.records[1];
+  CHECK(late.late);
+  CHECK(late.continues == h.records[0].offset);
+  CHECK(late.offset == first_nl);
+  CHECK(late.lines == 6);
+  CHECK_FALSE(late.recognised);
+  CHECK(late.level == Level::kUnknown);
+  CHECK(late.text.find("Caused by: java.net.SocketTimeoutException") != std::string::npos);
+  CHECK(late.text.find("TID:") == std::string::npos);
+  // The next entry is a record as usual, and the late lines are not one.
+  CHECK_FALSE(h.records[2].late);
+  CHECK(h.records[2].FirstLine().find("next") != std::string_view::npos);
+  CHECK(h.assembler->records() == 2);
+  CHECK(h.assembler->late_lines() == 6);
+  CHECK(h.assembler->lines() == 8);
+  // The pause seen (20 ms) makes the next early flush wait at least twice as long.
+  CHECK(h.assembler->early_flush() >= Ms(40));
+}
+
+TEST_CASE("the early flush shrinks back after many records without a late line",
+          "[collectors][logs][assembler][early]") {
+  Harness h = EarlyHarness();
+  h.Feed("TID: [] [] [2024-11-16 02:44:30,118] ERROR {a.B} - boom\n");
+  REQUIRE(h.assembler->FlushIfIdle(h.now + Ms(3), kFlushTimeout, h.sink));
+  h.now += Ms(100);
+  h.Feed("\tat a.B.c(B.java:1)\n");  // Late by 100 ms: 200 ms from now on.
+  const auto grown = h.assembler->early_flush();
+  CHECK(grown >= Ms(200));
+  CHECK(grown <= kFlushTimeout);
+  for (uint32_t i = 0; i < kEarlyFlushDecayRecords; ++i) {
+    h.Feed(kNext);
+    h.now += Ms(400);
+    REQUIRE(h.assembler->FlushIfIdle(h.now, kFlushTimeout, h.sink));
+  }
+  CHECK(h.assembler->early_flush() == grown / 2);
+  CHECK(h.assembler->late_lines() == 1);
+}
+
+TEST_CASE("a continuation after flush_timeout is a record of its own, as without early flush",
+          "[collectors][logs][assembler][early]") {
+  Harness h = EarlyHarness();
+  h.Feed(kNext);
+  REQUIRE(h.assembler->FlushIfIdle(h.now + Ms(3), kFlushTimeout, h.sink));
+  h.now += Ms(600);
+  h.Feed("\tat a.B.c(B.java:1)\n");
+  REQUIRE(h.assembler->FlushIfIdle(h.now + kFlushTimeout, kFlushTimeout, h.sink));
+  REQUIRE(h.records.size() == 2);
+  CHECK_FALSE(h.records[1].late);
+  CHECK(h.assembler->records() == 2);
+  CHECK(h.assembler->early_flush() == Ms(3));
 }
 
 TEST_CASE("line-per-record formats hand each line on at once", "[collectors][logs][assembler]") {

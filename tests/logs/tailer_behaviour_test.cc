@@ -259,3 +259,79 @@ TEST_CASE("a scan that cannot see the directory concludes nothing about rotation
 }
 
 }  // namespace cg
+
+namespace cg::testing {
+namespace {
+
+constexpr std::string_view kEarlyHeader =
+    "TID: [-1234] [] [2024-11-16 02:44:30,118] ERROR {org.apache.synapse.core.axis2."
+    "ProxyServiceMessageReceiver} - Failed\n";
+constexpr std::string_view kEarlyFrames =
+    "java.lang.OutOfMemoryError: Java heap space\n\tat a.B.c(B.java:1)\n\tat a.B.d(B.java:2)\n";
+constexpr std::string_view kEarlyNext =
+    "TID: [-1234] [] [2024-11-16 02:44:31,000]  INFO {a.B} - ok\n";
+
+}  // namespace
+
+TEST_CASE("early flush: a record written in one write() is handed on after a few quiet ms",
+          "[collectors][logs][tailer][early]") {
+  TailHarness h("wso2carbon.log", LogFormat::kWso2Carbon);
+  h.spec.early_flush = std::chrono::milliseconds(3);
+  AppendTo(h.Log("wso2carbon.log"), "");
+  h.Start();
+  AppendTo(h.Log("wso2carbon.log"), std::string(kEarlyHeader) + std::string(kEarlyFrames));
+  h.Poll();
+  CHECK(h.records.empty());
+  REQUIRE(h.tailer->TimeUntilFlush() == std::chrono::milliseconds(3));
+  h.clock.Advance(std::chrono::milliseconds(3));
+  h.tailer->FlushIdle(h.sink);
+  REQUIRE(h.records.size() == 1);
+  CHECK(h.records[0].lines == 4);
+  CHECK_FALSE(h.records[0].late);
+  CHECK(h.tailer->status().records == 1);
+  CHECK(h.tailer->status().late_lines == 0);
+  CHECK(MetricValue(h.registry, "cutover_guard_log_early_flush_seconds", "carbon") ==
+        Approx(0.003));
+}
+
+TEST_CASE("early flush: a writer that flushes a stack trace in pieces loses and adds nothing",
+          "[collectors][logs][tailer][early]") {
+  TailHarness h("wso2carbon.log", LogFormat::kWso2Carbon);
+  h.spec.early_flush = std::chrono::milliseconds(3);
+  const auto log = h.Log("wso2carbon.log");
+  AppendTo(log, "");
+  h.Start();
+  AppendTo(log, kEarlyHeader);
+  h.Poll();
+  h.clock.Advance(std::chrono::milliseconds(3));
+  h.tailer->FlushIdle(h.sink);
+  REQUIRE(h.records.size() == 1);  // Handed on early: the header line alone.
+  // The frames come 30 ms later in two writes, then the next entry.
+  h.clock.Advance(std::chrono::milliseconds(30));
+  AppendTo(log, kEarlyFrames.substr(0, 44));
+  h.Poll();
+  AppendTo(log, kEarlyFrames.substr(44));
+  h.Poll();
+  AppendTo(log, kEarlyNext);
+  h.Poll();
+  h.Flush();
+  REQUIRE(h.records.size() == 3);
+  const Record& late = h.records[1];
+  CHECK(late.late);
+  CHECK(late.continues == 0);
+  CHECK(late.lines == 3);
+  CHECK(late.text == std::string(kEarlyFrames.substr(0, kEarlyFrames.size() - 1)));
+  CHECK_FALSE(h.records[2].late);
+  // Every line counted once; the late lines are not a record.
+  const LogStatus& st = h.tailer->status();
+  CHECK(st.lines == 5);
+  CHECK(st.records == 2);
+  CHECK(st.late_lines == 3);
+  CHECK(MetricValue(h.registry, "cutover_guard_log_records_total", "carbon") == 2);
+  CHECK(MetricValue(h.registry, "cutover_guard_log_lines_total", "carbon") == 5);
+  CHECK(MetricValue(h.registry, "cutover_guard_log_late_lines_total", "carbon") == 3);
+  // The next record waits at least twice the pause seen.
+  CHECK(MetricValue(h.registry, "cutover_guard_log_early_flush_seconds", "carbon") >= 0.06);
+}
+
+}  // namespace cg::testing

@@ -949,3 +949,111 @@ TEST_CASE("a small set is not run for a message without any of its required lite
 }
 
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+// One match fires it: the shape of the pack's critical single-record rules.
+const std::string kOomRule = R"(rules:
+  - id: jvm.oom
+    description: out of memory
+    severity: critical
+    match: OutOfMemoryError
+  - id: net.timeout
+    description: read timeouts
+    severity: warning
+    match: 'SocketTimeoutException'
+)";
+
+Record OomRecord(uint64_t offset) {
+  Record r = testing::MakeRecord("ERROR {a.B} - Failed\njava.lang.OutOfMemoryError: heap");
+  r.offset = offset;
+  r.lines = 2;
+  return r;
+}
+
+Record LateLines(uint64_t continues, std::string text, uint32_t lines) {
+  Record r;
+  r.log = "carbon";
+  r.file = "/var/log/wso2/carbon.log";
+  r.offset = continues + 100;
+  r.late = true;
+  r.continues = continues;
+  r.text = std::move(text);
+  r.lines = lines;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("EvaluateMatched fires a single-record rule at once and touches nothing else",
+          "[rules][engine][event]") {
+  EngineOptions o;
+  o.warmup = std::chrono::milliseconds(0);
+  auto e = testing::MakeEngine(kOomRule, o);
+  e->Evaluate(Sec(10), kNoMetrics);
+  (void)e->TakeTransitions();
+  CHECK_FALSE(e->has_matched());
+  CHECK_FALSE(e->EvaluateMatched(Sec(11)));  // Nothing matched: nothing to do.
+  e->OnRecord(OomRecord(0), Sec(11));
+  CHECK(e->has_matched());
+  REQUIRE(e->EvaluateMatched(Sec(11)));
+  CHECK_FALSE(e->has_matched());
+  const auto events = e->TakeTransitions();
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].kind == AlertEvent::Kind::kFiring);
+  CHECK(events[0].alert.rule == "jvm.oom");
+  CHECK(events[1].kind == AlertEvent::Kind::kRecommendationChanged);
+  CHECK(e->recommendation().verdict == Verdict::kRollback);
+  // A record that matches nothing leaves nothing to evaluate.
+  e->OnRecord(testing::MakeRecord("all good", Level::kInfo), Sec(12));
+  CHECK_FALSE(e->has_matched());
+}
+
+TEST_CASE("late continuation lines join the evidence of their record and match no rule",
+          "[rules][engine][event]") {
+  EngineOptions o;
+  o.warmup = std::chrono::milliseconds(0);
+  auto e = testing::MakeEngine(kOomRule, o);
+  e->OnRecord(OomRecord(4096), Sec(20));
+  REQUIRE(e->EvaluateMatched(Sec(20)));
+  const uint64_t records = e->records();
+  // The trace's last frames, with a Caused by that the timeout rule would match on its own.
+  e->OnRecord(
+      LateLines(4096, "\tat a.B.c(B.java:1)\nCaused by: java.net.SocketTimeoutException", 2),
+      Sec(20));
+  CHECK(e->records() == records);  // Not a record.
+  CHECK(e->has_matched());         // The evidence changed: publish it.
+  REQUIRE(e->EvaluateMatched(Sec(20)));
+  const auto alerts = e->alerts();
+  REQUIRE(alerts.size() == 1);  // The timeout rule did not match the late lines.
+  REQUIRE(alerts[0].evidence.size() == 1);
+  const Evidence& ev = alerts[0].evidence[0];
+  CHECK(ev.text ==
+        "ERROR {a.B} - Failed\njava.lang.OutOfMemoryError: heap\n\tat a.B.c(B.java:1)\n"
+        "Caused by: java.net.SocketTimeoutException");
+  CHECK(ev.lines == 4);
+  CHECK_FALSE(ev.truncated);
+  // Lines continuing a record that no alert kept change nothing.
+  e->OnRecord(LateLines(1, "\tat x.Y.z(Y.java:9)", 1), Sec(21));
+  CHECK_FALSE(e->has_matched());
+  CHECK(e->alerts()[0].evidence[0].lines == 4);
+}
+
+TEST_CASE("late lines beyond the evidence bounds mark it truncated", "[rules][engine][event]") {
+  Evidence ev;
+  CopyEvidence(OomRecord(7), &ev);
+  std::string frames;
+  for (int i = 0; i < 100; ++i) frames += "\tat a.B.c" + std::to_string(i) + "(B.java:1)\n";
+  frames.pop_back();
+  REQUIRE(ContinueEvidence(LateLines(7, frames, 100), &ev));
+  CHECK(ev.truncated);
+  CHECK(ev.lines == 102);
+  CHECK(static_cast<size_t>(std::count(ev.text.begin(), ev.text.end(), '\n')) + 1 ==
+        kEvidenceMaxLines + 1);
+  CHECK(ev.text.size() <= kEvidenceMaxBytes);
+  // Another record's lines are refused.
+  CHECK_FALSE(ContinueEvidence(LateLines(8, "\tat q", 1), &ev));
+}
+
+}  // namespace cg
