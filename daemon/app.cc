@@ -257,6 +257,9 @@ struct App::Impl {
   prometheus::Gauge* ready_gauge = nullptr;
   prometheus::Counter* reload_ok_counter = nullptr;
   prometheus::Counter* reload_fail_counter = nullptr;
+  prometheus::Counter* event_evaluations = nullptr;
+  prometheus::Counter* timer_evaluations = nullptr;
+  prometheus::Counter* publications = nullptr;
   prometheus::Family<prometheus::Counter>* state_write_errors = nullptr;
   prometheus::Family<prometheus::Counter>* state_recoveries = nullptr;
   std::string last_alert_state;  // Last state written (an unchanged state is not rewritten).
@@ -500,6 +503,19 @@ void App::Impl::RegisterMetrics() {
                               "State files found damaged at start, by file and by what was "
                               "used instead (previous generation, or none)")
                           .Register(*registry);
+  auto& evaluations = prometheus::BuildCounter()
+                          .Name("cutover_guard_evaluations_total")
+                          .Help(
+                              "Rule evaluations by trigger: a batch of records that matched a "
+                              "rule (coalesced, at most every 5 ms), or the periodic timer")
+                          .Register(*registry);
+  event_evaluations = &evaluations.Add({{"trigger", "record"}});
+  timer_evaluations = &evaluations.Add({{"trigger", "timer"}});
+  publications = &prometheus::BuildCounter()
+                      .Name("cutover_guard_snapshots_published_total")
+                      .Help("Snapshots published to the HTTP API (rendered when first read)")
+                      .Register(*registry)
+                      .Add({});
 }
 
 void App::Impl::ReportStateLoad() {
@@ -636,6 +652,7 @@ void App::Impl::EvalTick() {
   const WallTime now = clock->Now();
   UpdateCoverage(now);
   engine->Evaluate(now, *sampler);
+  timer_evaluations->Increment();
   if (engine->records_before_cutover() > pre_cutover_saved) SavePreCutoverBaseline(now);
   HandleTransitions(engine->TakeTransitions());
   if (!ready && sampler->has_sampled()) {
@@ -671,6 +688,7 @@ void App::Impl::EventEval() {
   if (stopping) return;
   last_event_eval = clock->MonoNow();
   if (!engine->EvaluateMatched(clock->Now())) return;
+  event_evaluations->Increment();
   HandleTransitions(engine->TakeTransitions());
   Publish();
 }
@@ -808,6 +826,7 @@ void App::Impl::Publish() {
   }
   s.samples = history;
   backend.Publish(std::make_shared<const StatusSnapshot>(std::move(s)));
+  publications->Increment();
 }
 
 void App::Impl::ReleaseStartupPages() {

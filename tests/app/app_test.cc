@@ -393,3 +393,57 @@ TEST_CASE("a damaged pre-cutover baseline in the state dir is ignored and the da
 }
 
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+double MetricIn(const std::string& page, const std::string& series) {
+  size_t at = page.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(page.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+TEST_CASE("a burst of matching records is evaluated in a few batches and loses no match",
+          "[app][event]") {
+  testing::TempDir dir;
+  testing::Daemon d(dir);
+  d.Start();
+  const std::string before = d.Metrics();
+  const double evals_before =
+      MetricIn(before, "cutover_guard_evaluations_total{trigger=\"record\"}");
+  const double published_before = MetricIn(before, "cutover_guard_snapshots_published_total");
+  REQUIRE(evals_before >= 0);
+  // 20,000 matching records in one write: one evaluation per record would be 20,000.
+  std::string burst;
+  for (int i = 0; i < 20000; ++i) {
+    burst += testing::CarbonLine("ERROR", "Communications link failure #" + std::to_string(i));
+  }
+  d.Append(burst);
+  REQUIRE(testing::WaitUntil([&] {
+    json rules = d.Get("/api/v1/rules")["rules"];
+    return rules.size() == 1 && rules[0]["matches"] == 20000;
+  }));
+  REQUIRE(
+      testing::WaitUntil([&] { return d.Get("/api/v1/status")["recommendation"] == "rollback"; }));
+  std::string after;
+  // /metrics reuses a rendering for up to 0.5 s: wait for one made after the burst.
+  REQUIRE(testing::WaitUntil([&] {
+    after = d.Metrics();
+    return MetricIn(after, "cutover_guard_log_records_total{log=\"carbon\"}") == 20000;
+  }));
+  const double evals =
+      MetricIn(after, "cutover_guard_evaluations_total{trigger=\"record\"}") - evals_before;
+  const double published =
+      MetricIn(after, "cutover_guard_snapshots_published_total") - published_before;
+  INFO("event evaluations " << evals << ", publications " << published);
+  CHECK(evals >= 1);
+  CHECK(evals <= 100);
+  CHECK(published <= 200);  // The event ones plus a few timer ticks.
+  json alerts = d.Get("/api/v1/alerts?state=firing")["alerts"];
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0]["count"] == 20000);
+}
+
+}  // namespace cg
