@@ -107,6 +107,12 @@ class RecordMatcher {
   std::vector<std::unique_ptr<RE2>> entry_res_;  // Fallback when the DFA fails (lazy).
   const RE2& EntryRe(size_t entry);
   std::unordered_map<std::string, std::vector<int>, StringHash, std::equal_to<>> loggers_;
+  struct LoggerSlot {
+    uint64_t hash = 0;
+    std::string logger;
+    std::vector<int>* sets = nullptr;  // Into loggers_; null: empty slot.
+  };
+  std::array<LoggerSlot, 128> logger_cache_{};
   std::unordered_map<std::string, int> sets_by_members_;
   std::vector<CompiledSet> sets_;
   // (set index, message) -> match list: the same message, met again, skips RE2.
