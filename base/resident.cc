@@ -16,14 +16,15 @@ bool ParseHex(std::string_view s, uintptr_t* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-// "Rss:   1234 kB" -> 1234.
+// "Rss:   1234 kB" -> 1234; UINT64_MAX when the number is not there or does not fit.
 uint64_t KbField(std::string_view line) {
   size_t i = line.find(':');
-  if (i == std::string_view::npos) return 0;
+  if (i == std::string_view::npos) return UINT64_MAX;
   ++i;
   while (i < line.size() && line[i] == ' ') ++i;
   uint64_t v = 0;
-  std::from_chars(line.data() + i, line.data() + line.size(), v);
+  auto [p, ec] = std::from_chars(line.data() + i, line.data() + line.size(), v);
+  if (ec != std::errc() || p == line.data() + i) return UINT64_MAX;
   return v;
 }
 
@@ -72,16 +73,21 @@ std::vector<SmapsMapping> ParseSmaps(std::string_view text) {
       continue;
     }
     if (out.empty()) continue;
-    if (line.starts_with("Rss:")) out.back().rss_kb = KbField(line);
+    if (line.starts_with("Rss:")) {
+      const uint64_t v = KbField(line);
+      out.back().rss_kb = v == UINT64_MAX ? 0 : v;
+    }
     if (line.starts_with("Anonymous:")) out.back().anonymous_kb = KbField(line);
+    if (line.starts_with("Swap:")) out.back().swap_kb = KbField(line);
+    if (line.starts_with("Private_Dirty:")) out.back().private_dirty_kb = KbField(line);
   }
   return out;
 }
 
 bool IsReleasable(const SmapsMapping& m) {
   return m.perms.size() == 4 && m.perms[0] == 'r' && m.perms[1] != 'w' && m.perms[3] == 'p' &&
-         !m.path.empty() && m.path[0] == '/' && m.anonymous_kb == 0 && m.rss_kb > 0 &&
-         m.end > m.begin;
+         !m.path.empty() && m.path[0] == '/' && m.anonymous_kb == 0 && m.swap_kb == 0 &&
+         m.private_dirty_kb == 0 && m.rss_kb > 0 && m.end > m.begin;
 }
 
 Result<ReleaseStats> ReleaseStartupMemory(const std::string& smaps_path) {

@@ -8,11 +8,15 @@
 // back on its next use) and marks those mappings MADV_RANDOM, so that they come back a page at
 // a time rather than in batches; then returns the heap's free memory to the kernel
 // (malloc_trim). Only mappings that are private, not writable, backed by a file and hold no
-// anonymous (copied-on-write) page are touched: their content is the file's, so dropping them
-// cannot change what the process reads.
+// page of their own are touched: smaps must show Anonymous, Swap and Private_Dirty all 0 (a
+// relocated RELRO page or a debugger's breakpoint is a copied-on-write page: anonymous while
+// resident, swap once swapped out; MADV_DONTNEED would bring back the file's bytes). Their
+// content is the file's, so dropping them cannot change what the process reads.
 //
-// Thread-safety: safe to call from any thread at any time (other threads only take page
-// faults); meant for after start-up and after a reload.
+// Thread-safety: call it from the thread that loads shared objects (the daemon's loop, after
+// start-up and after a reload, when the TLS module is loaded if ever): a mapping removed and
+// replaced by another thread between the read of smaps and the madvise would be released
+// too. Other threads only take page faults.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +35,11 @@ struct SmapsMapping {
   std::string perms;  // "r-xp".
   std::string path;   // "" for anonymous mappings; "[heap]", "[stack]" ...
   uint64_t rss_kb = 0;
-  uint64_t anonymous_kb = 0;
+  // Pages of the process's own in the mapping; UINT64_MAX until smaps gave the field (a
+  // mapping whose fields are missing or unreadable is never released).
+  uint64_t anonymous_kb = UINT64_MAX;
+  uint64_t swap_kb = UINT64_MAX;
+  uint64_t private_dirty_kb = UINT64_MAX;
 };
 
 // Parses smaps text. Lines it does not know are skipped; a malformed header ends the parse

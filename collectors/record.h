@@ -47,10 +47,15 @@ struct Record {
   bool recognised = false;
   // Late continuation lines: lines that continue the previous record of the same file after it
   // was handed on early (its writer paused mid-record longer than the early flush; see
-  // RecordAssembler). Not an entry: rules do not match it and it is not counted as a record;
-  // its text joins the evidence of the record at offset `continues`, and its lines are counted.
+  // RecordAssembler). Such a Record is that record again, grown: `text` (and level, logger,
+  // time, message_start, recognised) are the whole record so far, `text` from `late_start` on
+  // are the late lines; `offset` is where the late lines start in the file, `continues` where
+  // the record does, and `lines` counts the late lines only. It is not a new record: the rules
+  // layer joins the late lines to the evidence of the record and matches what they add (a
+  // `Caused by:` that came late still fires its rule, once).
   bool late = false;
-  uint64_t continues = 0;  // Offset of the record continued (valid if `late`).
+  uint64_t continues = 0;   // Offset of the record continued (valid if `late`).
+  uint32_t late_start = 0;  // Offset in `text` of the first late line (valid if `late`).
 
   // The first physical line of `text`.
   std::string_view FirstLine() const {
@@ -78,6 +83,7 @@ struct Record {
     recognised = false;
     late = false;
     continues = 0;
+    late_start = 0;
   }
 };
 

@@ -96,6 +96,11 @@ struct App::Impl {
       }
       return r;
     }
+    std::optional<Health> LoopHealth() const override {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!typed_) return std::nullopt;
+      return Health{typed_->heartbeat, typed_->daemon.ready};
+    }
     void Publish(std::shared_ptr<const StatusSnapshot> s) {
       std::lock_guard<std::mutex> lock(mu_);
       typed_ = std::move(s);
@@ -212,6 +217,7 @@ struct App::Impl {
   asio::steady_timer event_timer;  // ArmEventEval when the last one was too recent.
   bool event_eval_armed = false;
   MonoTime last_event_eval{};
+  milliseconds event_spacing = kEventEvalSpacing;  // Adapted to the last one's cost.
 
   std::unique_ptr<Sampler> sampler;
   std::vector<std::unique_ptr<LogTailer>> tailers;
@@ -626,6 +632,7 @@ void App::Impl::UpdateCoverage(WallTime now) {
     li.max_silence = t->spec().max_silence;
     li.status = t->status();
     li.status.files.clear();  // Not needed here; status() builds it for the status page.
+    li.rules_reading = engine->rules().RulesReading(t->spec().name);
     in.logs.push_back(std::move(li));
   }
   // A configured log whose tailer could not be started on reload is not seen at all.
@@ -670,7 +677,7 @@ void App::Impl::EvalTick() {
 void App::Impl::ArmEventEval() {
   event_eval_armed = true;
   const MonoTime now = clock->MonoNow();
-  const MonoTime due = last_event_eval + kEventEvalSpacing;
+  const MonoTime due = last_event_eval + event_spacing;
   // Posted, not run here: the rest of the batch being read is handed on first, so a burst
   // costs one evaluation and one publication per batch, not one per record.
   if (now >= due) {
@@ -686,11 +693,19 @@ void App::Impl::ArmEventEval() {
 void App::Impl::EventEval() {
   event_eval_armed = false;
   if (stopping) return;
-  last_event_eval = clock->MonoNow();
+  const MonoTime start = clock->MonoNow();
+  last_event_eval = start;
   if (!engine->EvaluateMatched(clock->Now())) return;
   event_evaluations->Increment();
-  HandleTransitions(engine->TakeTransitions());
+  std::vector<AlertEvent> events = engine->TakeTransitions();
+  // The notifier's firing set only changes with a transition here (acks and ticks go through
+  // EvalTick): no copy of every alert per batch during a flood.
+  if (!events.empty()) HandleTransitions(events);
   Publish();
+  // Under a steady flood the loop must keep reading: the next event evaluation waits at least
+  // ten times what this one cost (never less than kEventEvalSpacing).
+  const auto cost = std::chrono::duration_cast<milliseconds>(clock->MonoNow() - start);
+  event_spacing = std::max(kEventEvalSpacing, 10 * cost);
 }
 
 void App::Impl::HandleTransitions(const std::vector<AlertEvent>& events) {

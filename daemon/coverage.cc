@@ -52,6 +52,13 @@ Coverage CoverageTracker::Update(const CoverageInput& in) {
                 " layout: the rules cannot read them (check `format`)";
       immediate = true;  // Known from the lines themselves; waiting would not change it.
     }
+    if (problem.empty() && l.rules_reading && *l.rules_reading == 0 &&
+        l.format != LogFormat::kTomcatAccess) {
+      problem = "no loaded rule reads it (format " + std::string(LogFormatName(l.format)) +
+                "): nothing written there can raise an alert (a WSO2 log in a customised "
+                "layout needs `source_as`; else add a rule whose `source:` names it)";
+      immediate = true;  // Known from the rule set; waiting would not change it.
+    }
     if (problem.empty() && l.max_silence && now - arrival.at >= *l.max_silence) {
       problem = "no record for " +
                 seconds(std::chrono::duration_cast<std::chrono::milliseconds>(now - arrival.at)) +

@@ -38,6 +38,11 @@ struct CoverageLogInput {
   LogFormat format = LogFormat::kWso2Carbon;
   std::optional<std::chrono::milliseconds> max_silence;
   LogStatus status;
+  // Loaded rules that read this log (or count it as traffic); nullopt: not known. A log no
+  // rule reads is a blind spot at once (a customised carbon layout without `source_as`, a
+  // rule pack whose `source:` lists do not name the log): nothing written there can raise
+  // an alert. Access logs are exempt: their records are the traffic figure and coverage.
+  std::optional<uint64_t> rules_reading;
 };
 
 struct CoverageInput {

@@ -94,7 +94,8 @@ bool SystemdNotifier::Send(std::string_view message) const {
   if (fd.get() < 0) return false;
   ssize_t sent;
   do {
-    sent = ::sendto(fd.get(), message.data(), message.size(), MSG_NOSIGNAL,
+    // MSG_DONTWAIT: with PID 1's queue full, a message is lost, the event loop never waits.
+    sent = ::sendto(fd.get(), message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT,
                     reinterpret_cast<const sockaddr*>(&addr), addr_len);
   } while (sent < 0 && errno == EINTR);
   return sent >= 0 && static_cast<size_t>(sent) == message.size();

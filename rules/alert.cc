@@ -93,7 +93,10 @@ bool ContinueEvidence(const Record& late, Evidence* out) {
   if (!late.late || out->offset != late.continues || out->log != late.log) return false;
   if (out->file != late.file && out->file != SanitizedUtf8(late.file)) return false;
   out->lines += late.lines;
-  std::string_view t = late.text;
+  // Text already cut by bytes has lost lines: what comes after the cut does not follow it.
+  if (out->truncated) return true;
+  std::string_view t =
+      std::string_view(late.text).substr(std::min<size_t>(late.late_start, late.text.size()));
   while (!t.empty() && t.back() == '\n') t.remove_suffix(1);
   size_t kept_lines = static_cast<size_t>(std::count(out->text.begin(), out->text.end(), '\n')) + 1;
   size_t pos = 0;

@@ -277,18 +277,46 @@ void Engine::Impl::LeavePending(Group& g) {
 
 void Engine::OnRecord(const Record& record, WallTime now) { impl_->OnRecord(record, now); }
 
-void Engine::Impl::OnLate(const Record& record) {
+void Engine::Impl::OnLate(const Record& record, WallTime now) {
   for (auto& rs : rule_states) {
     for (auto& g : rs->groups) late_joined = g->evidence.Continue(record) || late_joined;
   }
   for (LogState& ls : logs) {
     if (ls.name == record.log) ls.boot_errors.Continue(record);
   }
+  // What the late lines add: rules the whole record matches that the part before them did
+  // not (a `Caused by:` that came late). Each rule still counts the record once; boot and
+  // shutdown markers are first lines, never late ones.
+  const WallTime record_time = record.time_from_log ? record.time : now;
+  if (cutover && record_time < *cutover) return;
+  const size_t slot = matcher->LogSlot(record.log);
+  Record whole = record;
+  whole.late = false;
+  whole.offset = record.continues;
+  whole.lines = static_cast<uint32_t>(std::count(whole.text.begin(), whole.text.end(), '\n')) + 1;
+  Record before = whole;
+  before.text.resize(std::min<size_t>(record.late_start, before.text.size()));
+  while (!before.text.empty() && before.text.back() == '\n') before.text.pop_back();
+  std::vector<int> had;
+  (void)matcher->Match(before, slot, &had);
+  if (!matcher->Match(whole, slot, &hits)) return;  // Leaves the whole text as message().
+  const auto& entries = rules->entries();
+  hits.erase(std::remove_if(hits.begin(), hits.end(),
+                            [&](int e) {
+                              return entries[static_cast<size_t>(e)].role !=
+                                         MatcherEntry::Role::kRule ||
+                                     std::binary_search(had.begin(), had.end(), e);
+                            }),
+             hits.end());
+  if (hits.empty()) return;
+  capture_record = UINT64_MAX;  // The captures cached for `records` are the shorter text's.
+  bool covered = false;
+  OnMatches(whole, slot, Max(last_now, now), /*observing=*/true, &covered);
 }
 
 void Engine::Impl::OnRecord(const Record& record, WallTime now) {
   // Not an entry: matching it would count its record twice, or match a stack frame alone.
-  if (record.late) return OnLate(record);
+  if (record.late) return OnLate(record, now);
   ++records;
   last_now = Max(last_now, now);
   const size_t slot = matcher->LogSlot(record.log);
@@ -317,6 +345,17 @@ void Engine::Impl::OnRecord(const Record& record, WallTime now) {
 
 void Engine::Impl::OnMatches(const Record& record, size_t slot, WallTime now, bool observing,
                              bool* covered) {
+  struct ForThisRecord {  // The shared copy is this call's, whichever way it returns.
+    explicit ForThisRecord(Impl* m) : m_(m) {
+      m_->share_evidence = true;
+      m_->shared_evidence = nullptr;
+    }
+    ~ForThisRecord() {
+      m_->share_evidence = false;
+      m_->shared_evidence = nullptr;
+    }
+    Impl* m_;
+  } for_this_record(this);
   LogState& ls = logs[slot];
   const auto& entries = rules->entries();
   for (int e : hits) {
@@ -374,7 +413,11 @@ void Engine::Impl::AddMatch(RuleState& rs, Group& g, const Record& record, WallT
   if (g.count == 0) g.first_seen = now;
   ++g.count;
   g.last_seen = Max(g.last_seen, now);
-  g.evidence.Add(record);
+  if (shared_evidence != nullptr) {
+    g.evidence.Add(*shared_evidence);
+  } else if (const Evidence* copy = g.evidence.Add(record); share_evidence) {
+    shared_evidence = copy;
+  }
   if (!g.matched) {
     g.matched = true;
     matched.emplace_back(&rs, &g);
@@ -570,15 +613,28 @@ void Engine::Impl::ClearMatched() {
 
 bool Engine::EvaluateMatched(WallTime now) { return impl_->EvaluateMatched(now); }
 bool Engine::has_matched() const {
-  return !impl_->matched.empty() || impl_->late_joined ||
-         (impl_->change && impl_->change->has_dirty());
+  return !impl_->matched.empty() || impl_->late_joined || impl_->ChangeEvaluable(impl_->last_now);
+}
+
+bool Engine::Impl::ChangeEvaluable(WallTime now) const {
+  // Once the minute turned, the periodic Evaluate does the full pass (and takes the dirty
+  // list); before the mark nothing is evaluated.
+  return change && change->has_dirty() && (!cutover || now >= *cutover) &&
+         MinuteRing::MinuteOf(now) == change_minute;
 }
 
 bool Engine::Impl::EvaluateMatched(WallTime now) {
-  const bool dirty_change = change && change->has_dirty();
+  now = Max(now, last_now);
+  if (cutover && now < *cutover) {
+    // Evaluate does not act before the mark either; it evaluates every group once it does.
+    ClearMatched();
+    const bool evidence = late_joined;
+    late_joined = false;
+    return evidence;
+  }
+  const bool dirty_change = ChangeEvaluable(now);
   if (matched.empty() && !dirty_change && !late_joined) return false;
   late_joined = false;
-  now = Max(now, last_now);
   last_now = now;
   // Only groups that got a record: their window and `for` decide pending and firing now.
   // Expiry, silence and metric rules stay with the periodic Evaluate.
@@ -587,10 +643,8 @@ bool Engine::Impl::EvaluateMatched(WallTime now) {
     EvaluateWindowGroup(*rs, *g, now);
   }
   matched.clear();
-  // Change detectors the way a tick without a new minute does it (Evaluate below); when the
-  // minute turned, the periodic Evaluate does the full pass.
-  const bool observing = !cutover || now >= *cutover;
-  if (dirty_change && observing && MinuteRing::MinuteOf(now) == change_minute) {
+  // Change detectors the way a tick without a new minute does it (Evaluate below).
+  if (dirty_change) {
     ++change_tick;
     std::vector<ChangeSignature*> active = change->TakeDirty();
     for (size_t i : change_rules) EvaluateChange(*rule_states[i], now, active, false);

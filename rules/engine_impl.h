@@ -141,13 +141,20 @@ struct Engine::Impl {
   uint32_t capture_key = ~0u;
   bool capture_ok = false;
   std::vector<AlertEvent> events;
+  // Inside OnMatches: the evidence copy made of the record being matched. The other rules it
+  // hit (an "isolated" and a "persisting" rule share a pattern, so most matching records hit
+  // two) copy that copy rather than cut the record's text again. Valid until that ring's next
+  // Add; null when none yet. Outside OnMatches (a restart counter's evidence) nothing is shared.
+  bool share_evidence = false;
+  const Evidence* shared_evidence = nullptr;
   // Groups with a match since they were last evaluated (EvaluateMatched); emptied by every
   // evaluation and before any group is destroyed (Evict runs inside Evaluate, after it).
   std::vector<std::pair<RuleState*, Group*>> matched;
   void ClearMatched();
   bool EvaluateMatched(WallTime now);
+  bool ChangeEvaluable(WallTime now) const;  // A change detector can be evaluated now.
   // A late continuation (Record::late) joins the evidence that holds its record.
-  void OnLate(const Record& record);
+  void OnLate(const Record& record, WallTime now);
   bool late_joined = false;  // Evidence changed by OnLate since the last evaluation.
   std::optional<WallTime> cutover;
   std::optional<WallTime> observe_start;    // First time observed at/after the mark.

@@ -22,8 +22,12 @@ class EvidenceRing {
     has_first_ = false;
     added_ = 0;
   }
-  void Add(const Record& r) {
-    if (Evidence* slot = Next()) CopyEvidence(r, slot);
+  // Returns the slot written (null if none: no capacity); it holds `r`'s evidence until this
+  // ring writes that slot again.
+  const Evidence* Add(const Record& r) {
+    Evidence* slot = Next();
+    if (slot) CopyEvidence(r, slot);
+    return slot;
   }
   void Add(const Evidence& e) {
     if (Evidence* slot = Next()) *slot = e;

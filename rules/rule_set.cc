@@ -199,6 +199,18 @@ void CheckSetBudget(const RuleSet& set, Diagnostics* errors) {
 
 }  // namespace
 
+uint64_t RuleSet::RulesReading(std::string_view log_name) const {
+  uint64_t n = 0;
+  for (size_t slot = 0; slot < context_.logs.size(); ++slot) {
+    if (context_.logs[slot].name != log_name) continue;
+    for (const CompiledRule& r : rules_) {
+      const bool reads = slot < r.reads_log.size() && r.reads_log[slot];
+      if (reads || r.traffic_log == static_cast<int>(slot)) ++n;
+    }
+  }
+  return n;
+}
+
 int RuleSet::FindRule(std::string_view id) const {
   for (size_t i = 0; i < rules_.size(); ++i) {
     if (rules_[i].spec.id == id) return static_cast<int>(i);

@@ -88,6 +88,9 @@ class RuleSet {
   size_t log_slots() const { return context_.logs.size() + 1; }
   // Index of the rule with this id, or -1.
   int FindRule(std::string_view id) const;
+  // Rules that read the context log named `log_name` (CompiledRule::reads_log) or count it as
+  // their traffic; 0 for a name not in the context.
+  uint64_t RulesReading(std::string_view log_name) const;
   // Non-fatal findings (e.g. a rule whose `source` formats no configured log has).
   const Diagnostics& warnings() const { return warnings_; }
 

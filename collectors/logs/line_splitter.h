@@ -17,6 +17,9 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace cg {
 
@@ -26,7 +29,43 @@ struct Line {
   uint64_t end_offset = 0;  // Offset just past the newline (or past the last byte if none).
   bool truncated = false;   // Longer than max_line; `text` holds the first max_line bytes.
   bool complete = true;     // Ended by a newline (false only for FlushPartial()).
+  // Every byte of `text` is ASCII other than NUL, so sanitising it as UTF-8 changes nothing
+  // (false only means "not known": lines put together from pieces are not checked).
+  bool clean = false;
 };
+
+// Index of the first '\n' in [p, p + n), or n; *clean tells whether the bytes before it are
+// all ASCII other than NUL. One pass for both: the splitter looks at every byte to find the
+// newline anyway, and the assembler then copies clean lines without a second, sanitising scan.
+inline size_t FindLineEnd(const char* p, size_t n, bool* clean) {
+  size_t i = 0;
+  unsigned dirty = 0;
+#if defined(__SSE2__)
+  const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i zero = _mm_setzero_si128();
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    // High bit set (not ASCII) or zero (NUL).
+    const unsigned bad =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero))));
+    const unsigned at = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, newline)));
+    if (at != 0) {
+      const unsigned k = static_cast<unsigned>(__builtin_ctz(at));
+      dirty |= bad & ((1u << k) - 1);
+      *clean = dirty == 0;
+      return i + k;
+    }
+    dirty |= bad;
+  }
+#endif
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c == '\n') break;
+    dirty |= c >= 0x80 || c == 0 ? 1u : 0u;
+  }
+  *clean = dirty == 0;
+  return i;
+}
 
 class LineSplitter {
  public:
@@ -38,11 +77,10 @@ class LineSplitter {
   void Feed(std::string_view data, F&& on_line) {
     size_t i = 0;
     while (i < data.size()) {
-      const char* nl =
-          static_cast<const char*>(std::memchr(data.data() + i, '\n', data.size() - i));
-      size_t end = nl ? static_cast<size_t>(nl - data.data()) : data.size();
+      bool clean = false;
+      const size_t end = i + FindLineEnd(data.data() + i, data.size() - i, &clean);
       std::string_view piece = data.substr(i, end - i);
-      if (nl == nullptr) {
+      if (end == data.size()) {
         Hold(piece);
         pos_ += piece.size();
         return;
@@ -58,6 +96,7 @@ class LineSplitter {
           line.truncated = true;
         }
         line.text = piece;
+        line.clean = clean;
       } else {
         Hold(piece);
         line.text = held_;

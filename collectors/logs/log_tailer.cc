@@ -128,8 +128,10 @@ void LogTailer::Poll(const RecordSink& sink) {
 void LogTailer::Count(const Record& r, const RecordSink& sink) {
   status_.lines += r.lines;
   if (r.late) {
-    // Lines of a record handed on already (early): not a record of their own.
+    // Lines of a record handed on already (early): not a record of their own, and in the
+    // layout when that record is.
     status_.late_lines += r.lines;
+    if (r.recognised) status_.recognised_lines += r.lines;
     if (sink) sink(r);
     return;
   }

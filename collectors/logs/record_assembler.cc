@@ -7,6 +7,26 @@
 #include "base/utf8.h"
 
 namespace cg {
+namespace {
+
+// Appends `text` as valid UTF-8: as it is when the splitter found it clean (Line::clean), else
+// through the sanitiser.
+void AppendText(std::string_view text, bool clean, std::string* out) {
+  if (clean) {
+    out->append(text);
+  } else {
+    AppendSanitizedUtf8(text, out);
+  }
+}
+
+// Whether a line can be in a container runtime's envelope at all: a CRI line starts with a
+// digit of its RFC 3339 time, a Docker json-file line with '{' (DecodeEnvelope rejects an
+// empty line and any other first byte). Log lines start with neither, and skip the decoder.
+bool MayBeEnveloped(std::string_view line) {
+  return !line.empty() && (line[0] == '{' || (line[0] >= '0' && line[0] <= '9'));
+}
+
+}  // namespace
 
 Result<std::unique_ptr<RecordAssembler>> RecordAssembler::Create(const LogSpec& spec) {
   auto format = RecordFormat::Create(spec.format, spec.entry_start);
@@ -63,7 +83,10 @@ void RecordAssembler::Start(const Line& line, const EntryHeader& h, bool is_entr
 void RecordAssembler::AddLine(const Line& line, WallTime read_time, MonoTime now,
                               const RecordSink& sink) {
   read_time_in_log_ = false;
-  if (options_.envelope == Envelope::kNone) return AddUnwrapped(line, read_time, now, sink);
+  // A raw line with no split line held: straight on (what the kNone branch below does then).
+  if (options_.envelope == Envelope::kNone || (!MayBeEnveloped(line.text) && !HoldsPiece())) {
+    return AddUnwrapped(line, read_time, now, sink);
+  }
   EnvelopeLine e;
   DecodeEnvelope(options_.envelope, line.text, &scratch_, &e);
   if (e.kind == Envelope::kNone) {
@@ -80,6 +103,8 @@ void RecordAssembler::AddLine(const Line& line, WallTime read_time, MonoTime now
     read_time_in_log_ = e.has_time;
     Line inner = line;
     inner.text = e.text;
+    // A CRI line's text is a part of the line; a Docker line's is unescaped JSON.
+    inner.clean = line.clean && e.kind == Envelope::kCri;
     return AddUnwrapped(inner, e.has_time ? e.time : read_time, now, sink);
   }
   if (!piece.held) {
@@ -135,13 +160,22 @@ void RecordAssembler::AddUnwrapped(const Line& line, WallTime read_time, MonoTim
         std::min<std::chrono::nanoseconds>(options_.flush_timeout, std::max(2 * early_, 2 * pause));
     early_streak_ = 0;
     early_open_ = false;
-    Start(line, h, /*is_entry=*/false, read_time);
+    // record_ still holds that record (nothing was started since): it goes again, grown by
+    // these lines, so that the rules see the whole of it (Record::late).
     record_.late = true;
     record_.continues = early_offset_;
-    AppendSanitizedUtf8(text, &record_.text);
-    record_.truncated = line.truncated;
+    record_.offset = line.offset;  // What a checkpoint keeps while these lines are pending.
+    record_.late_start = static_cast<uint32_t>(record_.text.size() + 1);
+    if (record_.text.size() + 1 + text.size() <= options_.max_record_bytes) {
+      record_.text.push_back('\n');
+      AppendText(text, line.clean, &record_.text);
+    } else {
+      record_.truncated = true;
+    }
+    record_.truncated = record_.truncated || line.truncated;
     record_.end_offset = line.end_offset;
-    record_.lines = physical_lines;
+    record_.lines = physical_lines;  // The late lines only (the rest were counted).
+    pending_ = true;
     last_line_ = now;
     return;
   }
@@ -152,12 +186,17 @@ void RecordAssembler::AddUnwrapped(const Line& line, WallTime read_time, MonoTim
     // The header and the message are sanitised apart so that message_start stays exact when
     // the header holds bytes the sanitiser replaces (the header ends in an ASCII space).
     const size_t header = is_entry ? std::min(h.message_offset, text.size()) : 0;
-    AppendSanitizedUtf8(text.substr(0, header), &record_.text);
-    record_.message_start = static_cast<uint32_t>(record_.text.size());
-    AppendSanitizedUtf8(text.substr(header), &record_.text);
+    if (line.clean) {
+      record_.message_start = static_cast<uint32_t>(record_.text.size() + header);
+      record_.text.append(text);
+    } else {
+      AppendSanitizedUtf8(text.substr(0, header), &record_.text);
+      record_.message_start = static_cast<uint32_t>(record_.text.size());
+      AppendSanitizedUtf8(text.substr(header), &record_.text);
+    }
   } else if (record_.text.size() + 1 + text.size() <= options_.max_record_bytes) {
     record_.text.push_back('\n');
-    AppendSanitizedUtf8(text, &record_.text);
+    AppendText(text, line.clean, &record_.text);
   } else {
     record_.truncated = true;  // Counted in `lines`, text dropped.
   }

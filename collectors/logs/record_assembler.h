@@ -12,9 +12,10 @@
 // in one write(), so a record whose file went quiet for a few milliseconds after a complete
 // line is almost always complete: FlushIfIdle hands it on then, not after flush_timeout. When
 // a continuation line does come after that (a writer that flushes a trace in pieces), within
-// flush_timeout of the record's last line, it is not a record: the lines up to the next entry
-// are handed on as one Record with `late` set and `continues` = the early record's offset
-// (the rules layer joins them to that record's evidence), and this file's early flush grows
+// flush_timeout of the record's last line, it is not a record: the record is handed on again
+// with the lines up to the next entry appended, `late` set, `continues` = its offset and
+// `late_start` where the new lines begin (Record::late: the rules layer joins them to its
+// evidence and matches what they add, counting the record once), and this file's early flush grows
 // to at least twice the pause seen (at most flush_timeout). It shrinks back by halves after
 // kEarlyFlushDecayRecords early flushes without a late line.
 //

@@ -71,6 +71,18 @@ class ApiBackend {
   virtual ~ApiBackend() = default;
   // The latest published snapshot, or null before the first one.
   virtual std::shared_ptr<const ApiSnapshot> Snapshot() const = 0;
+  // What /healthz and /readyz read: the loop's heartbeat and readiness of the latest
+  // publication (nullopt before the first). A backend that renders its snapshot on demand
+  // answers this without rendering; the default reads Snapshot().
+  struct Health {
+    MonoTime loop_heartbeat{};
+    bool ready = false;
+  };
+  virtual std::optional<Health> LoopHealth() const {
+    auto s = Snapshot();
+    if (!s) return std::nullopt;
+    return Health{s->loop_heartbeat, s->ready};
+  }
   // Sets the cutover mark to `at`, or to "now" (the loop's clock) when nullopt.
   virtual std::future<ApiResult> SetCutover(std::optional<WallTime> at) = 0;
   // Acknowledges an alert, with an optional comment ("" = none; the HTTP layer has checked it:

@@ -161,9 +161,9 @@ Router BuildApiRouter(const ApiHandlerOptions& o) {
 
   router.Add("GET", "/healthz", false, [=](const ApiRequest& r) {
     if (auto e = CheckParams(*r.params, {})) return *e;
-    auto snap = backend->Snapshot();
-    if (snap == nullptr) return NoSnapshot();
-    auto age = clock->MonoNow() - snap->loop_heartbeat;
+    auto health = backend->LoopHealth();
+    if (!health) return NoSnapshot();
+    auto age = clock->MonoNow() - health->loop_heartbeat;
     double age_s = std::chrono::duration<double>(age).count();
     if (age > heartbeat_timeout) {
       return ErrorReply(503, "event loop heartbeat is " + std::to_string(age_s) + " s old (limit " +
@@ -174,9 +174,9 @@ Router BuildApiRouter(const ApiHandlerOptions& o) {
 
   router.Add("GET", "/readyz", false, [=](const ApiRequest& r) {
     if (auto e = CheckParams(*r.params, {})) return *e;
-    auto snap = backend->Snapshot();
-    if (snap == nullptr) return NoSnapshot();
-    if (!snap->ready) {
+    auto health = backend->LoopHealth();
+    if (!health) return NoSnapshot();
+    if (!health->ready) {
       return ErrorReply(503, "not ready: checkpoints not restored or no sample taken yet");
     }
     return JsonReply(200, json{{"status", "ready"}});

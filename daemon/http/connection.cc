@@ -297,11 +297,16 @@ class Connection final : public TrackedConnection, public std::enable_shared_fro
     ++served_;
     if (!to_pool_) return Send(Route());
     // May wait up to backend_timeout for the event loop: off the I/O threads.
-    ctx_.handler_pool->Post([self = shared_from_this()] {
-      Reply reply = self->Route();
-      net::post(self->stream_.get_executor(),
-                [self, reply = std::move(reply)]() mutable { self->Send(std::move(reply)); });
-    });
+    try {
+      ctx_.handler_pool->Post([self = shared_from_this()] {
+        Reply reply = self->Route();
+        net::post(self->stream_.get_executor(),
+                  [self, reply = std::move(reply)]() mutable { self->Send(std::move(reply)); });
+      });
+    } catch (const std::exception& e) {
+      // The pool's threads could not be started (TasksMax, no memory): refuse this write.
+      Send(ErrorReply(503, std::string("cannot run the request: ") + e.what()));
+    }
   }
 
   // Runs on an I/O thread or on the handler pool; reads only the request fields, which nothing

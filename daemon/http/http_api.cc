@@ -110,6 +110,7 @@ struct HttpApi::Impl {
   // threads_mu (grown on an I/O thread, joined by Stop).
   std::mutex threads_mu;
   std::vector<std::thread> threads;
+  bool grow_failed = false;  // Said once (guarded by threads_mu).
   std::string bind_host;
   size_t limit = 0;
   int fd_ceiling = 0;
@@ -169,7 +170,13 @@ struct HttpApi::Impl {
     std::lock_guard<std::mutex> lock(threads_mu);
     if (ctx.stopping.load() || threads.size() >= static_cast<size_t>(options.threads)) return;
     if (table->open() < threads.size()) return;
-    threads.emplace_back([this] { RunIo(); });
+    try {
+      threads.emplace_back([this] { RunIo(); });
+    } catch (const std::exception& e) {
+      // TasksMax, RLIMIT_NPROC or no memory for a stack: the threads there are serve on.
+      if (!grow_failed) Log(4, std::string("http: cannot start another I/O thread: ") + e.what());
+      grow_failed = true;
+    }
   }
 
   void Stop() {

@@ -21,14 +21,20 @@ class LazyThreadPool {
   LazyThreadPool& operator=(const LazyThreadPool&) = delete;
   ~LazyThreadPool() { Join(); }
 
+  // Throws std::system_error when the threads cannot be started (the caller answers 503).
   template <typename Fn>
   void Post(Fn&& fn) {
     boost::asio::post(Get(), std::forward<Fn>(fn));
   }
-  // Waits for the posted tasks and stops the threads, if they were started.
+  // Waits for the posted tasks and stops the threads, if they were started. Not under mu_: a
+  // task may still Post.
   void Join() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (pool_) pool_->join();
+    boost::asio::thread_pool* pool = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (pool_) pool = &*pool_;
+    }
+    if (pool) pool->join();
   }
   bool started() const {
     std::lock_guard<std::mutex> lock(mu_);

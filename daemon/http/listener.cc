@@ -126,8 +126,8 @@ void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   // the connection may only replace an evictable one (ServeConnection).
   const bool over_ceiling = fd_ceiling_ > 0 && socket.native_handle() >= fd_ceiling_;
   ServeConnection(ctx_, std::move(socket), over_ceiling);
+  Accept();  // Re-armed first: nothing below may keep the server from accepting.
   if (ctx_.on_accept) ctx_.on_accept();
-  Accept();
 }
 
 void Listener::PauseAccepting() {

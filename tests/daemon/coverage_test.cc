@@ -141,3 +141,37 @@ TEST_CASE("coverage lists rule files with the rules loaded from each", "[daemon]
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+
+TEST_CASE("a log no loaded rule reads is a blind spot at once, except an access log",
+          "[daemon][coverage]") {
+  CoverageTracker t(std::chrono::minutes(5), kStart);
+  CoverageLogInput carbon = Log("carbon", "", 100, 100);
+  carbon.format = LogFormat::kCustom;
+  carbon.rules_reading = 0;
+  CoverageLogInput access = Log("access", "", 100, 100);
+  access.format = LogFormat::kTomcatAccess;
+  access.rules_reading = 0;
+  CoverageLogInput errors = Log("gw-errors", "", 100, 100);
+  errors.format = LogFormat::kWso2Errors;
+  errors.rules_reading = 12;
+  Coverage c = t.Update(At(kStart + std::chrono::seconds(1), {carbon, access, errors}));
+  REQUIRE(c.blind_spots.size() == 1);
+  CHECK(c.blind_spots[0].subject == "log carbon");
+  CHECK(c.blind_spots[0].description.find("no loaded rule reads it (format custom)") == 0);
+  CHECK(c.blind_spots[0].description.find("source_as") != std::string::npos);
+  REQUIRE(c.logs.size() == 3);
+  CHECK_FALSE(c.logs[0].seen);
+  CHECK(c.logs[1].seen);
+  CHECK(c.logs[2].seen);
+  // A reload that brings a rule for it clears it at the next look.
+  carbon.rules_reading = 1;
+  c = t.Update(At(kStart + std::chrono::seconds(2), {carbon, access, errors}));
+  CHECK(c.blind_spots.empty());
+  // Not known (a caller that does not say): no judgement.
+  carbon.rules_reading.reset();
+  CHECK(t.Update(At(kStart + std::chrono::seconds(3), {carbon})).blind_spots.empty());
+}
+
+}  // namespace cg

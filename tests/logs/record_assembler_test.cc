@@ -162,10 +162,17 @@ TEST_CASE("a stack trace flushed in pieces: the late lines continue their record
   CHECK(late.continues == h.records[0].offset);
   CHECK(late.offset == first_nl);
   CHECK(late.lines == 6);
-  CHECK_FALSE(late.recognised);
-  CHECK(late.level == Level::kUnknown);
-  CHECK(late.text.find("Caused by: java.net.SocketTimeoutException") != std::string::npos);
-  CHECK(late.text.find("TID:") == std::string::npos);
+  // The record again, whole: its header fields, its text grown by the late lines.
+  CHECK(late.recognised);
+  CHECK(late.level == Level::kError);
+  CHECK(late.logger == h.records[0].logger);
+  CHECK(late.message_start == h.records[0].message_start);
+  CHECK(late.text.rfind(h.records[0].text, 0) == 0);
+  REQUIRE(late.late_start == h.records[0].text.size() + 1);
+  const std::string added = late.text.substr(late.late_start);
+  CHECK(added.find("Caused by: java.net.SocketTimeoutException") != std::string::npos);
+  CHECK(added.find("TID:") == std::string::npos);
+  CHECK(late.text == std::string(trace.substr(0, trace.size() - 1)));  // Every line once.
   // The next entry is a record as usual, and the late lines are not one.
   CHECK_FALSE(h.records[2].late);
   CHECK(h.records[2].FirstLine().find("next") != std::string_view::npos);

@@ -972,14 +972,15 @@ Record OomRecord(uint64_t offset) {
   return r;
 }
 
-Record LateLines(uint64_t continues, std::string text, uint32_t lines) {
-  Record r;
-  r.log = "carbon";
-  r.file = "/var/log/wso2/carbon.log";
+// The record at `continues` (OomRecord's text) grown by `late` lines, as the assembler hands
+// it on when they come after it was handed on early.
+Record LateLines(uint64_t continues, const std::string& late, uint32_t lines) {
+  Record r = OomRecord(continues);
+  r.late_start = static_cast<uint32_t>(r.text.size() + 1);
+  r.text += "\n" + late;
   r.offset = continues + 100;
   r.late = true;
   r.continues = continues;
-  r.text = std::move(text);
   r.lines = lines;
   return r;
 }
@@ -1010,7 +1011,25 @@ TEST_CASE("EvaluateMatched fires a single-record rule at once and touches nothin
   CHECK_FALSE(e->has_matched());
 }
 
-TEST_CASE("late continuation lines join the evidence of their record and match no rule",
+TEST_CASE("EvaluateMatched does not act before the cutover mark, as Evaluate does not",
+          "[rules][engine][event]") {
+  EngineOptions o;
+  o.warmup = std::chrono::milliseconds(0);
+  o.cutover_at = Sec(100);
+  auto e = testing::MakeEngine(kOomRule, o);
+  // The log's clock is ahead of the daemon's: the record is after the mark, "now" is not.
+  Record r = OomRecord(0);
+  r.time = Sec(150);
+  e->OnRecord(r, Sec(50));
+  CHECK_FALSE(e->EvaluateMatched(Sec(50)));
+  CHECK(e->TakeTransitions().empty());
+  CHECK_FALSE(e->has_matched());  // Nothing left to do until the periodic evaluation.
+  e->Evaluate(Sec(150), kNoMetrics);
+  REQUIRE(e->alerts().size() == 1);
+  CHECK(e->alerts()[0].state == AlertState::kFiring);
+}
+
+TEST_CASE("late continuation lines join their record's evidence and fire what they add, once",
           "[rules][engine][event]") {
   EngineOptions o;
   o.warmup = std::chrono::milliseconds(0);
@@ -1018,26 +1037,43 @@ TEST_CASE("late continuation lines join the evidence of their record and match n
   e->OnRecord(OomRecord(4096), Sec(20));
   REQUIRE(e->EvaluateMatched(Sec(20)));
   const uint64_t records = e->records();
-  // The trace's last frames, with a Caused by that the timeout rule would match on its own.
+  // The trace's last lines, with a Caused by that the timeout rule matches.
   e->OnRecord(
       LateLines(4096, "\tat a.B.c(B.java:1)\nCaused by: java.net.SocketTimeoutException", 2),
       Sec(20));
-  CHECK(e->records() == records);  // Not a record.
-  CHECK(e->has_matched());         // The evidence changed: publish it.
+  CHECK(e->records() == records);  // Not a record of its own.
+  CHECK(e->has_matched());
   REQUIRE(e->EvaluateMatched(Sec(20)));
   const auto alerts = e->alerts();
-  REQUIRE(alerts.size() == 1);  // The timeout rule did not match the late lines.
-  REQUIRE(alerts[0].evidence.size() == 1);
-  const Evidence& ev = alerts[0].evidence[0];
+  REQUIRE(alerts.size() == 2);
+  const Alert& oom = alerts[0].rule == "jvm.oom" ? alerts[0] : alerts[1];
+  const Alert& timeout = alerts[0].rule == "jvm.oom" ? alerts[1] : alerts[0];
+  CHECK(timeout.rule == "net.timeout");
+  CHECK(timeout.count == 1);
+  CHECK(oom.count == 1);  // The OOM rule counted the record once, not again for its late lines.
+  REQUIRE(oom.evidence.size() == 1);
+  const Evidence& ev = oom.evidence[0];
   CHECK(ev.text ==
         "ERROR {a.B} - Failed\njava.lang.OutOfMemoryError: heap\n\tat a.B.c(B.java:1)\n"
         "Caused by: java.net.SocketTimeoutException");
   CHECK(ev.lines == 4);
   CHECK_FALSE(ev.truncated);
-  // Lines continuing a record that no alert kept change nothing.
-  e->OnRecord(LateLines(1, "\tat x.Y.z(Y.java:9)", 1), Sec(21));
+  // The new match's evidence is the whole record, at the record's offset.
+  REQUIRE(timeout.evidence.size() == 1);
+  CHECK(timeout.evidence[0].offset == 4096);
+  CHECK(timeout.evidence[0].text == ev.text);
+  // More late lines that add no rule change only the evidence.
+  Record more =
+      LateLines(4096, "\tat a.B.c(B.java:1)\nCaused by: java.net.SocketTimeoutException", 2);
+  more.late_start = static_cast<uint32_t>(more.text.size() + 1);
+  more.text += "\n\t... 12 more";
+  more.lines = 1;
+  e->OnRecord(more, Sec(21));
+  REQUIRE(e->EvaluateMatched(Sec(21)));
+  for (const Alert& a : e->alerts()) CHECK(a.count == 1);
+  // Lines continuing a record that no alert kept and that add no rule change nothing.
+  e->OnRecord(LateLines(1, "\tat x.Y.z(Y.java:9)", 1), Sec(22));
   CHECK_FALSE(e->has_matched());
-  CHECK(e->alerts()[0].evidence[0].lines == 4);
 }
 
 TEST_CASE("late lines beyond the evidence bounds mark it truncated", "[rules][engine][event]") {
