@@ -66,6 +66,7 @@ void CopyEvidence(const Record& record, Evidence* out) {
     out->file = SanitizedUtf8(record.file);
   }
   out->offset = record.offset;
+  out->file_id = record.file_id;
   out->time = record.time;
   out->level = record.level;
   out->lines = record.lines;
@@ -92,6 +93,11 @@ void CopyEvidence(const Record& record, Evidence* out) {
 bool ContinueEvidence(const Record& late, Evidence* out) {
   if (!late.late || out->offset != late.continues || out->log != late.log) return false;
   if (out->file != late.file && out->file != SanitizedUtf8(late.file)) return false;
+  // The same path and offset in the file that replaced it (rotated meanwhile) is another record.
+  if (out->file_id != FileIdentity{} && late.file_id != FileIdentity{} &&
+      (out->file_id.device != late.file_id.device || out->file_id.inode != late.file_id.inode)) {
+    return false;
+  }
   out->lines += late.lines;
   // Text already cut by bytes has lost lines: what comes after the cut does not follow it.
   if (out->truncated) return true;

@@ -32,6 +32,9 @@ struct Evidence {
   std::string text;
   uint32_t lines = 0;      // Physical lines of the whole record.
   bool truncated = false;  // `text` is shorter than the record.
+  // The file's identity when it was read (not saved with the state: zero after a restart).
+  // Tells a record from one at the same offset of the file that replaced it (rotation).
+  FileIdentity file_id;
 };
 inline constexpr size_t kEvidenceMaxLines = 20;
 inline constexpr size_t kEvidenceMaxBytes = 4096;

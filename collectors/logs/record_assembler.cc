@@ -55,7 +55,8 @@ RecordAssembler::RecordAssembler(std::shared_ptr<const RecordFormat> format,
       early_(options_.early_flush) {}
 
 void RecordAssembler::SetSource(std::string_view file, const FileIdentity& id) {
-  early_open_ = false;  // A late line never continues a record of another file.
+  // A late line never continues a record of another file; a rename keeps the file.
+  if (!(id == file_id_)) early_open_ = false;
   file_.assign(file.data(), file.size());
   file_id_ = id;
 }

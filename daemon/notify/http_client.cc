@@ -434,8 +434,17 @@ Outcome SendTls(const HttpRequest& request, const HttpClientOptions& options, Ca
   }
   switch (out.error) {
     case CG_TLS_ERR_CONNECT: {
-      std::string why =
-          ConnectFailure(request.url.host, request.url.port, bounded(options.connect_timeout));
+      // The probe only words the error better: at most a second, within what is left of the
+      // deadline, and not at all once cancelled (shutdown must not wait for it).
+      milliseconds probe = std::min(bounded(options.connect_timeout), milliseconds(1000));
+      if (deadline) {
+        probe = std::min(probe,
+                         std::chrono::duration_cast<milliseconds>(*deadline - SteadyClock::now()));
+      }
+      std::string why;
+      if (probe.count() > 0 && !(cancel != nullptr && cancel->cancelled())) {
+        why = ConnectFailure(request.url.host, request.url.port, probe);
+      }
       if (why.rfind("cannot resolve ", 0) == 0) return Fail(Kind::kResolve, why);
       return Fail(Kind::kConnect, why.empty() ? what : why);
     }

@@ -1090,6 +1090,16 @@ TEST_CASE("late lines beyond the evidence bounds mark it truncated", "[rules][en
   CHECK(ev.text.size() <= kEvidenceMaxBytes);
   // Another record's lines are refused.
   CHECK_FALSE(ContinueEvidence(LateLines(8, "\tat q", 1), &ev));
+  // So are the lines of the record at the same offset of the file that replaced this one.
+  Evidence kept;
+  Record first = OomRecord(7);
+  first.file_id = FileIdentity{1, 100, 5};
+  CopyEvidence(first, &kept);
+  Record other = LateLines(7, "\tat q", 1);
+  other.file_id = FileIdentity{1, 101, 6};
+  CHECK_FALSE(ContinueEvidence(other, &kept));
+  other.file_id = first.file_id;
+  CHECK(ContinueEvidence(other, &kept));
 }
 
 }  // namespace cg
