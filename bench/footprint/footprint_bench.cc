@@ -62,6 +62,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/fs.h"
 #include "bench/support/flags.h"
 
 namespace fs = std::filesystem;
@@ -141,12 +142,10 @@ Clock::duration FromSeconds(double s) {
 
 // --- /proc. ----------------------------------------------------------------------------------
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return "";
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// A /proc file of the daemon's ("" when it is gone): base/fs.h's reader, capped.
+std::string ReadProcFile(const fs::path& p) {
+  auto text = cg::ReadFile(p, 4 << 20);
+  return text.ok() ? *std::move(text) : std::string();
 }
 
 // The number after `key` ("VmRSS:") in a /proc status-like text, 0 when absent.
@@ -187,7 +186,7 @@ struct ProcSample {
 
 // Running: there, and neither a zombie nor dead (the parent may not have reaped it yet).
 bool Alive(pid_t pid) {
-  const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat = ReadProcFile("/proc/" + std::to_string(pid) + "/stat");
   const size_t close = stat.rfind(')');
   if (close == std::string::npos || close + 2 >= stat.size()) return false;
   const char state = stat[close + 2];
@@ -198,15 +197,15 @@ ProcSample SampleProc(pid_t pid) {
   const fs::path dir = "/proc/" + std::to_string(pid);
   ProcSample s;
   s.at = Clock::now();
-  s.ticks = StatTicks(ReadFile(dir / "stat"));
+  s.ticks = StatTicks(ReadProcFile(dir / "stat"));
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir / "task", ec)) {
     const pid_t tid = std::atoi(e.path().filename().c_str());
     TaskSample t;
-    t.name = ReadFile(e.path() / "comm");
+    t.name = ReadProcFile(e.path() / "comm");
     while (!t.name.empty() && t.name.back() == '\n') t.name.pop_back();
-    t.run_ns = std::strtoull(ReadFile(e.path() / "schedstat").c_str(), nullptr, 10);
-    const std::string status = ReadFile(e.path() / "status");
+    t.run_ns = std::strtoull(ReadProcFile(e.path() / "schedstat").c_str(), nullptr, 10);
+    const std::string status = ReadProcFile(e.path() / "status");
     t.voluntary = Field(status, "voluntary_ctxt_switches:");
     t.involuntary = Field(status, "nonvoluntary_ctxt_switches:");
     s.tasks[tid] = std::move(t);
@@ -222,7 +221,7 @@ struct Memory {
 
 Memory ReadMemory(pid_t pid, bool rollup) {
   const fs::path dir = "/proc/" + std::to_string(pid);
-  const std::string status = ReadFile(dir / "status");
+  const std::string status = ReadProcFile(dir / "status");
   Memory m;
   m.rss_kb = Field(status, "VmRSS:");
   m.anon_kb = Field(status, "RssAnon:");
@@ -231,7 +230,7 @@ Memory ReadMemory(pid_t pid, bool rollup) {
   m.hwm_kb = Field(status, "VmHWM:");
   m.threads = Field(status, "Threads:");
   if (rollup) {
-    const std::string r = ReadFile(dir / "smaps_rollup");
+    const std::string r = ReadProcFile(dir / "smaps_rollup");
     m.pss_kb = Field(r, "Pss:");
     m.pss_anon_kb = Field(r, "Pss_Anon:");
     m.pss_file_kb = Field(r, "Pss_File:");
@@ -562,6 +561,17 @@ struct LatencyResult {
   int failed_requests = 0;
 };
 
+// One append's latency into the phase's samples; one not seen counts as the timeout.
+void AddSample(double ms, const Options& o, int* attempted, int* timeouts,
+               std::vector<double>* samples) {
+  ++*attempted;
+  if (ms < 0) {
+    ++*timeouts;
+    ms = o.timeout_ms;
+  }
+  samples->push_back(ms);
+}
+
 LatencyResult AlertLatency(const Options& o, Appender& log, httplib::Client& c) {
   LatencyResult res;
   Spacer spacer(o.interval_ms - o.jitter_ms, o.interval_ms + o.jitter_ms);
@@ -582,12 +592,7 @@ LatencyResult AlertLatency(const Options& o, Appender& log, httplib::Client& c) 
     if (k == 0) {
       res.first_ms = ms;
     } else {
-      ++res.attempted;
-      if (ms < 0) {
-        ++timeouts;
-        ms = o.timeout_ms;
-      }
-      samples.push_back(ms);
+      AddSample(ms, o, &res.attempted, &timeouts, &samples);
     }
     spacer.Wait();
   }
@@ -638,12 +643,7 @@ LatencyResult MetricsLatency(const Options& o, Appender& log, httplib::Client& c
                   &res.failed_requests, [&](const std::string& body) {
                     return SeriesValue(body, "cutover_guard_log_records_total", o.log_name) >= want;
                   });
-    ++res.attempted;
-    if (ms < 0) {
-      ++timeouts;
-      ms = o.timeout_ms;
-    }
-    samples.push_back(ms);
+    AddSample(ms, o, &res.attempted, &timeouts, &samples);
     spacer.Wait();
   }
   res.elapsed_s = Seconds(Clock::now() - start);
