@@ -371,17 +371,7 @@ TEST_CASE("status refuses a huge answer without reading all of it", "[daemon][op
   std::atomic<uint64_t> sent{0};
   testing::BackgroundServer flood([&](httplib::Server& s) {
     s.Get(".*", [&](const httplib::Request&, httplib::Response& res) {
-      res.set_chunked_content_provider("application/json",
-                                       [&](size_t offset, httplib::DataSink& sink) {
-                                         static const std::string chunk(64 * 1024, '[');
-                                         if (offset >= (uint64_t{256} << 20)) {
-                                           sink.done();
-                                           return true;
-                                         }
-                                         if (!sink.write(chunk.data(), chunk.size())) return false;
-                                         sent += chunk.size();
-                                         return true;
-                                       });
+      res.set_chunked_content_provider("application/json", testing::FloodBody('[', &sent));
     });
   });
   const std::string url = "http://127.0.0.1:" + std::to_string(flood.port());

@@ -22,6 +22,7 @@
 #include "daemon/notify/notifier.h"
 #include "daemon/notify/sender.h"
 #include "daemon/notify/tls_loader.h"
+#include "tests/support/http_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace cg {
@@ -319,16 +320,7 @@ TEST_CASE("https answers are classified and capped like plain ones", "[notify][t
     });
     s.Post("/flood", [&](const httplib::Request&, httplib::Response& res) {
       res.status = 200;
-      res.set_chunked_content_provider("text/plain", [&](size_t offset, httplib::DataSink& sink) {
-        static const std::string chunk(64 * 1024, 'x');
-        if (offset >= (uint64_t{256} << 20)) {
-          sink.done();
-          return true;
-        }
-        if (!sink.write(chunk.data(), chunk.size())) return false;
-        sent += chunk.size();
-        return true;
-      });
+      res.set_chunked_content_provider("text/plain", testing::FloodBody('x', &sent));
     });
   });
   HttpSender bad(server.Url("/bad"), milliseconds(5000), local.cert);

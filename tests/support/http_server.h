@@ -4,12 +4,30 @@
 
 #include <httplib.h>
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <thread>
 
 namespace cg::testing {
+
+// A hostile answer body: 64 KiB chunks of `fill` up to 256 MiB, for
+// set_chunked_content_provider; `sent` counts what the server got out (a client that stops
+// reading at its cap makes it stop far short of the end).
+inline std::function<bool(size_t, httplib::DataSink&)> FloodBody(char fill,
+                                                                 std::atomic<uint64_t>* sent) {
+  return [chunk = std::string(64 * 1024, fill), sent](size_t offset, httplib::DataSink& sink) {
+    if (offset >= (uint64_t{256} << 20)) {
+      sink.done();
+      return true;
+    }
+    if (!sink.write(chunk.data(), chunk.size())) return false;
+    *sent += chunk.size();
+    return true;
+  };
+}
 
 class BackgroundServer {
  public:
